@@ -1,0 +1,157 @@
+"""Step 4d, actions: find follow-up corrective actions and their status.
+
+Items and table rows under action headings (Action items, Follow-up, Next
+steps, Remediation and prevention…) are actions, one each; sentences there
+are actions when they use action language. Elsewhere a sentence is an action
+only when it commits to future or ongoing work ("we will", "we are adding",
+"to prevent this"), found by a SpanRuler over ``rules/action_cues.jsonl``.
+Steps taken during the incident stay timeline events. Status comes from
+markers (``[x]``, DONE, "(done)"), then the heading, then tense and aspect.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from . import rules
+from .segment import Block, block_sentences
+
+_ANNOUNCES = re.compile(r":\s*$")
+_SKIP = re.compile(r"(?i)^(?:thank|we apologi[sz]e|sorry|n/?a\.?$|none\.?$|tbd\.?$)")
+_LINK_ONLY = re.compile(r"^\W*(?:https?://\S+|#\d+|\[[^\]]*\]\([^)]*\))\W*$")
+_PREVENTIVE = re.compile(r"(?i)\b(?:to prevent|prevent(?:ing)? (?:this|similar|recurrence|a recurrence|future)|so that|in the future|going forward|recurrence|from happening again|improv\w+|better|harden\w*|additional (?:monitoring|alerting|safeguards?|checks?)|reduce the (?:likelihood|risk|impact))\b")
+_NON_ACTION_ROLES = {"timeline", "lessons", "other"}
+
+
+@lru_cache(maxsize=1)
+def _status_patterns() -> dict[str, list[tuple[str, re.Pattern]]]:
+    data = rules.statuses()
+    out = {}
+    for group in ("markers", "tense"):
+        out[group] = [(status, re.compile(rx, re.I | re.M)) for status, rxs in data[group].items() for rx in rxs]
+    out["headings"] = [(status, re.compile(r"(?i)\b(?:" + "|".join(rxs) + r")\b")) for status, rxs in data["headings"].items()]
+    return out
+
+
+def action_status(text: str, headings: tuple[str, ...] = (), checkbox: str | None = None) -> str:
+    """The status of an action: done, in_progress, planned or unknown."""
+    if checkbox == "done":
+        return "done"
+    patterns = _status_patterns()
+    for status, rx in patterns["markers"]:
+        if rx.search(text):
+            return status
+    if checkbox == "open":
+        return "planned"
+    for heading in reversed(headings):
+        for status, rx in patterns["headings"]:
+            if rx.search(heading):
+                return status
+    plain = re.sub(r"[*_`]+", "", text).strip()
+    plain = re.sub(r"^[^A-Za-z]*", "", plain)
+    for status in ("in_progress", "done", "planned"):
+        for st, rx in patterns["tense"]:
+            if st == status and rx.search(plain):
+                return status
+    return "unknown"
+
+
+def _clean(text: str) -> str:
+    text = re.sub(r"[*_`]+", "", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def find_actions(doc: Doc) -> list[dict]:
+    """Corrective actions of a Doc, each with text, status and evidence."""
+    text = doc.text
+    cue_spans = [(s.start_char, s.end_char, s.id_) for s in doc.spans.get("cues", []) if s.label_ == "ACTION"]
+    actions: list[dict] = []
+    for block in doc._.blocks or []:
+        if block.kind in ("code", "header_row", "heading"):
+            continue
+        role = block.role
+        if role == "actions":
+            if block.kind in ("item", "row"):
+                s, e = _item_span(text, block)
+                unit = text[s:e]
+                if _SKIP.search(unit.strip()) or len(unit.split()) < 2 or _LINK_ONLY.match(unit):
+                    continue
+                _add(actions, text, s, e, block)
+                continue
+            for s, e in block_sentences(doc, block):
+                unit = text[s:e]
+                if _ANNOUNCES.search(unit) or _SKIP.search(unit.strip()) or len(unit.split()) < 4:
+                    continue
+                cues = [k for cs, ce, k in cue_spans if cs >= s and ce <= e]
+                if cues or re.match(r"(?i)^\W*(?:[A-Z][a-z]+(?:ing)?\b)", unit) and _imperative(unit):
+                    _add(actions, text, s, e, block)
+            continue
+        if role in _NON_ACTION_ROLES:
+            continue
+        units = [(block.start, block.end)] if block.kind in ("item", "row") else block_sentences(doc, block)
+        for s, e in units:
+            cues = [k for cs, ce, k in cue_spans if cs >= s and ce <= e]
+            if not cues:
+                continue
+            unit = text[s:e]
+            if _ANNOUNCES.search(unit) or _SKIP.search(unit.strip()) or len(unit.split()) < 5:
+                continue
+            if "planned" in cues or "in_progress" in cues:
+                if re.search(r"(?i)\b(?:will provide|will update|will post|next update|provide an? (?:update|further))\b", unit):
+                    continue
+                if role in ("resolution",) and "planned" not in cues:
+                    continue
+                if not _PREVENTIVE.search(unit) and "planned" not in cues:
+                    continue
+                _add(actions, text, s, e, block)
+            elif "done" in cues and _PREVENTIVE.search(unit) and role not in ("resolution",):
+                _add(actions, text, s, e, block)
+    return actions
+
+
+def _imperative(sentence: str) -> bool:
+    first = re.sub(r"^[^A-Za-z]*", "", sentence).split(" ", 1)[0].lower()
+    for status, rx in _status_patterns()["tense"]:
+        if status == "planned" and rx.pattern.startswith("^(?:add") and rx.match(first):
+            return True
+    return False
+
+
+def _item_span(text: str, block: Block) -> tuple[int, int]:
+    if block.kind == "row" and block.cells:
+        return max(block.cells, key=lambda c: c[1] - c[0])
+    return block.start, block.end
+
+
+def _add(actions: list[dict], text: str, s: int, e: int, block: Block) -> None:
+    unit = text[s:e]
+    status_text = unit
+    if block.kind == "row" and block.cells:
+        status_text = text[block.start:block.end]
+    actions.append(
+        {
+            "text": _clean(unit),
+            "status": action_status(status_text, block.headings, block.checkbox),
+            "evidence": {"text": unit, "start": s, "end": e},
+        }
+    )
+
+
+@Language.factory("pmkb_actions")
+def make_actions(nlp: Language, name: str) -> "ActionsComponent":
+    """Extract corrective actions into ``doc._.pmkb['corrective_actions']``."""
+    return ActionsComponent()
+
+
+class ActionsComponent:
+    """Adds ``corrective_actions`` to ``doc._.pmkb``."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        result = doc._.pmkb if doc._.pmkb is not None else {}
+        result["corrective_actions"] = find_actions(doc)
+        doc._.pmkb = result
+        return doc

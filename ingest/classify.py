@@ -1,0 +1,142 @@
+"""Step 4e, classify: cause categories, components and quality flags of an incident.
+
+Categories and components come from the lexicons in ``rules/taxonomy.json``
+(one regex list per label), applied to the cause statements (categories) and
+to causes, title and summary (components). Quality flags record what the text
+itself gets wrong: lists announced but missing, no zone, guessed am/pm,
+mistyped years, conflicting zones, no times at all.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from . import rules
+
+
+def categorise(text: str) -> list[str]:
+    """The cause categories whose lexicon matches ``text``, in taxonomy order."""
+    return [label for label, rx in rules.compiled_lexicon("taxonomy.json", "categories").items() if rx.search(text)]
+
+
+def category_of(text: str) -> str:
+    """The single best category for one cause statement (most lexicon hits), or unknown."""
+    best, best_hits = "unknown", 0
+    for label, rx in rules.compiled_lexicon("taxonomy.json", "categories").items():
+        hits = len(rx.findall(text))
+        if hits > best_hits:
+            best, best_hits = label, hits
+    return best
+
+
+def components_in(text: str, min_hits: int = 1) -> list[str]:
+    """Components whose lexicon matches ``text`` at least ``min_hits`` times."""
+    out = []
+    for label, rx in rules.compiled_lexicon("taxonomy.json", "components").items():
+        if len(rx.findall(text)) >= min_hits:
+            out.append(label)
+    return out
+
+
+def incident_categories(causes: list[dict], summary: str) -> list[str]:
+    """Incident-level categories: those of its causes, else of its summary, else unknown."""
+    found: list[str] = []
+    for cause in causes:
+        for label in categorise(cause["text"]):
+            if label not in found:
+                found.append(label)
+    if not found and summary:
+        found = categorise(summary)
+    order = list(rules.taxonomy()["categories"])
+    return sorted(found, key=order.index) if found else ["unknown"]
+
+
+def incident_components(causes: list[dict], title: str, summary: str) -> list[str]:
+    """Incident-level components: named in causes or title, or repeatedly in the summary."""
+    cause_text = " ".join(c["text"] for c in causes)
+    found = set(components_in(cause_text + " " + (title or ""), 1))
+    found |= set(components_in(summary, 2))
+    order = list(rules.taxonomy()["components"])
+    return sorted(found, key=order.index)
+
+
+def announced_but_missing(doc: Doc) -> list[str]:
+    """Sentences that end with a colon announcing a list that never comes."""
+    blocks = [b for b in (doc._.blocks or []) if b.kind != "code"]
+    text = doc.text
+    missing = []
+    for i, block in enumerate(blocks):
+        if block.kind not in ("paragraph",):
+            continue
+        content = text[block.start:block.end].rstrip()
+        if not content.endswith(":"):
+            continue
+        nxt = blocks[i + 1] if i + 1 < len(blocks) else None
+        if nxt is not None and nxt.kind in ("item", "row", "header_row", "code"):
+            continue
+        if nxt is not None and nxt.kind == "paragraph" and text[nxt.start:nxt.end].lstrip()[:1] in "-*•0123456789":
+            continue
+        last_sentence = re.split(r"(?<=[.!?])\s+", content)[-1]
+        if len(last_sentence.split()) < 4:
+            continue
+        missing.append(last_sentence)
+    return missing
+
+
+def time_flags(doc: Doc) -> list[tuple[str, str]]:
+    """Flags raised while resolving times, one per kind, with a count."""
+    counts: Counter = Counter()
+    examples: dict[str, str] = {}
+    for m in doc._.times or []:
+        for flag in m.flags:
+            counts[flag] += 1
+            examples.setdefault(flag, m.text)
+    out = []
+    for flag in ("timezone-missing", "timezone-conflict", "ambiguous-12h-clock", "date-typo"):
+        if counts[flag]:
+            out.append((flag, f"{counts[flag]} time(s), e.g. {examples[flag]!r}"))
+    if not any(m.has_clock for m in doc._.times or []):
+        out.append(("no-times", "the text states no clock time"))
+    return out
+
+
+@Language.factory("pmkb_classify")
+def make_classify(nlp: Language, name: str) -> "ClassifyComponent":
+    """Add categories, components and quality flags to ``doc._.pmkb``."""
+    return ClassifyComponent()
+
+
+class ClassifyComponent:
+    """Adds ``categories``, ``components`` and ``quality_flags``; categorises each cause."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        result = doc._.pmkb if doc._.pmkb is not None else {}
+        meta = doc._.meta or {}
+        causes = result.get("causes", [])
+        for cause in causes:
+            cause["category"] = category_of(cause["text"])
+        summary = _summary_text(doc)
+        title = meta.get("title") or ""
+        result["categories"] = incident_categories(causes, summary)
+        result["components"] = incident_components(causes, title, summary)
+        flags = [(f, d) for f, d in meta.get("flags", [])]
+        for sentence in announced_but_missing(doc):
+            flags.append(("list-announced-but-missing", sentence))
+        flags.extend(time_flags(doc))
+        if not result.get("impact_windows"):
+            flags.append(("no-impact-window", "no period of customer impact is stated"))
+        result["quality_flags"] = [{"flag": f, "detail": d} for f, d in flags]
+        doc._.pmkb = result
+        return doc
+
+
+def _summary_text(doc: Doc) -> str:
+    text = doc.text
+    parts = [text[b.start:b.end] for b in (doc._.blocks or []) if b.role in ("summary", "impact") and b.kind != "code"]
+    if not parts:
+        parts = [text[:1500]]
+    return " ".join(parts)[:5000]

@@ -1,0 +1,138 @@
+"""The extraction pipeline: a blank English spaCy pipeline plus pmkb's own components.
+
+``build_nlp()`` assembles, in order: ``pmkb_structure`` (blocks and block-initial
+sentence starts), ``sentencizer``, a ``span_ruler`` of cue phrases from
+``rules/*.jsonl``, ``pmkb_times``, ``pmkb_timeline``, ``pmkb_causes``,
+``pmkb_actions`` and ``pmkb_classify``. ``extract()`` runs it over a normalised
+document, one Doc per incident part, and returns the extraction contract.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import spacy
+from spacy.language import Language
+
+from . import actions, causes, classify, rules, segment, timeline, times  # noqa: F401  (register factories)
+from .normalise import Document, Part, normalise
+from .read import read_file
+
+EXTRACTOR_VERSION = "1"
+"""Bump when extraction changes, so ``pmkb ingest --reextract`` redoes stored documents."""
+
+
+def build_nlp() -> Language:
+    """A fresh pipeline: blank English tokenizer, sentencizer, cue ruler and pmkb components."""
+    nlp = spacy.blank("en")
+    nlp.add_pipe("pmkb_structure")
+    nlp.add_pipe("sentencizer", config={"overwrite": False})
+    ruler = nlp.add_pipe("span_ruler", name="cue_ruler", config={"spans_key": "cues", "phrase_matcher_attr": "LOWER", "validate": True})
+    ruler.add_patterns(rules.load_patterns("cause_cues.jsonl") + rules.load_patterns("action_cues.jsonl"))
+    nlp.add_pipe("pmkb_times")
+    nlp.add_pipe("pmkb_timeline")
+    nlp.add_pipe("pmkb_causes")
+    nlp.add_pipe("pmkb_actions")
+    nlp.add_pipe("pmkb_classify")
+    return nlp
+
+
+@lru_cache(maxsize=1)
+def shared_nlp() -> Language:
+    """One pipeline per process, built on first use."""
+    return build_nlp()
+
+
+def _part_docs(nlp: Language, document: Document) -> list[tuple[Part, object]]:
+    segment.ensure_extensions()
+    parts = document.parts or [Part(0, len(document.text), title=document.title)]
+    out = []
+    for part in parts:
+        doc = nlp.make_doc(document.text[part.start:part.end])
+        doc._.meta = {
+            "published_at": document.published_at,
+            "started_at": part.started_at,
+            "resolved_at": part.resolved_at,
+            "title": part.title or document.title,
+            "flags": list(document.flags),
+            "offset": part.start,
+        }
+        out.append((part, doc))
+    return out
+
+
+def extract(document: Document, nlp: Language | None = None) -> list[dict]:
+    """The extraction contract for a normalised document: one dict per incident."""
+    nlp = nlp or shared_nlp()
+    incidents = []
+    for part, doc in _part_docs(nlp, document):
+        for _, proc in nlp.pipeline:
+            doc = proc(doc)
+        incidents.append(_contract(document, part, doc))
+    return incidents
+
+
+def extract_many(documents: Iterable[Document], nlp: Language | None = None, batch_size: int = 32) -> Iterator[tuple[Document, list[dict]]]:
+    """Extract many documents, streaming Docs through ``nlp.pipe`` in batches."""
+    nlp = nlp or shared_nlp()
+
+    def docs():
+        for document in documents:
+            pairs = _part_docs(nlp, document)
+            for i, (part, doc) in enumerate(pairs):
+                doc.user_data["pmkb_ctx"] = (document, part, i, len(pairs))
+                yield doc
+
+    pending: list[dict] = []
+    for doc in nlp.pipe(docs(), batch_size=batch_size):
+        document, part, i, n = doc.user_data.pop("pmkb_ctx")
+        pending.append(_contract(document, part, doc))
+        if i == n - 1:
+            yield document, pending
+            pending = []
+
+
+def extract_path(path: str | Path) -> list[dict]:
+    """Read, normalise and extract one file (what ``pmkb extract`` does)."""
+    return extract(normalise(read_file(Path(path))))
+
+
+def _shift(evidence: dict | None, offset: int) -> dict | None:
+    if evidence is None or not offset:
+        return evidence
+    return {"text": evidence["text"], "start": evidence["start"] + offset, "end": evidence["end"] + offset}
+
+
+def _contract(document: Document, part: Part, doc) -> dict:
+    """Shape one incident's extraction as the JSON contract (offsets into the whole text)."""
+    result = doc._.pmkb or {}
+    offset = part.start
+
+    def strip(items: list[dict], keys: tuple[str, ...]) -> list[dict]:
+        out = []
+        for item in items:
+            row = {k: item.get(k) for k in keys}
+            row["evidence"] = _shift(item.get("evidence"), offset)
+            out.append(row)
+        return out
+
+    return {
+        "document": {
+            "title": part.title or document.title,
+            "organization": document.organization,
+            "published_at": document.published_at,
+            "format": document.format,
+            "sha256": document.sha256,
+            "source": document.source,
+        },
+        "impact_windows": strip(result.get("impact_windows", []), ("start", "end", "duration_minutes", "label")),
+        "timeline": strip(result.get("timeline", []), ("at", "precision", "timezone", "kind", "text")),
+        "causes": strip(result.get("causes", []), ("kind", "category", "text")),
+        "corrective_actions": strip(result.get("corrective_actions", []), ("text", "status")),
+        "categories": result.get("categories", []),
+        "components": result.get("components", []),
+        "quality_flags": result.get("quality_flags", []),
+        "metrics": result.get("metrics", {}),
+    }

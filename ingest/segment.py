@@ -1,0 +1,334 @@
+"""Step 3, segment: find a normalised text's blocks, sections and sentences.
+
+:func:`segment_text` is a pure line parser over Markdown-shaped text: it
+returns :class:`Block` objects (headings, paragraphs, list items, table rows,
+code) with character offsets and the role of the section each one sits in
+(root cause, actions, timeline…). The ``pmkb_structure`` spaCy component
+stores those blocks on the Doc and makes every block start a sentence, so the
+sentencizer that follows never lets a sentence cross a block boundary.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from . import rules
+
+_ATX = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
+_SETEXT = re.compile(r"^(=+|-{2,})[ \t]*$")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_ITEM = re.compile(r"^([ \t]*)([-*+•]|\d{1,3}[.)]|[a-z][.)])[ \t]+(?:(\[[ xX✓✔]?\])[ \t]*)?")
+_ROW = re.compile(r"^\s*\|.*\|\s*$|^[^|\n]+(?:\|[^|\n]*){2,}$")
+_ROW_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_BOLD_LINE = re.compile(r"^\s*(?:\*\*|__)(.{1,100}?)(?:\*\*|__)\s*:?\s*$")
+_BOLD_LABEL = re.compile(r"^\s*(?:\*\*|__)([^*_\n]{1,60}?)(?::\s*)?(?:\*\*|__)\s*:?\s*(?=\S)")
+_PLAIN_LABEL = re.compile(r"^([A-Z][A-Za-z /&'-]{1,40}):\s+(?=\S)")
+_LABEL_LINE = re.compile(r"^([A-Z][A-Za-z /&'()-]{1,50}):\s*$")
+_CHECKED = {"[x]", "[X]", "[✓]", "[✔]"}
+
+
+@dataclass
+class Block:
+    """A structural unit of the text: its kind, its content span and its section."""
+
+    kind: str
+    """heading, paragraph, item, row, or code."""
+    start: int
+    end: int
+    level: int = 0
+    section: str | None = None
+    """Role of the innermost enclosing section that has one (root_cause, actions, timeline…)."""
+    heading: str | None = None
+    """Text of the innermost enclosing heading."""
+    headings: tuple[str, ...] = ()
+    """Texts of all enclosing headings, outermost first."""
+    marker: str = ""
+    checkbox: str | None = None
+    """``done`` or ``open`` for ``[x]`` / ``[ ]`` items."""
+    label: str | None = None
+    """An inline bold or plain label such as ``Root cause:``, without markup."""
+    label_role: str | None = None
+    cells: list[tuple[int, int]] = field(default_factory=list)
+    row_index: int = 0
+    header_cells: tuple[str, ...] = ()
+
+    @property
+    def role(self) -> str | None:
+        """The role that governs this block: its own label's, else its section's."""
+        return self.label_role or self.section
+
+
+def normalise_heading(text: str) -> str:
+    """A heading reduced to lower-case words for matching against section phrases."""
+    text = re.sub(r"[*_`#\\]", "", text).strip().lower()
+    text = re.sub(r"^(?:\d+(?:\.\d+)*[.)]?|[ivx]+\.)\s+", "", text)
+    text = re.sub(r"[:.\s]+$", "", text)
+    text = re.sub(r"\s*\([^)]*\)\s*$", "", text)
+    return re.sub(r"\s+", " ", text)
+
+
+@lru_cache(maxsize=4096)
+def section_role(heading: str) -> str | None:
+    """The role a heading names (exact phrase, then prefix, then contained words), or None."""
+    norm = normalise_heading(heading)
+    if not norm or len(norm) > 80:
+        return None
+    data = rules.sections()
+    order = data["order"]
+    phrases = data["roles"]
+    for role in order:
+        if norm in phrases[role]:
+            return role
+    for role in order:
+        for phrase in phrases[role]:
+            if norm.startswith(phrase + " ") or norm.startswith(phrase + "&") or norm.startswith(phrase + ","):
+                return role
+    if len(norm.split()) <= 7:
+        for role in order:
+            for phrase in phrases[role]:
+                if len(phrase) > 4 and re.search(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", norm):
+                    return role
+    return None
+
+
+def _lines(text: str):
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        body = line.rstrip("\r\n")
+        yield pos, body
+        pos += len(line)
+
+
+def segment_text(text: str) -> list[Block]:
+    """Split Markdown-shaped text into blocks with content offsets and section roles."""
+    blocks: list[Block] = []
+    stack: list[tuple[int, str | None, str]] = []  # (level, role, heading text)
+    lines = list(_lines(text))
+    i = 0
+    in_code = False
+    code_start = 0
+    para: list[tuple[int, str]] = []
+    header_cells: tuple[str, ...] = ()
+    row_index = 0
+
+    def context() -> tuple[str | None, str | None, tuple[str, ...]]:
+        role = next((r for _, r, _ in reversed(stack) if r), None)
+        heading = stack[-1][2] if stack else None
+        return role, heading, tuple(h for _, _, h in stack)
+
+    def add(kind: str, start: int, end: int, **kw) -> Block:
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        role, heading, headings = context()
+        block = Block(kind, start, end, section=role, heading=heading, headings=headings, **kw)
+        if kind in ("paragraph", "item"):
+            _apply_label(block, text)
+        blocks.append(block)
+        return block
+
+    def flush_para() -> None:
+        nonlocal para
+        if para:
+            add("paragraph", para[0][0], para[-1][0] + len(para[-1][1]))
+            para = []
+
+    def push_heading(level: int, title: str) -> None:
+        while stack and stack[-1][0] >= level:
+            stack.pop()
+        stack.append((level, section_role(title), title.strip()))
+
+    while i < len(lines):
+        pos, line = lines[i]
+        stripped = line.strip()
+        if _FENCE.match(line):
+            flush_para()
+            if in_code:
+                add("code", code_start, pos + len(line))
+                in_code = False
+            else:
+                in_code, code_start = True, pos
+            i += 1
+            continue
+        if in_code:
+            i += 1
+            continue
+        if not stripped:
+            flush_para()
+            header_cells, row_index = (), 0 if not _next_is_row(lines, i) else row_index
+            i += 1
+            continue
+        atx = _ATX.match(line)
+        if atx:
+            flush_para()
+            level = len(atx.group(1))
+            title_start = pos + atx.start(2)
+            title = atx.group(2)
+            push_heading(level, title)
+            add("heading", title_start, title_start + len(title), level=level)
+            i += 1
+            continue
+        if i + 1 < len(lines) and not para and _SETEXT.match(lines[i + 1][1]) and not _ITEM.match(line) and len(stripped) < 120 and "|" not in line:
+            level = 1 if lines[i + 1][1].strip().startswith("=") else 2
+            push_heading(level, stripped)
+            add("heading", pos, pos + len(line), level=level)
+            i += 2
+            continue
+        bold = _BOLD_LINE.match(line)
+        label_line = _LABEL_LINE.match(stripped) if not bold else None
+        if (bold or (label_line and section_role(label_line.group(1)))) and not para:
+            title = bold.group(1) if bold else label_line.group(1)
+            flush_para()
+            push_heading(7, title)
+            add("heading", pos, pos + len(line), level=7)
+            i += 1
+            continue
+        if _ROW.match(line) and ("|" in stripped[:1] or stripped.count("|") >= 2):
+            flush_para()
+            if _ROW_SEPARATOR.match(line):
+                i += 1
+                continue
+            cells = _cells(line, pos)
+            texts = tuple(text[s:e].strip() for s, e in cells)
+            is_header = row_index == 0 and i + 1 < len(lines) and _ROW_SEPARATOR.match(lines[i + 1][1])
+            if is_header:
+                header_cells = texts
+            block = add("row", pos, pos + len(line), marker="|", cells=cells, row_index=row_index, header_cells=header_cells)
+            if is_header:
+                block.kind = "header_row"
+            row_index += 1
+            i += 1
+            continue
+        item = _ITEM.match(line)
+        if item and not (para and item.group(2)[0].isdigit() and not para[-1][1].rstrip().endswith(":") and False):
+            flush_para()
+            start = pos + item.end()
+            end = pos + len(line)
+            indent = len(item.group(1).expandtabs(4))
+            j = i + 1
+            while j < len(lines):
+                npos, nline = lines[j]
+                if not nline.strip() or _ITEM.match(nline) or _ATX.match(nline) or _FENCE.match(nline) or _ROW.match(nline):
+                    break
+                if len(nline) - len(nline.lstrip()) < indent + 1 and indent > 0:
+                    break
+                end = npos + len(nline)
+                j += 1
+            box = item.group(3)
+            checkbox = None if box is None else ("done" if box in _CHECKED else "open")
+            add("item", start, end, level=indent // 2, marker=item.group(2), checkbox=checkbox)
+            i = j
+            continue
+        para.append((pos, line))
+        i += 1
+    flush_para()
+    if in_code:
+        add("code", code_start, len(text))
+    return blocks
+
+
+def _next_is_row(lines, i: int) -> bool:
+    return i + 1 < len(lines) and bool(_ROW.match(lines[i + 1][1]))
+
+
+def _cells(line: str, pos: int) -> list[tuple[int, int]]:
+    """Offsets of a table row's cells (pipes at the edges optional)."""
+    cells = []
+    start = 0
+    stripped_left = len(line) - len(line.lstrip())
+    inner_start = stripped_left + 1 if line.lstrip().startswith("|") else stripped_left
+    inner_end = len(line.rstrip())
+    if line.rstrip().endswith("|"):
+        inner_end -= 1
+    start = inner_start
+    for k in range(inner_start, inner_end + 1):
+        if k == inner_end or (line[k] == "|" and (k == 0 or line[k - 1] != "\\")):
+            s, e = start, k
+            while s < e and line[s].isspace():
+                s += 1
+            while e > s and line[e - 1].isspace():
+                e -= 1
+            cells.append((pos + s, pos + e))
+            start = k + 1
+    return cells
+
+
+def _apply_label(block: Block, text: str) -> None:
+    """Recognise an inline ``**Label:**`` or ``Label:`` at the start of a block."""
+    content = text[block.start:block.end]
+    match = _BOLD_LABEL.match(content)
+    if match:
+        label = match.group(1).strip().rstrip(":")
+    else:
+        match = _PLAIN_LABEL.match(content)
+        if not match or len(match.group(1).split()) > 5:
+            return
+        label = match.group(1).strip()
+    role = section_role(label)
+    block.label = label
+    if role:
+        block.label_role = role
+        block.start += match.end()
+
+
+@Language.factory("pmkb_structure")
+def make_structure(nlp: Language, name: str) -> "StructureComponent":
+    """Segment a Doc's text into blocks and make each block start a sentence."""
+    return StructureComponent()
+
+
+class StructureComponent:
+    """Sets ``doc._.blocks`` and block-initial sentence starts (run it before the sentencizer)."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        ensure_extensions()
+        blocks = segment_text(doc.text)
+        doc._.blocks = blocks
+        if not len(doc):
+            return doc
+        starts = set()
+        for block in blocks:
+            starts.add(block.start)
+            starts.add(block.end)
+            for s, _ in block.cells:
+                starts.add(s)
+        for token in doc:
+            token.is_sent_start = token.i == 0 or token.idx in starts or _after_newline_gap(doc, token)
+            if not token.is_sent_start:
+                token.is_sent_start = None
+        return doc
+
+
+def _after_newline_gap(doc: Doc, token) -> bool:
+    prev = doc[token.i - 1]
+    return "\n" in prev.text_with_ws[len(prev.text):] or (prev.is_space and "\n" in prev.text)
+
+
+def ensure_extensions() -> None:
+    """Register the Doc extensions pmkb components use (idempotent)."""
+    for attr, default in (("blocks", None), ("meta", None), ("times", None), ("pmkb", None)):
+        if not Doc.has_extension(attr):
+            Doc.set_extension(attr, default=default)
+
+
+def block_sentences(doc: Doc, block: Block) -> list[tuple[int, int]]:
+    """Character spans of the sentences inside one block (its cells for a table row)."""
+    if block.cells:
+        return [(s, e) for s, e in block.cells if e > s]
+    spans = []
+    span = doc.char_span(block.start, block.end, alignment_mode="expand")
+    if span is None:
+        return [(block.start, block.end)]
+    for sent in span.sents:
+        s, e = max(sent.start_char, block.start), min(sent.end_char, block.end)
+        while e > s and doc.text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            spans.append((s, e))
+    return spans or [(block.start, block.end)]

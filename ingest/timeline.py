@@ -1,0 +1,432 @@
+"""Step 4b, timeline: turn resolved time mentions into events, impact windows and durations.
+
+Every sentence, list item, table row or update that carries a date or a
+clock time becomes a timeline event with a kind (onset, detection,
+mitigation…). Stated periods of customer impact ("between 12:30 and 20:55
+UTC", "at 11:00 for 1 hour and 45 minutes", a status page's start and
+resolution) become impact windows. From both come the incident's impact
+start and end, total impact, time to detect and time to mitigate, each with
+the rule that produced it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from functools import lru_cache
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from . import rules
+from .segment import Block, block_sentences
+from .times import TimeMention
+
+_RANGE_GAP = re.compile(r"^\s*(?:-{1,2}|–|—|to|until|till|through|thru|and|->|→)\s*$", re.I)
+_BETWEEN = re.compile(r"(?:between|from)\s*$", re.I)
+_DURATION = re.compile(
+    r"(?i)(?:for|lasting|lasted|of|~|approximately|approx\.?|about|around|roughly|nearly|over|,)\s*(?:approximately\s+|about\s+|around\s+|roughly\s+|~\s*)?"
+    r"(?:(?P<h>\d+(?:\.\d+)?|an?|one|two|three|four|five|six|seven|eight|nine|ten)\s*(?:hours?|hrs?|h)\b(?:\s*(?:and\s*)?(?P<hm>\d+)\s*(?:minutes?|mins?|m)\b)?|(?P<m>\d+)\s*(?:minutes?|mins?)\b)"
+)
+_WORD_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+_STATED = re.compile(
+    r"(?i)\b(?P<what>time to (?:detect(?:ion)?|recover(?:y)?|resolve|resolution|mitigat(?:e|ion)|repair|restore)|tt[dmr])\b\W{0,5}(?:(?P<h>\d+)\s*(?:hours?|hrs?|h)\b\s*(?:and\s*)?)?(?:(?P<m>\d+)\s*(?:minutes?|mins?|m)\b)?"
+)
+_IMPACT_WORDS = re.compile(
+    r"(?i)\b(?:impact\w*|degrad\w*|outage|down(?:time)?|unavailab\w*|errors?|fail\w*|disrupt\w*|affected|customers?|users?|latency|timeouts?|timed out|elevated|slow\w*|unable|broken|incident|unreachable|intermittent|phase|returned|problems?|issues?)\b"
+)
+_NON_IMPACT = re.compile(r"(?i)\b(?:maintenance window|office hours|working hours|business hours|scheduled for|planned for|next (?:week|month))\b")
+_TIME_ONLY_HEADING = re.compile(r"(?i)^[\W\d_]*(?:(?:am|pm|a\.m\.|p\.m\.|utc|gmt|[a-z]{2,5}t|z)\b[\W\d_]*)*$")
+
+
+@dataclass
+class Unit:
+    """A piece of text that can carry an event: a sentence, an item, a row or an update."""
+
+    start: int
+    end: int
+    block: Block
+    text_start: int
+    text_end: int
+    mentions: list[TimeMention] = field(default_factory=list)
+    status: str | None = None
+
+
+@lru_cache(maxsize=1)
+def _kind_patterns() -> list[tuple[str, re.Pattern]]:
+    data = rules.event_kinds()
+    return [(kind, re.compile(r"(?i)\b(?:" + "|".join(data["kinds"][kind]) + r")")) for kind in data["order"]]
+
+
+def classify_event(text: str, status: str | None = None) -> str:
+    """The kind of a timeline event from its text (or its status-page state)."""
+    if status:
+        kind = rules.event_kinds()["status_kinds"].get(status.lower())
+        if kind:
+            return kind
+    for kind, pattern in _kind_patterns():
+        if pattern.search(text):
+            return kind
+    return "other"
+
+
+def units_for(doc: Doc) -> list[Unit]:
+    """The event-carrying units of a Doc, with the mentions each holds."""
+    text = doc.text
+    blocks: list[Block] = [b for b in (doc._.blocks or []) if b.kind not in ("code", "header_row")]
+    units: list[Unit] = []
+    for index, block in enumerate(blocks):
+        if block.kind == "row":
+            cells = block.cells or [(block.start, block.end)]
+            text_cells = [c for c in cells if not _is_time_cell(text[c[0]:c[1]])] or cells[-1:]
+            units.append(Unit(block.start, block.end, block, text_cells[0][0], text_cells[-1][1]))
+        elif block.kind == "heading":
+            title = text[block.start:block.end]
+            if _TIME_ONLY_HEADING.match(title) or _status_heading(title):
+                nxt = next((b for b in blocks[index + 1:index + 2] if b.kind != "heading"), None)
+                status = _status_heading(title)
+                if nxt is not None:
+                    sents = block_sentences(doc, nxt)
+                    ts, te = sents[0] if sents else (nxt.start, nxt.end)
+                    if nxt.kind == "item" or (te - ts) < 40 and len(sents) > 1:
+                        te = sents[min(1, len(sents) - 1)][1] if sents else te
+                    units.append(Unit(block.start, block.end, block, ts, te, status=status))
+                else:
+                    units.append(Unit(block.start, block.end, block, block.start, block.end, status=status))
+            else:
+                units.append(Unit(block.start, block.end, block, block.start, block.end))
+        elif block.kind == "item":
+            units.append(Unit(block.start, block.end, block, block.start, block.end))
+        else:
+            for s, e in block_sentences(doc, block):
+                units.append(Unit(s, e, block, s, e))
+    mentions = list(doc._.times or [])
+    k = 0
+    units.sort(key=lambda u: u.start)
+    for unit in units:
+        while k < len(mentions) and mentions[k].start < unit.start:
+            k += 1
+        j = k
+        while j < len(mentions) and mentions[j].start < unit.end:
+            unit.mentions.append(mentions[j])
+            j += 1
+    return units
+
+
+def _is_time_cell(cell: str) -> bool:
+    return bool(cell) and len(cell) <= 40 and bool(re.fullmatch(r"[\d\s:/.,\-–T+()A-Za-z]*", cell)) and bool(re.search(r"\d", cell)) and len(re.findall(r"[A-Za-z]{4,}", cell)) <= 2
+
+
+@lru_cache(maxsize=1)
+def _status_words() -> re.Pattern:
+    words = [w for w in rules.event_kinds()["status_kinds"] if not w.startswith("_")]
+    return re.compile(r"(?i)^(?:update \()?(" + "|".join(re.escape(w) for w in words) + r")\)?:")
+
+
+def _status_heading(title: str) -> str | None:
+    match = _status_words().match(title.strip())
+    return match.group(1).lower() if match else None
+
+
+def _evidence(text: str, start: int, end: int) -> dict:
+    return {"text": text[start:end], "start": start, "end": end}
+
+
+def _clean(text: str) -> str:
+    text = re.sub(r"[*_`|]+", " ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def events_for(doc: Doc, units: list[Unit]) -> list[dict]:
+    """Timeline events: one per distinct resolved stamp in each unit."""
+    text = doc.text
+    meta = doc._.meta or {}
+    skip_dates = {meta.get("published_at", "") or ""}
+    events: list[dict] = []
+    for unit in units:
+        resolved = [m for m in unit.mentions if m.value is not None]
+        if not resolved:
+            continue
+        body = text[unit.text_start:unit.text_end]
+        clocks = [m for m in resolved if m.has_clock]
+        chosen = clocks
+        if not clocks:
+            if unit.block.kind == "heading" and unit.text_start == unit.block.start:
+                continue  # a day heading sets context; it is not an event
+            if unit.block.role in ("actions", "lessons"):
+                continue
+            chosen = [m for m in resolved if m.date_explicit]
+        seen: set[str] = set()
+        ranges = _ranges(text, unit)
+        for m in chosen:
+            iso = m.iso()
+            if iso is None or iso in seen or (m.precision == "day" and iso == skip_dates):
+                continue
+            if m.precision == "day" and iso == (meta.get("published_at") or "")[:10]:
+                continue
+            seen.add(iso)
+            kind = classify_event(_clean(body), unit.status)
+            for a, b in ranges:
+                if m is a and _IMPACT_WORDS.search(body):
+                    kind = "impact_start"
+                elif m is b and _IMPACT_WORDS.search(body):
+                    kind = "impact_end"
+            events.append(
+                {
+                    "at": iso,
+                    "precision": m.precision,
+                    "timezone": m.tz_label if m.tz_label else ("assumed" if m.has_clock and m.zone else None),
+                    "kind": kind,
+                    "text": _clean(body),
+                    "evidence": _evidence(text, unit.text_start, unit.text_end),
+                    "_start": m.start,
+                    "_flags": list(m.flags),
+                }
+            )
+    events.sort(key=lambda e: (e["at"].rstrip("Z"), e["_start"]))
+    return events
+
+
+def _ranges(text: str, unit: Unit) -> list[tuple[TimeMention, TimeMention]]:
+    """Pairs of clock mentions in a unit joined by a range connector ("to", "–", "and")."""
+    clocks = [m for m in unit.mentions if m.has_clock and m.value is not None]
+    pairs = []
+    for a, b in zip(clocks, clocks[1:]):
+        gap = text[a.end:b.start]
+        if _RANGE_GAP.match(gap) or (re.fullmatch(r"\s*(?:and)\s*", gap, re.I) and _BETWEEN.search(text[max(unit.start, a.start - 30):a.start])):
+            if re.fullmatch(r"\s*and\s*", gap, re.I) and not _BETWEEN.search(text[max(unit.start, a.start - 60):a.start]):
+                continue
+            pairs.append((a, b))
+    return pairs
+
+
+def _fix_range(a: TimeMention, b: TimeMention) -> tuple[datetime, datetime] | None:
+    """The (start, end) of a range, with the end moved past midnight when it runs backwards."""
+    start, end = a.value, b.value
+    if start is None or end is None:
+        return None
+    if (start.tzinfo is None) != (end.tzinfo is None):
+        if a.zone is None and b.zone is not None:
+            return None
+        start = start.replace(tzinfo=None)
+        end = end.replace(tzinfo=None)
+    if end < start:
+        if not b.date_explicit or b.date == a.date:
+            end = end + timedelta(days=1)
+        if end < start:
+            return None
+    return start, end
+
+
+def parse_duration(text: str) -> timedelta | None:
+    """The first stated duration in a text ("for 26 minutes", "1 hour and 45 minutes")."""
+    match = _DURATION.search(text)
+    if not match:
+        return None
+    if match.group("m"):
+        return timedelta(minutes=int(match.group("m")))
+    hours_text = match.group("h").lower()
+    hours = float(_WORD_NUMBERS.get(hours_text, hours_text))
+    return timedelta(hours=hours, minutes=int(match.group("hm") or 0))
+
+
+def windows_for(doc: Doc, units: list[Unit], part_start: str | None = None, part_end: str | None = None) -> tuple[list[dict], str]:
+    """Impact windows from stated ranges, start-plus-duration, or the source's start/end."""
+    text = doc.text
+    windows: list[dict] = []
+    for unit in units:
+        body = text[unit.start:unit.end]
+        if unit.block.role in ("actions", "lessons") or _NON_IMPACT.search(body):
+            continue
+        impactish = bool(_IMPACT_WORDS.search(body)) or unit.block.role in ("impact", "summary")
+        if not impactish:
+            continue
+        pairs = _ranges(text, unit)
+        for a, b in pairs:
+            fixed = _fix_range(a, b)
+            if fixed is None or a.precision == "day":
+                continue
+            windows.append(_window(text, unit, fixed[0], fixed[1], a))
+        if pairs:
+            continue
+        clocks = [m for m in unit.mentions if m.has_clock and m.value is not None]
+        if len(clocks) == 1 and unit.block.role not in ("timeline",):
+            after = text[clocks[0].end:unit.end]
+            duration = parse_duration(after)
+            if duration and duration <= timedelta(days=14):
+                windows.append(_window(text, unit, clocks[0].value, clocks[0].value + duration, clocks[0]))
+    windows = _dedupe_windows(windows)
+    if windows:
+        return windows, "stated range"
+    if part_start and part_end:
+        start = _parse_iso(part_start)
+        end = _parse_iso(part_end)
+        if start and end and end >= start:
+            return [
+                {
+                    "start": _iso(start),
+                    "end": _iso(end),
+                    "duration_minutes": round((end - start).total_seconds() / 60, 1),
+                    "label": "source start/end",
+                    "evidence": None,
+                }
+            ], "source start and resolution times"
+    return [], "none stated"
+
+
+def _window(text: str, unit: Unit, start: datetime, end: datetime, first: TimeMention) -> dict:
+    label = None
+    heading = unit.block.heading
+    if heading and re.match(r"(?i)phase|incident|outage|window", heading.strip()):
+        label = re.sub(r"\s*\(.*$", "", heading.strip())
+    elif unit.block.kind == "heading":
+        label = re.sub(r"\s*\(.*$", "", text[unit.block.start:unit.block.end].strip())
+    return {
+        "start": _iso(start),
+        "end": _iso(end),
+        "duration_minutes": round((end - start).total_seconds() / 60, 1),
+        "label": label,
+        "evidence": _evidence(text, unit.start, unit.end),
+    }
+
+
+def _dedupe_windows(windows: list[dict]) -> list[dict]:
+    seen = set()
+    out = []
+    for w in windows:
+        key = (w["start"][:16], w["end"][:16])
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(w)
+    return sorted(out, key=lambda w: w["start"])
+
+
+def _iso(value: datetime) -> str:
+    if value.tzinfo is not None:
+        return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def _parse_iso(value: str) -> datetime | None:
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed
+
+
+def window_events(windows: list[dict], events: list[dict]) -> list[dict]:
+    """Events for window boundaries that the timeline does not already hold."""
+    have = {e["at"][:16] for e in events}
+    extra = []
+    for w in windows:
+        if w.get("evidence") is None:
+            continue
+        for key, kind in (("start", "impact_start"), ("end", "impact_end")):
+            at = w[key]
+            if at[:16] in have:
+                continue
+            have.add(at[:16])
+            extra.append({"at": at, "precision": "minute", "timezone": "UTC" if at.endswith("Z") else None, "kind": kind, "text": _clean(w["evidence"]["text"]), "evidence": w["evidence"], "_start": w["evidence"]["start"], "_flags": []})
+    return extra
+
+
+def metrics(windows: list[dict], events: list[dict], text: str) -> dict:
+    """Impact start/end, total minutes, time to detect and to mitigate, each with its rule."""
+    out: dict = {"impact_start": None, "impact_end": None, "impact_minutes": None, "time_to_detect_minutes": None, "time_to_mitigate_minutes": None, "rules": {}}
+    stated = {}
+    for match in _STATED.finditer(text):
+        if not (match.group("h") or match.group("m")):
+            continue
+        minutes = int(match.group("h") or 0) * 60 + int(match.group("m") or 0)
+        what = match.group("what").lower()
+        key = "detect" if "detect" in what or what == "ttd" else "mitigate"
+        stated.setdefault(key, minutes)
+    timed = [w for w in windows if w.get("start") and "T" in w["start"]]
+    if timed:
+        starts = [_parse_iso(w["start"]) for w in timed]
+        ends = [_parse_iso(w["end"]) for w in timed]
+        if all(starts) and all(ends) and len({s.tzinfo is None for s in starts + ends}) == 1:
+            first, last = min(starts), max(ends)
+            out["impact_start"], out["impact_end"] = _iso(first), _iso(last)
+            out["impact_minutes"] = round(_union_minutes(list(zip(starts, ends))), 1)
+            out["rules"]["impact"] = "sum of impact windows (overlaps merged)"
+            detections = [e for e in events if e["kind"] == "detection" and e["precision"] != "day"]
+            detect = _first_after(detections, first)
+            if "detect" in stated:
+                out["time_to_detect_minutes"] = stated["detect"]
+                out["rules"]["detect"] = "stated in the text"
+            elif detect is not None:
+                out["time_to_detect_minutes"] = round((detect - first).total_seconds() / 60, 1)
+                out["rules"]["detect"] = "first detection event at or after impact start"
+            mitigations = [e for e in events if e["kind"] in ("mitigation", "impact_end", "resolution") and e["precision"] != "day"]
+            mitigate = _first_after(mitigations, first)
+            if "mitigate" in stated:
+                out["time_to_mitigate_minutes"] = stated["mitigate"]
+                out["rules"]["mitigate"] = "stated in the text"
+            elif mitigate is not None and mitigate <= last:
+                out["time_to_mitigate_minutes"] = round((mitigate - first).total_seconds() / 60, 1)
+                out["rules"]["mitigate"] = "first mitigation event at or after impact start"
+            else:
+                out["time_to_mitigate_minutes"] = round((ends[starts.index(first)] - first).total_seconds() / 60, 1)
+                out["rules"]["mitigate"] = "end of the first impact window"
+    else:
+        for key in ("detect", "mitigate"):
+            if key in stated:
+                out[f"time_to_{key}_minutes"] = stated[key]
+                out["rules"][key] = "stated in the text"
+    return out
+
+
+def _first_after(events: list[dict], start: datetime) -> datetime | None:
+    best = None
+    for e in events:
+        at = _parse_iso(e["at"])
+        if at is None or (at.tzinfo is None) != (start.tzinfo is None):
+            continue
+        if at >= start and (best is None or at < best):
+            best = at
+    return best
+
+
+def _union_minutes(spans: list[tuple[datetime, datetime]]) -> float:
+    total = 0.0
+    current = None
+    for s, e in sorted(spans):
+        if current is None or s > current[1]:
+            if current:
+                total += (current[1] - current[0]).total_seconds()
+            current = [s, e]
+        else:
+            current[1] = max(current[1], e)
+    if current:
+        total += (current[1] - current[0]).total_seconds()
+    return total / 60
+
+
+@Language.factory("pmkb_timeline")
+def make_timeline(nlp: Language, name: str) -> "TimelineComponent":
+    """Build timeline events, impact windows and durations (``doc._.pmkb``)."""
+    return TimelineComponent()
+
+
+class TimelineComponent:
+    """Adds ``timeline``, ``impact_windows`` and ``metrics`` to ``doc._.pmkb``."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        meta = doc._.meta or {}
+        result = doc._.pmkb if doc._.pmkb is not None else {}
+        units = units_for(doc)
+        events = events_for(doc, units)
+        windows, rule = windows_for(doc, units, meta.get("started_at"), meta.get("resolved_at"))
+        events = sorted(events + window_events(windows, events), key=lambda e: (e["at"].rstrip("Z"), e["_start"]))
+        result["units"] = units
+        result["timeline"] = events
+        result["impact_windows"] = windows
+        m = metrics(windows, events, doc.text)
+        m["rules"]["windows"] = rule
+        result["metrics"] = m
+        doc._.pmkb = result
+        return doc

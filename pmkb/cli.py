@@ -1,0 +1,231 @@
+"""The ``pmkb`` command line: ingest, extract, serve, report, eval, demo."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__, seeds_dir
+
+DEFAULT_DB = "postmortems.db"
+
+
+def _db_option(f):
+    return click.option(
+        "--db",
+        "db_path",
+        type=click.Path(dir_okay=False),
+        default=lambda: os.environ.get("PMKB_DB", DEFAULT_DB),
+        show_default="postmortems.db or $PMKB_DB",
+        help="SQLite database file.",
+    )(f)
+
+
+@click.group()
+@click.version_option(__version__, prog_name="pmkb")
+def cli() -> None:
+    """pmkb: a postmortem knowledge base.
+
+    Ingest postmortems (text, Markdown, HTML, status-page JSON) into SQLite,
+    browse them in Datasette and render cross-incident reports.
+    """
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@_db_option
+@click.option("--organization", help="Organization to record for every ingested document.")
+@click.option("--manifest", type=click.Path(exists=True, dir_okay=False), help="CSV/TSV with a 'file' column and any of organization, original_url, title, published_at.")
+@click.option("--reextract", is_flag=True, help="Re-extract stored documents made by an older extractor version.")
+@click.option("--max-bytes", type=int, default=None, help="Largest input accepted, in bytes (default 5 MiB, or $PMKB_MAX_BYTES).")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def ingest(paths, db_path, organization, manifest, reextract, max_bytes, as_json):
+    """Ingest postmortems from PATHS: files, folders (recursive), http(s) URLs or - for stdin.
+
+    Unchanged documents are skipped by content hash; a changed document
+    replaces its previous extraction in one transaction. Unreadable inputs are
+    named on stderr and the exit status is 1.
+    """
+    from ingest.read import max_bytes_from_env
+    from kb import load, store
+
+    manifest_rows = None
+    if manifest:
+        try:
+            manifest_rows = load.read_manifest(manifest)
+        except (ValueError, OSError, UnicodeDecodeError) as exc:
+            raise click.ClickException(str(exc))
+    limit = max_bytes if max_bytes is not None else max_bytes_from_env()
+    db = store.open_db(db_path)
+    total = load.count_inputs(paths)
+    show_bar = sys.stderr.isatty() and not as_json
+    with click.progressbar(length=total or 0, label="Ingesting", file=sys.stderr, hidden=not show_bar) as bar:
+
+        def progress(name: str, status: str) -> None:
+            bar.update(1)
+
+        summary = load.ingest(db, paths, organization=organization, manifest=manifest_rows, reextract=reextract, max_bytes=limit, on_progress=progress)
+    for line in summary.errors:
+        click.echo(f"Error: {line}", err=True)
+    if as_json:
+        click.echo(json.dumps({"new": summary.new, "updated": summary.updated, "unchanged": summary.unchanged, "skipped": summary.skipped, "errors": summary.errors}))
+    else:
+        click.echo(summary.line())
+    if summary.skipped:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="json", show_default=True)
+def extract(file, fmt):
+    """Print the extraction of one document, without any database."""
+    from ingest.normalise import normalise
+    from ingest.pipeline import extract as run_extract
+    from ingest.read import ReadError, iter_sources
+
+    items = list(iter_sources([file]))
+    source = items[0] if items else ReadError(file, "nothing to read")
+    try:
+        if isinstance(source, ReadError):
+            raise source
+        incidents = run_extract(normalise(source))
+    except ReadError as exc:
+        raise click.ClickException(str(exc))
+    if fmt == "json":
+        payload = incidents[0] if len(incidents) == 1 else incidents
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        return
+    for incident in incidents:
+        click.echo(_text_summary(incident))
+
+
+def _text_summary(incident: dict) -> str:
+    doc = incident["document"]
+    lines = [f"# {doc.get('title') or doc.get('source')}"]
+    lines.append("Impact windows:")
+    for w in incident["impact_windows"]:
+        lines.append(f"  {w['start']} → {w['end']} ({w['duration_minutes']} min){'  ' + w['label'] if w.get('label') else ''}")
+    lines.append("Timeline:")
+    for e in incident["timeline"]:
+        lines.append(f"  {e['at']:<22} {e['kind']:<13} {e['text'][:90]}")
+    lines.append("Causes:")
+    for c in incident["causes"]:
+        lines.append(f"  [{c['kind']}/{c['category']}] {c['text'][:110]}")
+    lines.append("Corrective actions:")
+    for a in incident["corrective_actions"]:
+        lines.append(f"  [{a['status']}] {a['text'][:110]}")
+    lines.append(f"Categories: {', '.join(incident['categories'])}")
+    lines.append(f"Components: {', '.join(incident['components'])}")
+    lines.append("Quality flags: " + ", ".join(f["flag"] for f in incident["quality_flags"]))
+    return "\n".join(lines) + "\n"
+
+
+@cli.command()
+@_db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind; 127.0.0.1 keeps it on this machine.")
+@click.option("--port", default=8001, show_default=True, type=int)
+@click.option("--public", is_flag=True, help="Public mode: arbitrary SQL off; canned queries and pages stay.")
+def serve(db_path, host, port, public):
+    """Serve the knowledge base in Datasette (read-only)."""
+    from kb import serve as kb_serve
+
+    if not Path(db_path).exists():
+        raise click.ClickException(f"{db_path}: no such database (run pmkb ingest first)")
+    kb_serve.serve(db_path, host=host, port=port, public=public)
+
+
+@cli.command()
+@_db_option
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-", help="Write the report here (default stdout).")
+@click.option("--format", "fmt", type=click.Choice(["html", "md", "json"]), default="html", show_default=True)
+@click.option("--incident", "incidents", type=int, multiple=True, help="Only these incident ids (repeatable).")
+@click.option("--organization", help="Only this organization.")
+@click.option("--category", help="Only incidents with this cause category.")
+@click.option("--since", help="Only incidents that started on or after this date (YYYY-MM-DD).")
+@click.option("--until", help="Only incidents that started on or before this date (YYYY-MM-DD).")
+@click.option("--group-by", type=click.Choice(["organization", "category", "year"]), help="Compare groups side by side.")
+@click.option("--base-url", help="Datasette base URL; every incident and row links to it.")
+@click.option("--template-dir", type=click.Path(file_okay=False, exists=True), help="Folder of templates that override the packaged ones.")
+def report(db_path, output, fmt, incidents, organization, category, since, until, group_by, base_url, template_dir):
+    """Render the cross-incident report (HTML, Markdown or JSON)."""
+    from kb import report as kb_report
+    from kb import store
+
+    if not Path(db_path).exists():
+        raise click.ClickException(f"{db_path}: no such database (run pmkb ingest first)")
+    db = store.open_db(db_path, migrate=False)
+    filters = kb_report.Filters(incidents=list(incidents), organization=organization, category=category, since=since, until=until)
+    try:
+        data = kb_report.build(db, filters, group_by=group_by, base_url=base_url)
+    except ValueError as exc:
+        raise click.ClickException(str(exc))
+    rendered = kb_report.render(data, fmt, template_dir=template_dir)
+    if output == "-":
+        click.echo(rendered)
+    else:
+        Path(output).write_text(rendered, encoding="utf-8")
+        click.echo(f"Wrote {output} ({data['overview']['incidents']} incidents)", err=True)
+
+
+@cli.command(name="eval")
+@click.argument("gold_dir", type=click.Path(exists=True, file_okay=False))
+@click.option("--root", type=click.Path(exists=True, file_okay=False), help="Resolve gold documents against this folder (default: the folder above GOLD_DIR).")
+@click.option("-v", "--verbose", is_flag=True, help="Also show scores per document.")
+@click.option("--json", "as_json", is_flag=True, help="Print scores as JSON.")
+def eval_command(gold_dir, root, verbose, as_json):
+    """Score the extractor against gold annotations (shared/gold/README.md rules)."""
+    from ingest.pipeline import extract_path
+
+    from .evaluate import format_table, run_eval
+
+    summary, per_document = run_eval(Path(gold_dir), extract_path, Path(root) if root else None)
+    if as_json:
+        payload = {"summary": summary}
+        if verbose:
+            payload["documents"] = {name: {k: v for k, v in scores.items() if k != "details"} for name, scores in per_document}
+        click.echo(json.dumps(payload, indent=2, default=str))
+        return
+    click.echo(format_table(summary, per_document if verbose else None))
+
+
+@cli.command()
+@click.option("--db", "db_path", type=click.Path(dir_okay=False), default="pmkb-demo/demo.db", show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8001, show_default=True, type=int)
+@click.option("--no-serve", is_flag=True, help="Ingest and write the report, but do not start Datasette.")
+def demo(db_path, host, port, no_serve):
+    """The main job on the bundled seeds: ingest, report, serve."""
+    from kb import load, report as kb_report, store
+
+    db_file = Path(db_path)
+    db_file.parent.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(db_file) + suffix).unlink(missing_ok=True)
+    db = store.open_db(db_file)
+    summary = load.ingest(db, [str(seeds_dir())], organization=None)
+    click.echo(f"Ingested the bundled seeds: {summary.line()}")
+    for line in summary.errors:
+        click.echo(f"Error: {line}", err=True)
+    report_path = db_file.parent / "report.html"
+    data = kb_report.build(db, kb_report.Filters(), base_url=f"http://{host}:{port}")
+    report_path.write_text(kb_report.render(data, "html"), encoding="utf-8")
+    db.close()
+    click.echo(f"Report:    {report_path.resolve()}")
+    base = f"http://{host}:{port}"
+    click.echo(f"Datasette: {base}/")
+    click.echo(f"Incidents: {base}/{db_file.stem}/incidents")
+    click.echo(f"Report:    {base}/report")
+    if no_serve:
+        return
+    from kb import serve as kb_serve
+
+    kb_serve.serve(str(db_file), host=host, port=port)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    cli()
