@@ -1,0 +1,56 @@
+"""Shared fixtures: paths to the bundled seeds and (when present) ../shared, and seeded databases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def seeds_dir() -> Path:
+    """The bundled sample postmortems."""
+    return SEEDS
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """../shared beside the project; tests that need it skip when it is absent (a user's clone)."""
+    if not (SHARED / "corpus" / "docs").is_dir():
+        pytest.skip("../shared is not beside the project (only CI and developers have it)")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def corpus_docs(shared_dir: Path) -> Path:
+    """The public postmortems of ../shared/corpus/docs."""
+    return shared_dir / "corpus" / "docs"
+
+
+@pytest.fixture(scope="session")
+def seeded_db_path(tmp_path_factory) -> Path:
+    """A database holding the two seeds (built once per session; treat it as read-only)."""
+    from kb import load, store
+
+    path = tmp_path_factory.mktemp("seeded") / "seeds.db"
+    db = store.open_db(path)
+    load.ingest(db, [str(SEEDS)])
+    db.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def corpus_db_path(tmp_path_factory, shared_dir: Path) -> Path:
+    """A database holding the seeds plus ../shared/corpus/docs with its manifest (read-only)."""
+    from kb import load, store
+
+    path = tmp_path_factory.mktemp("corpus") / "corpus.db"
+    db = store.open_db(path)
+    manifest = load.read_manifest(shared_dir / "corpus" / "SOURCES.tsv")
+    load.ingest(db, [str(SEEDS), str(shared_dir / "corpus" / "docs")], manifest=manifest)
+    db.close()
+    return path
