@@ -180,6 +180,7 @@ def normalise_markdown(source: Source, fmt: str = "markdown") -> Document:
     post_match = re.match(r"\s*postmortem\s+([A-Z][a-z]{2,8}\.? \d{1,2}, \d{4},? \d{1,2}:\d{2}(?:\s*[AP]M)?(?: UTC)?)", body)
     if post_match and not published:
         published = _parse_publication(post_match.group(1))
+    skip = [(post_match.start(1), post_match.end(1))] if post_match else []
     if fmt == "text" and re.search(r"(?m)^#{1,6} \S|^\s*[-*] \S", body):
         fmt = "markdown"
     return Document(
@@ -192,7 +193,7 @@ def normalise_markdown(source: Source, fmt: str = "markdown") -> Document:
         original_url=_str(meta.get("url") or meta.get("original_url")),
         parts=[part],
         flags=flags,
-        meta={"front_matter": _jsonable(meta)},
+        meta={"front_matter": _jsonable(meta), "skip_spans": skip},
     )
 
 

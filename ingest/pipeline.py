@@ -9,6 +9,7 @@ document, one Doc per incident part, and returns the extraction contract.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -58,9 +59,17 @@ def _part_docs(nlp: Language, document: Document) -> list[tuple[Part, object]]:
             "title": part.title or document.title,
             "flags": list(document.flags),
             "offset": part.start,
+            "filename_date": filename_date(document.source),
+            "skip_spans": [(s - part.start, e - part.start) for s, e in document.meta.get("skip_spans", [])],
         }
         out.append((part, doc))
     return out
+
+
+def filename_date(source: str) -> str | None:
+    """A YYYY-MM-DD date in a source's file name (postmortem files are often named by incident date)."""
+    match = re.search(r"(?<!\d)((?:19|20)\d{2})-([01]\d)-([0-3]\d)(?!\d)", Path(source).name)
+    return "-".join(match.groups()) if match else None
 
 
 def extract(document: Document, nlp: Language | None = None) -> list[dict]:

@@ -56,7 +56,7 @@ class Unit:
 @lru_cache(maxsize=1)
 def _kind_patterns() -> list[tuple[str, re.Pattern]]:
     data = rules.event_kinds()
-    return [(kind, re.compile(r"(?i)\b(?:" + "|".join(data["kinds"][kind]) + r")")) for kind in data["order"]]
+    return [(kind, re.compile(r"(?i)\b(?:" + "|".join(data["kinds"][kind]) + r")\b")) for kind in data["order"]]
 
 
 def classify_event(text: str, status: str | None = None) -> str:
@@ -231,7 +231,7 @@ def parse_duration(text: str) -> timedelta | None:
     return timedelta(hours=hours, minutes=int(match.group("hm") or 0))
 
 
-def windows_for(doc: Doc, units: list[Unit], part_start: str | None = None, part_end: str | None = None) -> tuple[list[dict], str]:
+def windows_for(doc: Doc, units: list[Unit], part_start: str | None = None, part_end: str | None = None, events: list[dict] | None = None) -> tuple[list[dict], str]:
     """Impact windows from stated ranges, start-plus-duration, or the source's start/end."""
     text = doc.text
     windows: list[dict] = []
@@ -259,20 +259,58 @@ def windows_for(doc: Doc, units: list[Unit], part_start: str | None = None, part
     windows = _dedupe_windows(windows)
     if windows:
         return windows, "stated range"
-    if part_start and part_end:
-        start = _parse_iso(part_start)
-        end = _parse_iso(part_end)
-        if start and end and end >= start:
-            return [
-                {
-                    "start": _iso(start),
-                    "end": _iso(end),
-                    "duration_minutes": round((end - start).total_seconds() / 60, 1),
-                    "label": "source start/end",
-                    "evidence": None,
-                }
-            ], "source start and resolution times"
+    start = _parse_iso(part_start) if part_start else None
+    end = _parse_iso(part_end) if part_end else None
+    if start and end and end > start:
+        return [_bare_window(start, end, "source start/end")], "source start and resolution times"
+    derived = derive_window(events or [], start)
+    if derived:
+        return [derived], "timeline: impact start (or trigger) to first recovery event"
     return [], "none stated"
+
+
+def _bare_window(start: datetime, end: datetime, label: str, evidence: dict | None = None) -> dict:
+    return {
+        "start": _iso(start),
+        "end": _iso(end),
+        "duration_minutes": round((_naive(end) - _naive(start)).total_seconds() / 60, 1),
+        "label": label,
+        "evidence": evidence,
+    }
+
+
+def _naive(value: datetime) -> datetime:
+    return value.astimezone(timezone.utc).replace(tzinfo=None) if value.tzinfo else value
+
+
+def derive_window(events: list[dict], source_start: datetime | None = None) -> dict | None:
+    """A window from the timeline: last impact start (else first trigger) before the first recovery."""
+    timed = [(e, _parse_iso(e["at"])) for e in events if e.get("precision") != "day"]
+    timed = [(e, at) for e, at in timed if at is not None]
+    if not timed:
+        return None
+    starts = [at for e, at in timed if e["kind"] == "impact_start"]
+    candidates = [_naive(at) for at in starts] or [_naive(at) for e, at in timed if e["kind"] == "trigger"]
+    if source_start is not None:
+        candidates = candidates or [_naive(source_start)]
+    candidates = candidates or [_naive(at) for e, at in timed if e["kind"] == "detection"]
+    if not candidates:
+        return None
+    earliest = min(candidates)
+    for kinds in (("impact_end",), ("resolution",)):
+        ends = sorted(((_naive(at), e, at) for e, at in timed if e["kind"] in kinds and _naive(at) > earliest), key=lambda t: t[0])
+        if not ends:
+            continue
+        end_naive, end_event, end_at = ends[0]
+        before = [c for c in candidates if c < end_naive]
+        begin = max(before) if starts else min(before)
+        begin_at = next((at for e, at in timed if _naive(at) == begin), None)
+        if begin_at is None:
+            begin_at = source_start
+        if begin_at is None:
+            return None
+        return _bare_window(begin_at, end_at, "derived from the timeline", end_event.get("evidence"))
+    return None
 
 
 def _window(text: str, unit: Unit, start: datetime, end: datetime, first: TimeMention) -> dict:
@@ -315,6 +353,22 @@ def _parse_iso(value: str) -> datetime | None:
     except ValueError:
         return None
     return parsed
+
+
+def source_events(meta: dict, events: list[dict]) -> list[dict]:
+    """Events for the start and resolution times a source states outside its text (JSON, front matter)."""
+    have = {e["at"][:16] for e in events}
+    out = []
+    for key, kind, text in (("started_at", "impact_start", "Incident start (from the source's metadata)"), ("resolved_at", "resolution", "Incident resolved (from the source's metadata)")):
+        at = _parse_iso(meta.get(key) or "")
+        if at is None or "T" not in (meta.get(key) or ""):
+            continue
+        iso = _iso(at)
+        if iso[:16] in have:
+            continue
+        have.add(iso[:16])
+        out.append({"at": iso, "precision": "minute", "timezone": "UTC" if at.tzinfo else None, "kind": kind, "text": text, "evidence": None, "_start": -1, "_flags": []})
+    return out
 
 
 def window_events(windows: list[dict], events: list[dict]) -> list[dict]:
@@ -420,7 +474,8 @@ class TimelineComponent:
         result = doc._.pmkb if doc._.pmkb is not None else {}
         units = units_for(doc)
         events = events_for(doc, units)
-        windows, rule = windows_for(doc, units, meta.get("started_at"), meta.get("resolved_at"))
+        events = events + source_events(meta, events)
+        windows, rule = windows_for(doc, units, meta.get("started_at"), meta.get("resolved_at"), events)
         events = sorted(events + window_events(windows, events), key=lambda e: (e["at"].rstrip("Z"), e["_start"]))
         result["units"] = units
         result["timeline"] = events

@@ -41,7 +41,7 @@ def zone_pattern() -> str:
     long_names = [re.escape(n).replace(r"\ ", r"\s+") for n in names if len(n) > 4 or "/" in n]
     short = [re.escape(n) for n in names if not (len(n) > 4 or "/" in n) and n != "Z"]
     offset = r"(?:UTC|GMT)\s?[+-−]\s?\d{1,2}(?::?\d{2})?|[+-]\d{2}:?\d{2}(?!\d)"
-    return r"(?:" + offset + r"|(?i:" + "|".join(long_names) + r")|" + "|".join(short) + r")(?![\w/])"
+    return r"(?:" + offset + r"|(?i:" + "|".join(long_names) + r")|" + "|".join(short) + r"|(?<=\d)Z)(?![A-Za-z0-9/])"
 
 
 @lru_cache(maxsize=1)
@@ -49,9 +49,9 @@ def scanner() -> re.Pattern:
     """The one compiled pattern that finds date and time candidates, left to right."""
     zone = zone_pattern()
     date_alts = [
-        r"(?P<iso>(?P<iy>(?:19|20)\d{2,3})-(?P<im>[01]?\d)-(?P<id>[0-3]?\d))(?![\d])(?:[T ](?=\d))?",
+        r"(?P<iso>(?P<iy>(?:19|20)\d{2,3})-(?P<im>[01]?\d)-(?P<id>[0-3]?\d))(?![\d])",
         r"(?P<isl>(?P<sy>(?:19|20)\d{2})/(?P<sm>[01]?\d)/(?P<sd>[0-3]?\d))(?![\d/])",
-        r"(?P<us>(?P<um>[01]?\d)(?P<usep>[/-])(?P<ud>[0-3]?\d)(?P=usep)(?P<uy>(?:19|20)\d{2}))(?![\d])",
+        r"(?P<us>(?P<um>[01]?\d)(?P<usep>[/-])(?P<ud>[0-3]?\d)(?P=usep)(?P<uy>(?:19|20)?\d{2}))(?![\d/-])",
         r"(?P<mdy>" + _WEEKDAY + r"?(?P<mm>" + _MONTH + r")\s+(?P<md>[0-3]?\d)" + _ORD + r"(?![\d:])(?:,?\s+(?P<my>(?:19|20)\d{2})(?!\d))?)",
         r"(?P<dmy>" + _WEEKDAY + r"?(?P<dd>[0-3]?\d)" + _ORD + r"\s+(?:of\s+)?(?P<dm>" + _MONTH + r")(?![a-z])(?:,?\s+(?P<dy>(?:19|20)\d{2})(?!\d))?)",
         r"(?P<ord>\bthe\s+(?P<od>[0-3]?\d)(?:st|nd|rd|th)\b)",
@@ -63,7 +63,7 @@ def scanner() -> re.Pattern:
     ]
     time_part = r"(?:" + "|".join(time_alts) + r")(?:\s?\(?(?P<zone>" + zone + r")\)?)?"
     return re.compile(
-        r"(?<![\w:/.-])(?:(?P<date>" + "|".join(date_alts) + r")|(?P<time>" + time_part + r"))",
+        r"(?:(?<![\w:/.-])|(?<=\dT))(?:(?P<date>" + "|".join(date_alts) + r")|(?P<time>" + time_part + r"))",
         re.I,
     )
 
@@ -93,6 +93,8 @@ class TimeMention:
     zone: str | None = None
     zone_explicit: bool = False
     ampm: str | None = None
+    padded: bool = False
+    """True for a zero-padded hour (``03:14``): a 24-hour clock, never an am/pm guess."""
     flags: list[str] = field(default_factory=list)
     value: datetime | None = None
     precision: str = "day"
@@ -128,12 +130,13 @@ def scan(text: str) -> list[TimeMention]:
         prev = mentions[-1] if mentions else None
         if prev and prev.date is not None and prev.hour is None and mention.hour is not None and mention.date is None:
             gap = text[prev.end:mention.start]
-            if re.fullmatch(r"(?:[T ,]|\s+at\s+|\s*,\s*|\s+-\s+|\s+@\s+|\s*/\s*|\s+from\s+|\s+starting\s+at\s+|\s+around\s+|\s+approximately\s+|\s+\(?)?", gap, re.I):
+            if re.fullmatch(r"(?:[T ,]|[ \t]+at[ \t]+|[ \t]*/[ \t]*|[ \t]*,[ \t]*|[ \t]+-[ \t]+|[ \t]+@[ \t]+|[ \t]*/[ \t]*|[ \t]+from[ \t]+|[ \t]+starting[ \t]+at[ \t]+|[ \t]+around[ \t]+|[ \t]+approximately[ \t]+|[ \t]+\(?)?", gap, re.I):
                 prev.end = mention.end
                 prev.text = text[prev.start:prev.end]
                 prev.hour, prev.minute, prev.second = mention.hour, mention.minute, mention.second
                 prev.ampm, prev.zone, prev.zone_explicit = mention.ampm, mention.zone, mention.zone_explicit
                 prev.precision = mention.precision
+                prev.padded = mention.padded
                 prev.flags.extend(mention.flags)
                 continue
         mentions.append(mention)
@@ -151,6 +154,7 @@ def _parse_match(match: re.Match, text: str) -> TimeMention | None:
     if g["hm"]:
         h, mi, s = int(g["h"]), int(g["mi"]), int(g["s"]) if g["s"] else None
         ap = g["ap"]
+        mention.padded = len(g["h"]) == 2 and g["h"][0] == "0"
     elif g["hap"]:
         h, mi, s, ap = int(g["h2"]), 0, None, g["ap2"]
     else:
@@ -197,7 +201,8 @@ def _parse_date(g: dict, mention: TimeMention) -> TimeMention | None:
             month, day = int(g["um"]), int(g["ud"])
             if month > 12 and day <= 12:
                 month, day = day, month
-            mention.date = date(int(g["uy"]), month, day)
+            year = int(g["uy"])
+            mention.date = date(year + 2000 if year < 100 else year, month, day)
             mention.year_explicit = True
         elif g["mdy"]:
             month = _month(g["mm"])
@@ -386,18 +391,20 @@ def resolve(
             m.value = datetime.combine(m.date, time())
             m.precision = "day"
             continue
-        hour = _hour24(m, ctx, prev_clock)
+        in_timeline = m.start in starts
+        hour = _hour24(m, ctx, prev_clock if in_timeline else None)
         minutes = hour * 60 + (m.minute or 0)
         if (
-            prev_clock is not None
+            in_timeline
+            and prev_clock is not None
             and not m.date_explicit
-            and m.start in starts
             and prev_clock[0] == m.date
             and prev_clock[1] - minutes > 8 * 60
         ):
             m.date = m.date + timedelta(days=1)
             cur_date = m.date
-        prev_clock = (m.date, minutes)
+        if in_timeline:
+            prev_clock = (m.date, minutes)
         local = datetime.combine(m.date, time(hour, m.minute or 0, m.second or 0))
         zone = m.zone if m.zone_explicit else unit_zone.get(_unit_of(units, m.start)) or ctx.header_zone or ctx.default_zone
         if zone is not None and not m.zone_explicit:
@@ -429,13 +436,12 @@ def _hour24(m: TimeMention, ctx: TimeContext, prev: tuple[date, int] | None) -> 
         return h + 12
     if m.ampm == "am" and h == 12:
         return 0
-    if m.ampm or h == 0 or h > 12 or not ctx.uses_12h:
+    if m.ampm or h == 0 or h > 12 or not ctx.uses_12h or m.padded:
         return h
     m.flags.append("ambiguous-12h-clock")
     if prev is not None and prev[0] == m.date:
-        as_am, as_pm = h % 12 * 60, (h % 12 + 12) * 60
-        prev_min = prev[1]
-        if as_am < prev_min <= as_pm + (m.minute or 0) or (as_am + (m.minute or 0) < prev_min and as_pm + (m.minute or 0) >= prev_min):
+        as_am = (h % 12) * 60 + (m.minute or 0)
+        if as_am < prev[1] <= as_am + 12 * 60:
             return h % 12 + 12
     return h
 
@@ -476,7 +482,7 @@ class TimesComponent:
         publication = meta.get("published_at")
         skip = meta.get("skip_spans") or []
         mentions = [m for m in mentions if not any(s <= m.start < e for s, e in skip)]
-        base = _date_of(meta.get("started_at")) or _date_of(publication)
+        base = _date_of(meta.get("started_at")) or _date_of(meta.get("filename_date")) or _date_of(publication)
         ctx = build_context(doc.text, mentions, base)
         units = [(s.start_char, s.end_char) for s in doc.sents] if doc.has_annotation("SENT_START") else []
         blocks = doc._.blocks or []
