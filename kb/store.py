@@ -282,3 +282,24 @@ def integrity_problems(db: sqlite_utils.Database) -> list[str]:
     if orphans:
         problems.append(f"{orphans} document(s) without incident rows")
     return problems
+
+
+@migrations()
+def m003_incident_overview_view(db: sqlite_utils.Database) -> None:
+    """A view with one row per incident, its best-known start and action counts, for pmkb serve."""
+    db.create_view(
+        "incident_overview",
+        """
+        select
+          i.id, i.title, i.organization,
+          coalesce(i.impact_start, (select min(t.at) from timeline_events t where t.incident_id = i.id), d.published_at) as started,
+          i.year, i.impact_start, i.impact_end, i.impact_minutes,
+          i.time_to_detect_minutes, i.time_to_mitigate_minutes, i.categories, i.components,
+          (select count(*) from corrective_actions a where a.incident_id = i.id) as actions,
+          (select count(*) from corrective_actions a where a.incident_id = i.id and coalesce(a.status, 'unknown') != 'done') as open_actions,
+          (select count(*) from quality_flags q where q.incident_id = i.id) as quality_flags,
+          i.document_id, d.title as document_title, d.original_url
+        from incidents i join documents d on d.id = i.document_id
+        """,
+        replace=True,
+    )
