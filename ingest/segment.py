@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import numpy
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -298,10 +300,13 @@ class StructureComponent:
             starts.add(block.end)
             for s, _ in block.cells:
                 starts.add(s)
+        # set every sentence start at once: assigning token.is_sent_start one token at a
+        # time rescans the whole Doc each time (quadratic; minutes on a long run of ':')
+        values = numpy.zeros((len(doc), 1), dtype="uint64")
         for token in doc:
-            token.is_sent_start = token.i == 0 or token.idx in starts or _after_newline_gap(doc, token)
-            if not token.is_sent_start:
-                token.is_sent_start = None
+            if token.i == 0 or token.idx in starts or _after_newline_gap(doc, token):
+                values[token.i, 0] = 1
+        doc.from_array([SENT_START], values)
         return doc
 
 

@@ -37,6 +37,7 @@ _IMPACT_WORDS = re.compile(
     r"(?i)\b(?:impact\w*|degrad\w*|outage|down(?:time)?|unavailab\w*|errors?|fail\w*|disrupt\w*|affected|customers?|users?|latency|timeouts?|timed out|elevated|slow\w*|unable|broken|incident|unreachable|intermittent|phase|returned|problems?|issues?)\b"
 )
 _NON_IMPACT = re.compile(r"(?i)\b(?:maintenance window|office hours|working hours|business hours|scheduled for|planned for|next (?:week|month))\b")
+_FUTURE = re.compile(r"(?i)\b(?:will provide|next update|provide (?:an? )?(?:update|more (?:information|details))|(?:we|they) will|will be (?:back|available|completed|done)|is expected|are expected|scheduled (?:for|at))\b")
 _TIME_ONLY_HEADING = re.compile(r"(?i)^[\W\d_]*(?:(?:am|pm|a\.m\.|p\.m\.|utc|gmt|[a-z]{2,5}t|z)\b[\W\d_]*)*$")
 
 
@@ -87,11 +88,7 @@ def units_for(doc: Doc) -> list[Unit]:
                 nxt = next((b for b in blocks[index + 1:index + 2] if b.kind != "heading"), None)
                 status = _status_heading(title)
                 if nxt is not None:
-                    sents = block_sentences(doc, nxt)
-                    ts, te = sents[0] if sents else (nxt.start, nxt.end)
-                    if nxt.kind == "item" or (te - ts) < 40 and len(sents) > 1:
-                        te = sents[min(1, len(sents) - 1)][1] if sents else te
-                    units.append(Unit(block.start, block.end, block, ts, te, status=status))
+                    units.append(Unit(block.start, block.end, block, nxt.start, nxt.end, status=status))
                 else:
                     units.append(Unit(block.start, block.end, block, block.start, block.end, status=status))
             else:
@@ -125,7 +122,11 @@ def _status_words() -> re.Pattern:
 
 
 def _status_heading(title: str) -> str | None:
+    """The status-page state a heading names ("Resolved: 2023-…", "Update (Available): …")."""
     match = _status_words().match(title.strip())
+    if match:
+        return match.group(1).lower()
+    match = re.match(r"^(?:update \()?([A-Za-z][A-Za-z ]{1,30}?)\)?:\s*\d{4}-\d{2}-\d{2}T", title.strip(), re.I)
     return match.group(1).lower() if match else None
 
 
@@ -149,6 +150,8 @@ def events_for(doc: Doc, units: list[Unit]) -> list[dict]:
         if not resolved:
             continue
         body = text[unit.text_start:unit.text_end]
+        if _FUTURE.search(text[unit.start:unit.end]) and unit.status is None:
+            continue
         clocks = [m for m in resolved if m.has_clock]
         chosen = clocks
         if not clocks:

@@ -351,6 +351,7 @@ def resolve(
             u = _unit_of(units, m.start)
             unit_zone.setdefault(u, m.zone)  # first stated zone of the unit
     starts = set(timeline_starts)
+    anchors = _clock_anchors(mentions)
     cur_date: date | None = None
     cur_year: int | None = ctx.base_date.year if ctx.base_date else None
     prev_clock: tuple[date, int] | None = None
@@ -392,6 +393,9 @@ def resolve(
             m.precision = "day"
             continue
         in_timeline = m.start in starts
+        anchored = anchors.get((m.hour, m.minute)) if in_timeline and not m.date_explicit and not m.ampm else None
+        if anchored is not None and anchored != m.date:
+            m.date = cur_date = anchored
         hour = _hour24(m, ctx, prev_clock if in_timeline else None)
         minutes = hour * 60 + (m.minute or 0)
         if (
@@ -420,6 +424,19 @@ def resolve(
         if ctx.header_zone and m.zone_explicit and _canonical(m.zone) != _canonical(ctx.header_zone):
             m.flags.append("timezone-conflict")
     return mentions
+
+
+def _clock_anchors(mentions: list[TimeMention]) -> dict[tuple[int | None, int | None], date]:
+    """Clock times stated with a full date somewhere in the text: (hour, minute) → that date.
+
+    A bare timeline entry with the same clock time is the same moment, so it
+    takes that date instead of the one carried from the entry above it.
+    """
+    anchors: dict[tuple[int | None, int | None], date] = {}
+    for m in mentions:
+        if m.has_clock and m.date is not None and m.year_explicit and not m.ampm:
+            anchors.setdefault((m.hour, m.minute), m.date)
+    return anchors
 
 
 def _canonical(zone: str | None) -> str | None:
@@ -482,16 +499,50 @@ class TimesComponent:
         publication = meta.get("published_at")
         skip = meta.get("skip_spans") or []
         mentions = [m for m in mentions if not any(s <= m.start < e for s, e in skip)]
+        correct_title_date(mentions, meta.get("title"), _date_of(meta.get("filename_date")))
         base = _date_of(meta.get("started_at")) or _date_of(meta.get("filename_date")) or _date_of(publication)
         ctx = build_context(doc.text, mentions, base)
         units = [(s.start_char, s.end_char) for s in doc.sents] if doc.has_annotation("SENT_START") else []
         blocks = doc._.blocks or []
-        starts = {b.cells[0][0] if b.cells else b.start for b in blocks if b.section == "timeline" or b.kind in ("item", "row", "heading")}
-        resolve(mentions, ctx, units, starts)
+        resolve(mentions, ctx, units, entry_starts(doc.text, blocks, mentions))
         doc._.times = mentions
         meta["time_context"] = ctx
         doc._.meta = meta
         return doc
+
+
+def correct_title_date(mentions: list[TimeMention], title: str | None, file_date: date | None) -> None:
+    """When the title's date contradicts the file name's date in the same year, read it as a typo.
+
+    Postmortem files are named by incident date; a title dated otherwise
+    (2020-08-28 in a file named 2020-10-28) is corrected everywhere that date
+    appears, and flagged ``date-typo``.
+    """
+    if not title or file_date is None:
+        return
+    stated = [m.date for m in scan(title) if m.date is not None and m.year_explicit]
+    if len(stated) != 1 or stated[0] == file_date or stated[0].year != file_date.year:
+        return
+    wrong = stated[0]
+    for m in mentions:
+        if m.date == wrong and m.year_explicit:
+            m.date = file_date
+            m.flags.append("date-typo")
+
+
+def entry_starts(text: str, blocks: list, mentions: list[TimeMention]) -> set[int]:
+    """Offsets of mentions that open a timeline entry (an item, row, heading or timeline paragraph)."""
+    starts: set[int] = set()
+    k = 0
+    ordered = sorted(blocks, key=lambda b: b.start)
+    for block in ordered:
+        if not (block.section == "timeline" or block.kind in ("item", "row", "heading")):
+            continue
+        while k < len(mentions) and mentions[k].start < block.start:
+            k += 1
+        if k < len(mentions) and mentions[k].start < block.end and re.fullmatch(r"[\s*_#|>\[\]()-]*", text[block.start:mentions[k].start]):
+            starts.add(mentions[k].start)
+    return starts
 
 
 def _date_of(value: str | None) -> date | None:
