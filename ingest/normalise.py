@@ -153,8 +153,15 @@ def clean_markdown(text: str) -> str:
     text = re.sub(r"</?(?:span|div|time|p|em|strong|small|sup|sub|i|b|u)\b[^>]*>", "", text, flags=re.I)
     if "&" in text:
         text = html.unescape(text)
-    text = text.replace("\u00a0", " ")
-    return text
+    return typographic_to_ascii(text)
+
+
+_TYPOGRAPHIC = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " ", "\u2011": "-"})
+
+
+def typographic_to_ascii(text: str) -> str:
+    """Curly quotes and non-breaking spaces as their plain forms (one character each: offsets hold)."""
+    return text.translate(_TYPOGRAPHIC)
 
 
 def normalise_markdown(source: Source, fmt: str = "markdown") -> Document:

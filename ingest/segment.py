@@ -67,6 +67,7 @@ class Block:
 
 def normalise_heading(text: str) -> str:
     """A heading reduced to lower-case words for matching against section phrases."""
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
     text = re.sub(r"[*_`#\\]", "", text).strip().lower()
     text = re.sub(r"^(?:\d+(?:\.\d+)*[.)]?|[ivx]+\.)\s+", "", text)
     text = re.sub(r"[:.\s]+$", "", text)
@@ -78,7 +79,7 @@ def normalise_heading(text: str) -> str:
 def section_role(heading: str) -> str | None:
     """The role a heading names (exact phrase, then prefix, then contained words), or None."""
     norm = normalise_heading(heading)
-    if not norm or len(norm) > 80:
+    if not norm or len(norm) > 80 or re.search(r"\d{4}-\d{2}-\d{2}t\d", norm):
         return None
     data = rules.sections()
     order = data["order"]
@@ -117,6 +118,7 @@ def segment_text(text: str) -> list[Block]:
     para: list[tuple[int, str]] = []
     header_cells: tuple[str, ...] = ()
     row_index = 0
+    item_roles: list[tuple[int, str, str]] = []  # (indent, role, label) of labelled parent items
 
     def context() -> tuple[str | None, str | None, tuple[str, ...]]:
         role = next((r for _, r, _ in reversed(stack) if r), None)
@@ -142,6 +144,7 @@ def segment_text(text: str) -> list[Block]:
             para = []
 
     def push_heading(level: int, title: str) -> None:
+        item_roles.clear()
         while stack and stack[-1][0] >= level:
             stack.pop()
         stack.append((level, section_role(title), title.strip()))
@@ -224,7 +227,14 @@ def segment_text(text: str) -> list[Block]:
                 j += 1
             box = item.group(3)
             checkbox = None if box is None else ("done" if box in _CHECKED else "open")
-            add("item", start, end, level=indent // 2, marker=item.group(2), checkbox=checkbox)
+            while item_roles and item_roles[-1][0] >= indent:
+                item_roles.pop()
+            block = add("item", start, end, level=indent // 2, marker=item.group(2), checkbox=checkbox)
+            if item_roles:
+                block.section = item_roles[-1][1]
+                block.headings = block.headings + (item_roles[-1][2],)
+            if block.label_role:
+                item_roles.append((indent, block.label_role, block.label or ""))
             i = j
             continue
         para.append((pos, line))
@@ -304,15 +314,10 @@ class StructureComponent:
         # time rescans the whole Doc each time (quadratic; minutes on a long run of ':')
         values = numpy.zeros((len(doc), 1), dtype="uint64")
         for token in doc:
-            if token.i == 0 or token.idx in starts or _after_newline_gap(doc, token):
+            if token.i == 0 or token.idx in starts:
                 values[token.i, 0] = 1
         doc.from_array([SENT_START], values)
         return doc
-
-
-def _after_newline_gap(doc: Doc, token) -> bool:
-    prev = doc[token.i - 1]
-    return "\n" in prev.text_with_ws[len(prev.text):] or (prev.is_space and "\n" in prev.text)
 
 
 def ensure_extensions() -> None:

@@ -162,14 +162,14 @@ def events_for(doc: Doc, units: list[Unit]) -> list[dict]:
             chosen = [m for m in resolved if m.date_explicit]
         seen: set[str] = set()
         ranges = _ranges(text, unit)
-        for m in chosen:
+        for index, m in enumerate(chosen):
             iso = m.iso()
             if iso is None or iso in seen or (m.precision == "day" and iso == skip_dates):
                 continue
             if m.precision == "day" and iso == (meta.get("published_at") or "")[:10]:
                 continue
             seen.add(iso)
-            kind = classify_event(_clean(body), unit.status)
+            kind = classify_event(_clean(_clause(text, unit, chosen, index) if len(chosen) > 1 and unit.text_start == unit.start else body), unit.status)
             for a, b in ranges:
                 if m is a and _IMPACT_WORDS.search(body):
                     kind = "impact_start"
@@ -189,6 +189,13 @@ def events_for(doc: Doc, units: list[Unit]) -> list[dict]:
             )
     events.sort(key=lambda e: (e["at"].rstrip("Z"), e["_start"]))
     return events
+
+
+def _clause(text: str, unit: Unit, mentions: list[TimeMention], index: int) -> str:
+    """The part of a unit that speaks of one of its several times: up to the next time."""
+    start = unit.start if index == 0 else mentions[index].start
+    end = mentions[index + 1].start if index + 1 < len(mentions) else unit.end
+    return text[start:end]
 
 
 def _ranges(text: str, unit: Unit) -> list[tuple[TimeMention, TimeMention]]:
