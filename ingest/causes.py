@@ -1,39 +1,36 @@
 """Step 4c, causes: find what caused or worsened the incident, one item per statement.
 
-Two sources, both per unit (list item, table row or sentence):
+Three sources, each per unit (list item, table row or sentence):
 - cause sections (Root cause, Trigger, Contributing factors, What went wrong…):
-  every item, and every sentence that states a problem or a causal link;
+  every item, and every sentence that states a problem (``problem`` terms);
+- summaries and the title: statements of a fault, not a symptom (``strong`` terms);
 - causal language anywhere else ("caused by", "due to", "led to", "triggered"),
-  found by a SpanRuler whose patterns live in ``rules/cause_cues.jsonl``.
+  found by the SpanRuler patterns of ``rules/cause_cues.jsonl``.
 Each cause gets a kind (root, trigger, contributing) from its section or cue.
+The term lists live in ``rules/cause_terms.json``.
 """
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .segment import block_sentences
+from . import rules
+from .segment import Block, block_sentences
 
 SECTION_KINDS = {"root_cause": "root", "trigger": "trigger", "contributing": "contributing"}
 """Cause kind implied by each cause section role."""
 
-_PROBLEM = re.compile(
-    r"(?i)\b(?:fail\w*|dropp?ed|stall\w*|misconfigur\w*|bugs?|exhaust\w*|overload\w*|contention|leak\w*|broke\w*|crash\w*|unexpected\w*|inadvertent\w*|incorrect\w*|wrong|missing|expired?|spike\w*|outage|errors?|time[ds]? ?out|full|oversized|accumulat\w*|larger than|did not|didn't|could not|couldn't|unable|lack(?:ed|ing)? of|insufficient|overlooked|not (?:keeping|able|configured|set)|was applied|raised|produced|slow(?:ed|ing)? down|hit (?:the|a|its)|ran out|run out|too (?:many|much|small|large|low|high)|limit\w*|reduced|deleted|removed|invalid|malformed|regression|vulnerab\w*|attack\w*|compromis\w*|caus\w*|due to|because|led to|result\w*|trigger\w*|contribut\w*)\b"
-)
-_TRIGGER_HINT = re.compile(r"(?i)\b(?:trigger\w*|kicked off|set off|was applied|were applied|was deployed|were deployed|rolled out|was updated|were updated|was started|was merged)\b")
-_CONTRIB_HINT = re.compile(r"(?i)\b(?:contribut\w*|exacerbat\w*|compounded|combined with|made (?:it |things )?worse|worsened|prolong\w*|delay\w*|also)\b")
-_NOT_A_CAUSE = re.compile(r"(?i)^(?:thank|we apologi[sz]e|we are sorry|sorry)|\?$|^(?:n/?a|none|tbd|unknown)\.?$")
+_TRIGGER_HINT = re.compile(r"(?i)\b(?:trigger\w*|kicked off|set off|was applied|were applied|was deployed|were deployed|we deployed|rolled out|was updated|were updated|was started|was merged|renam\w+)\b")
+_CONTRIB_HINT = re.compile(r"(?i)\b(?:contribut\w*|exacerbat\w*|compounded|combined with|made (?:it |things )?worse|worsened|prolong\w*|also)\b")
 _ACTIONISH = re.compile(r"(?i)\b(?:we will|we'll|we plan|we are (?:adding|working|implementing|improving|building|going to)|going forward|in the future|action items?|to prevent (?:this|recurrence|a recurrence))\b")
 _SKIP_ROLES = {"timeline", "actions", "lessons", "other", "detection"}
 
 
-@lru_cache(maxsize=1)
-def _ruler_labels() -> tuple[str, ...]:
-    return ("CAUSE",)
+def _terms(key: str) -> re.Pattern:
+    return rules.compiled_terms("cause_terms.json", key)
 
 
 def cause_kind(text: str, default: str) -> str:
@@ -45,9 +42,32 @@ def cause_kind(text: str, default: str) -> str:
     return default
 
 
+def is_problem(text: str) -> bool:
+    """True when a sentence states a problem (used inside cause sections)."""
+    return bool(_terms("problem").search(text))
+
+
+def is_fault(text: str) -> bool:
+    """True when a sentence names a fault rather than a symptom (used in summaries and titles)."""
+    return bool(_terms("strong").search(text))
+
+
+def never_a_cause(text: str) -> bool:
+    """True for statements that are never causes: apologies, questions, investigating the cause."""
+    return bool(_terms("not_cause").search(text.strip()))
+
+
 def _clean(text: str) -> str:
     text = re.sub(r"[*_`]+", "", text)
     return re.sub(r"\s+", " ", text).strip()
+
+
+def _announces_list(text: str, block: Block, blocks: list[Block], index: int) -> bool:
+    """A sentence ending in a colon whose list follows: the items are the causes, not it."""
+    if not text.rstrip().endswith(":"):
+        return False
+    nxt = blocks[index + 1] if index + 1 < len(blocks) else None
+    return nxt is not None and nxt.kind in ("item", "row", "header_row")
 
 
 def find_causes(doc: Doc) -> list[dict]:
@@ -56,48 +76,38 @@ def find_causes(doc: Doc) -> list[dict]:
     cue_spans = [(s.start_char, s.end_char, s.id_ or "root") for s in doc.spans.get("cues", []) if s.label_ == "CAUSE"]
     causes: list[dict] = []
     seen: set[tuple[int, int]] = set()
-    for block in doc._.blocks or []:
-        if block.kind in ("code", "header_row", "heading"):
+    blocks = [b for b in (doc._.blocks or []) if b.kind != "code"]
+    for index, block in enumerate(blocks):
+        if block.kind == "header_row":
+            continue
+        if block.kind == "heading":
             continue
         role = block.role
-        if role in SECTION_KINDS:
-            if block.kind in ("item", "row"):
-                span = _row_text_span(text, block) if block.kind == "row" else (block.start, block.end)
-                units = [span]
-                whole = True
-            else:
-                units = block_sentences(doc, block)
-                whole = False
-            for s, e in units:
-                unit = text[s:e]
-                if _NOT_A_CAUSE.search(unit.strip()) or len(unit.split()) < 4:
-                    continue
-                if not whole and not _PROBLEM.search(unit):
-                    continue
-                if _ACTIONISH.search(unit) and not any(cs >= s and ce <= e for cs, ce, _ in cue_spans):
-                    continue
-                kind = cause_kind(unit, SECTION_KINDS[role])
-                _add(causes, seen, text, s, e, kind)
-            continue
-        if role in _SKIP_ROLES:
-            continue
-        if block.kind in ("item", "row"):
-            units = [(block.start, block.end)]
-        else:
-            units = block_sentences(doc, block)
+        whole = block.kind in ("item", "row")
+        units = [_row_text_span(text, block) if block.kind == "row" else (block.start, block.end)] if whole else block_sentences(doc, block)
         for s, e in units:
-            cues = [k for cs, ce, k in cue_spans if cs >= s and ce <= e]
-            if not cues:
-                continue
             unit = text[s:e]
-            if _NOT_A_CAUSE.search(unit.strip()) or _ACTIONISH.search(unit) or len(unit.split()) < 5:
+            cues = [k for cs, ce, k in cue_spans if cs >= s and ce <= e]
+            if never_a_cause(unit) or _announces_list(unit, block, blocks, index):
                 continue
-            kind = "trigger" if "trigger" in cues else ("contributing" if "contributing" in cues and "root" not in cues else "root")
-            _add(causes, seen, text, s, e, cause_kind(unit, kind))
+            if role in SECTION_KINDS:
+                if len(unit.split()) < 4 or (not whole and not is_problem(unit)):
+                    continue
+                if not cues and (_ACTIONISH.search(unit) or _terms("response").search(unit)):
+                    continue
+                _add(causes, seen, text, s, e, cause_kind(unit, SECTION_KINDS[role]))
+                continue
+            if role in _SKIP_ROLES or len(unit.split()) < 5 or _ACTIONISH.search(unit):
+                continue
+            if cues:
+                kind = "trigger" if "trigger" in cues else ("contributing" if "contributing" in cues and "root" not in cues else "root")
+                _add(causes, seen, text, s, e, cause_kind(unit, kind))
+            elif role in ("summary", "impact", None) and not whole and is_fault(unit):
+                _add(causes, seen, text, s, e, cause_kind(unit, "root"))
     return causes
 
 
-def _row_text_span(text: str, block) -> tuple[int, int]:
+def _row_text_span(text: str, block: Block) -> tuple[int, int]:
     """The span of a table row's longest cell (its statement)."""
     if not block.cells:
         return block.start, block.end

@@ -31,6 +31,10 @@ _BOLD_LINE = re.compile(r"^\s*(?:\*\*|__)(.{1,100}?)(?:\*\*|__)\s*:?\s*$")
 _BOLD_LABEL = re.compile(r"^\s*(?:\*\*|__)([^*_\n]{1,60}?)(?::\s*)?(?:\*\*|__)\s*:?\s*(?=\S)")
 _PLAIN_LABEL = re.compile(r"^([A-Z][A-Za-z /&'-]{1,40}):\s+(?=\S)")
 _LABEL_LINE = re.compile(r"^([A-Z][A-Za-z /&'()-]{1,50}):\s*$")
+_DATE_HEADING = re.compile(
+    r"^(?:[A-Za-z]+day,?\s+)?(?:\d{4}-\d{2}-\d{2}|[A-Z][a-z]{2,8}\.? \d{1,2}(?:st|nd|rd|th)?(?:,? \d{4})?|\d{1,2}(?:st|nd|rd|th)? [A-Z][a-z]{2,8}(?:,? \d{4})?|day \d+)\b[^a-z]{0,20}$",
+    re.I,
+)
 _CHECKED = {"[x]", "[X]", "[✓]", "[✔]"}
 
 
@@ -145,9 +149,13 @@ def segment_text(text: str) -> list[Block]:
 
     def push_heading(level: int, title: str) -> None:
         item_roles.clear()
+        replaced = None
         while stack and stack[-1][0] >= level:
-            stack.pop()
-        stack.append((level, section_role(title), title.strip()))
+            replaced = stack.pop()
+        role = section_role(title)
+        if role is None and replaced is not None and replaced[0] == level and _DATE_HEADING.match(title.strip()):
+            role = replaced[1]  # "## May 13" continues the "## Timeline" it follows
+        stack.append((level, role, title.strip()))
 
     while i < len(lines):
         pos, line = lines[i]

@@ -55,6 +55,22 @@ def taxonomy() -> dict[str, Any]:
     return load_json("taxonomy.json")
 
 
+def cause_terms() -> dict[str, Any]:
+    """Regex lists that decide which statements are causes (problem, strong, not_cause, response)."""
+    return load_json("cause_terms.json")
+
+
+@lru_cache(maxsize=None)
+def compiled_terms(name: str, key: str, flags: int = re.I | re.M) -> re.Pattern:
+    """One alternation regex for the list ``load_json(name)[key]``; terms that begin or end with a word are word-bounded."""
+    parts = []
+    for term in load_json(name)[key]:
+        prefix = r"\b" if re.match(r"[A-Za-z(]", term) else ""
+        suffix = r"(?!\w)" if re.search(r"[A-Za-z0-9*?)]$", term) and not term.endswith("\\?") else ""
+        parts.append(f"{prefix}(?:{term}){suffix}")
+    return re.compile("|".join(parts), flags)
+
+
 def statuses() -> dict[str, Any]:
     """Action-status markers and tense cues."""
     return load_json("statuses.json")
