@@ -129,13 +129,27 @@ def _text_summary(incident: dict) -> str:
 @_db_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind; 127.0.0.1 keeps it on this machine.")
 @click.option("--port", default=8001, show_default=True, type=int)
-@click.option("--public", is_flag=True, help="Public mode: arbitrary SQL off; canned queries and pages stay.")
+@click.option("--public", is_flag=True, help="Public mode: arbitrary SQL (and the SQL-driven charts) off; canned queries, search, incident pages and /report stay.")
 def serve(db_path, host, port, public):
-    """Serve the knowledge base in Datasette (read-only)."""
+    """Serve the knowledge base in Datasette, read-only.
+
+    Pages: / (search box), /-/search (all tables), /incident/<id> (document
+    with highlighted evidence), /report (filterable report), /-/dashboards/pmkb
+    (charts) and the canned queries on the database page. A database made by
+    an older pmkb has its schema brought up to date first.
+    """
     from kb import serve as kb_serve
 
     if not Path(db_path).exists():
         raise click.ClickException(f"{db_path}: no such database (run pmkb ingest first)")
+    try:
+        upgraded = kb_serve.upgrade_schema(db_path)
+    except (ValueError, OSError) as exc:
+        raise click.ClickException(str(exc))
+    if upgraded:
+        click.echo(f"Upgraded the schema of {db_path}: {', '.join(upgraded)}", err=True)
+    mode = "public: no arbitrary SQL" if public else "read-only"
+    click.echo(f"Serving {db_path} ({mode}) at http://{host}:{port}/", err=True)
     kb_serve.serve(db_path, host=host, port=port, public=public)
 
 
@@ -219,6 +233,9 @@ def demo(db_path, host, port, no_serve):
     base = f"http://{host}:{port}"
     click.echo(f"Datasette: {base}/")
     click.echo(f"Incidents: {base}/{db_file.stem}/incidents")
+    click.echo(f"Incident:  {base}/incident/1")
+    click.echo(f"Search:    {base}/-/search")
+    click.echo(f"Charts:    {base}/-/dashboards/pmkb")
     click.echo(f"Report:    {base}/report")
     if no_serve:
         return
