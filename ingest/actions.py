@@ -30,9 +30,8 @@ _NON_ACTION_ROLES = {"timeline", "lessons", "other"}
 @lru_cache(maxsize=1)
 def _status_patterns() -> dict[str, list[tuple[str, re.Pattern]]]:
     data = rules.statuses()
-    out = {}
-    for group in ("markers", "tense"):
-        out[group] = [(status, re.compile(rx, re.I | re.M)) for status, rxs in data[group].items() for rx in rxs]
+    out = {"markers": [(status, re.compile(rx, re.M)) for status, rxs in data["markers"].items() for rx in rxs]}
+    out["tense"] = [(status, re.compile(rx, re.I | re.M)) for status, rxs in data["tense"].items() for rx in rxs]
     out["headings"] = [(status, re.compile(r"(?i)\b(?:" + "|".join(rxs) + r")\b")) for status, rxs in data["headings"].items()]
     return out
 
@@ -47,16 +46,18 @@ def action_status(text: str, headings: tuple[str, ...] = (), checkbox: str | Non
             return status
     if checkbox == "open":
         return "planned"
-    for heading in reversed(headings):
+    for heading in reversed(headings[-2:]):
         for status, rx in patterns["headings"]:
             if rx.search(heading):
                 return status
     plain = re.sub(r"[*_`]+", "", text).strip()
     plain = re.sub(r"^[^A-Za-z]*", "", plain)
-    for status in ("in_progress", "done", "planned"):
-        for st, rx in patterns["tense"]:
-            if st == status and rx.search(plain):
-                return status
+    plain = re.sub(r"^[A-Z][\w/ -]{0,60}?:\s+(?=[A-Z])", "", plain)  # "Label: Implementing …"
+    for imperative in (False, True):
+        for status in ("in_progress", "planned", "done"):
+            for st, rx in patterns["tense"]:
+                if st == status and rx.pattern.startswith("^(?:") == imperative and rx.search(plain):
+                    return status
     return "unknown"
 
 

@@ -42,15 +42,16 @@ def components_in(text: str, min_hits: int = 1) -> list[str]:
     return out
 
 
-def incident_categories(causes: list[dict], summary: str) -> list[str]:
-    """Incident-level categories: those of its causes, else of its summary, else unknown."""
+def incident_categories(causes: list[dict], summary: str, text: str = "") -> list[str]:
+    """Incident-level categories: those of its causes, plus ``remediation`` when the text says the response made it worse; else unknown."""
     found: list[str] = []
     for cause in causes:
         for label in categorise(cause["text"]):
             if label not in found:
                 found.append(label)
-    if not found and summary:
-        found = categorise(summary)
+    remediation = rules.compiled_lexicon("taxonomy.json", "categories").get("remediation")
+    if remediation is not None and "remediation" not in found and remediation.search(text):
+        found.append("remediation")
     order = list(rules.taxonomy()["categories"])
     return sorted(found, key=order.index) if found else ["unknown"]
 
@@ -121,7 +122,7 @@ class ClassifyComponent:
             cause["category"] = category_of(cause["text"])
         summary = _summary_text(doc)
         title = meta.get("title") or ""
-        result["categories"] = incident_categories(causes, summary)
+        result["categories"] = incident_categories(causes, summary, doc.text)
         result["components"] = incident_components(causes, title, summary)
         flags = [(f, d) for f, d in meta.get("flags", [])]
         for sentence in announced_but_missing(doc):
