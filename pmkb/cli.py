@@ -165,8 +165,14 @@ def serve(db_path, host, port, public):
 @click.option("--group-by", type=click.Choice(["organization", "category", "year"]), help="Compare groups side by side.")
 @click.option("--base-url", help="Datasette base URL; every incident and row links to it.")
 @click.option("--template-dir", type=click.Path(file_okay=False, exists=True), help="Folder of templates that override the packaged ones.")
-def report(db_path, output, fmt, incidents, organization, category, since, until, group_by, base_url, template_dir):
-    """Render the cross-incident report (HTML, Markdown or JSON)."""
+@click.option("--as-of", help="Age open actions to this date (YYYY-MM-DD; default today).")
+def report(db_path, output, fmt, incidents, organization, category, since, until, group_by, base_url, template_dir, as_of):
+    """Render the cross-incident report (HTML, Markdown or JSON).
+
+    HTML is self-contained and prints on A4 or Letter; Markdown is for wikis;
+    JSON is the data behind the report. --base-url is the Datasette root
+    (e.g. http://127.0.0.1:8001): every incident and row then links to its page.
+    """
     from kb import report as kb_report
     from kb import store
 
@@ -175,7 +181,7 @@ def report(db_path, output, fmt, incidents, organization, category, since, until
     db = store.open_db(db_path, migrate=False)
     filters = kb_report.Filters(incidents=list(incidents), organization=organization, category=category, since=since, until=until)
     try:
-        data = kb_report.build(db, filters, group_by=group_by, base_url=base_url)
+        data = kb_report.build(db, filters, group_by=group_by, base_url=base_url, as_of=as_of)
     except ValueError as exc:
         raise click.ClickException(str(exc))
     rendered = kb_report.render(data, fmt, template_dir=template_dir)
