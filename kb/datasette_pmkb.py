@@ -37,6 +37,13 @@ def incident_url(datasette, incident_id: Any, kind: str | None = None, row_id: A
     return f"{url}#ev-{kind}-{row_id}" if kind else url
 
 
+def _plain(value: Any) -> Any:
+    """A cell's value, unwrapping the ``{"value": …, "label": …}`` Datasette gives expanded foreign keys."""
+    if isinstance(value, dict) and "value" in value:
+        return value["value"]
+    return value
+
+
 def _rows(conn: sqlite3.Connection, sql: str, params: list) -> list[dict]:
     cursor = conn.execute(sql, params)
     keys = [d[0] for d in cursor.description]
@@ -127,7 +134,7 @@ def render_cell(row, value, column, table, database, datasette):
         return None
     try:
         if table in EVIDENCE_TABLES and column == "evidence_text":
-            href = incident_url(datasette, row["incident_id"], EVIDENCE_TABLES[table], row["id"])
+            href = incident_url(datasette, _plain(row["incident_id"]), EVIDENCE_TABLES[table], _plain(row["id"]))
             return Markup('<a class="pmkb-evidence" href="{}" title="Show on the incident page">{}</a>').format(href, value)
         if table == "incidents" and column == "title":
             return Markup('<a href="{}" title="Incident page">{}</a>').format(incident_url(datasette, row["id"]), value)

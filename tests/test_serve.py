@@ -262,7 +262,9 @@ def test_table_pages_link_evidence_back_to_the_incident_page(client, seeded):
         row = seeded.execute(f"select id, incident_id from [{table}] where evidence_text is not null limit 1").fetchone()
         page = client.get(f"/seeds/{table}/{row['id']}")
         assert page.status_code == 200
-        assert f'href="/incident/{row["incident_id"]}#ev-{kind}-{row["id"]}"' in page.text, table
+        link = f'href="/incident/{row["incident_id"]}#ev-{kind}-{row["id"]}"'
+        assert link in page.text, table
+        assert link in client.get(f"/seeds/{table}?id={row['id']}").text, table  # table pages expand incident_id to a label
     incidents = client.get("/seeds/incidents")
     assert 'href="/incident/1"' in incidents.text
 
