@@ -25,9 +25,40 @@ EXTRACTOR_VERSION = "1"
 """Bump when extraction changes, so ``pmkb ingest --reextract`` redoes stored documents."""
 
 
+class LongRunTokenizer:
+    """spaCy's tokenizer, except that a run of over 256 characters without a space becomes
+    256-character tokens (the stock tokenizer strips affixes one by one: quadratic on such runs)."""
+
+    run = re.compile(r"\S{257,}")
+
+    def __init__(self, tokenizer) -> None:
+        self.tokenizer = tokenizer
+
+    def __call__(self, text: str):
+        if not self.run.search(text):
+            return self.tokenizer(text)
+        from spacy.tokens import Doc
+
+        words: list[str] = []
+        spaces: list[bool] = []
+        pos = 0
+        for match in [*self.run.finditer(text), None]:
+            end = match.start() if match else len(text)
+            if end > pos:
+                for token in self.tokenizer(text[pos:end]):
+                    words.append(token.text)
+                    spaces.append(bool(token.whitespace_))
+            if match:
+                words.extend(text[i:min(i + 256, match.end())] for i in range(match.start(), match.end(), 256))
+                spaces.extend(False for _ in range(match.start(), match.end(), 256))
+                pos = match.end()
+        return Doc(self.tokenizer.vocab, words=words, spaces=spaces)
+
+
 def build_nlp() -> Language:
     """A fresh pipeline: blank English tokenizer, sentencizer, cue ruler and pmkb components."""
     nlp = spacy.blank("en")
+    nlp.tokenizer = LongRunTokenizer(nlp.tokenizer)
     nlp.add_pipe("pmkb_structure")
     nlp.add_pipe("sentencizer", config={"overwrite": False})
     ruler = nlp.add_pipe("span_ruler", name="cue_ruler", config={"spans_key": "cues", "phrase_matcher_attr": "LOWER", "validate": True})
