@@ -66,25 +66,27 @@ def incident_components(causes: list[dict], title: str, summary: str) -> list[st
 
 
 def announced_but_missing(doc: Doc) -> list[str]:
-    """Sentences that end with a colon announcing a list that never comes."""
-    blocks = [b for b in (doc._.blocks or []) if b.kind != "code"]
+    """Sentences that end with a colon announcing a list (or code, or a quote) that never comes."""
+    blocks = doc._.blocks or []
     text = doc.text
     missing = []
     for i, block in enumerate(blocks):
-        if block.kind not in ("paragraph",):
+        if block.kind != "paragraph":
             continue
-        content = text[block.start:block.end].rstrip()
-        if not content.endswith(":"):
-            continue
-        nxt = blocks[i + 1] if i + 1 < len(blocks) else None
-        if nxt is not None and nxt.kind in ("item", "row", "header_row", "code"):
-            continue
-        if nxt is not None and nxt.kind == "paragraph" and text[nxt.start:nxt.end].lstrip()[:1] in "-*•0123456789":
-            continue
-        last_sentence = re.split(r"(?<=[.!?])\s+", content)[-1]
-        if len(last_sentence.split()) < 4:
-            continue
-        missing.append(last_sentence)
+        lines = text[block.start:block.end].split("\n")
+        for k, line in enumerate(lines):
+            line = line.rstrip()
+            if not line.endswith(":"):
+                continue
+            if k == len(lines) - 1:
+                nxt = blocks[i + 1] if i + 1 < len(blocks) else None
+                if nxt is not None and (nxt.kind in ("item", "row", "header_row", "code") or text[nxt.start:nxt.end].lstrip()[:1] in "->*•|"):
+                    continue
+            elif lines[k + 1].lstrip()[:1] in "->*•|" or re.match(r"\s*\d+[.)]\s", lines[k + 1]):
+                continue
+            last_sentence = re.split(r"(?<=[.!?])\s+", line)[-1]
+            if len(last_sentence.split()) >= 4:
+                missing.append(last_sentence)
     return missing
 
 
@@ -128,8 +130,6 @@ class ClassifyComponent:
         for sentence in announced_but_missing(doc):
             flags.append(("list-announced-but-missing", sentence))
         flags.extend(time_flags(doc))
-        if not result.get("impact_windows"):
-            flags.append(("no-impact-window", "no period of customer impact is stated"))
         result["quality_flags"] = [{"flag": f, "detail": d} for f, d in flags]
         doc._.pmkb = result
         return doc

@@ -17,7 +17,7 @@ from typing import Iterable, Iterator
 import spacy
 from spacy.language import Language
 
-from . import actions, causes, classify, rules, segment, timeline, times  # noqa: F401  (register factories)
+from . import actions, causes, classify, incidents, rules, segment, timeline, times  # noqa: F401  (register factories)
 from .normalise import Document, Part, normalise
 from .read import read_file
 
@@ -68,6 +68,7 @@ def build_nlp() -> Language:
     nlp.add_pipe("pmkb_causes")
     nlp.add_pipe("pmkb_actions")
     nlp.add_pipe("pmkb_classify")
+    nlp.add_pipe("pmkb_incidents")
     return nlp
 
 
@@ -110,7 +111,7 @@ def extract(document: Document, nlp: Language | None = None) -> list[dict]:
     for part, doc in _part_docs(nlp, document):
         for _, proc in nlp.pipeline:
             doc = proc(doc)
-        incidents.append(_contract(document, part, doc))
+        incidents.extend(_contracts(document, part, doc))
     return incidents
 
 
@@ -128,7 +129,7 @@ def extract_many(documents: Iterable[Document], nlp: Language | None = None, bat
     pending: list[dict] = []
     for doc in nlp.pipe(docs(), batch_size=batch_size):
         document, part, i, n = doc.user_data.pop("pmkb_ctx")
-        pending.append(_contract(document, part, doc))
+        pending.extend(_contracts(document, part, doc))
         if i == n - 1:
             yield document, pending
             pending = []
@@ -145,9 +146,14 @@ def _shift(evidence: dict | None, offset: int) -> dict | None:
     return {"text": evidence["text"], "start": evidence["start"] + offset, "end": evidence["end"] + offset}
 
 
-def _contract(document: Document, part: Part, doc) -> dict:
+def _contracts(document: Document, part: Part, doc) -> list[dict]:
+    """The contract dicts of every incident a processed part reports."""
+    results = (doc._.pmkb or {}).get("incidents") or [doc._.pmkb or {}]
+    return [_contract(document, part, result) for result in results]
+
+
+def _contract(document: Document, part: Part, result: dict) -> dict:
     """Shape one incident's extraction as the JSON contract (offsets into the whole text)."""
-    result = doc._.pmkb or {}
     offset = part.start
 
     def strip(items: list[dict], keys: tuple[str, ...]) -> list[dict]:
@@ -160,7 +166,7 @@ def _contract(document: Document, part: Part, doc) -> dict:
 
     return {
         "document": {
-            "title": part.title or document.title,
+            "title": result.get("title") or part.title or document.title,
             "organization": document.organization,
             "published_at": document.published_at,
             "format": document.format,

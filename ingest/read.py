@@ -1,4 +1,8 @@
-"""Step 1, read: turn paths, folders, URLs and stdin into decoded sources.
+"""Step 1, read: turn paths, folders, URLs and stdin into sources.
+
+A :class:`Source` holds an input's raw bytes and their sha256; it decodes them
+to text only when its ``text`` is first used, so an unchanged document can be
+recognised by its hash without any decoding.
 
 Everything that can go wrong with an input (missing, unreadable, binary,
 too large, undecodable, a dead URL) becomes a :class:`ReadError` that names
@@ -7,15 +11,18 @@ the input and the problem in one line, so callers can report it and go on.
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import http.client
 import os
+import stat
 import sys
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Iterable, Iterator
+from typing import BinaryIO, Callable, Iterable, Iterator
 
 SUFFIX_FORMATS: dict[str, str] = {
     ".txt": "text",
@@ -55,16 +62,51 @@ class ReadError(Exception):
         self.reason = reason
 
 
-@dataclass(frozen=True)
 class Source:
-    """One input document, decoded to text."""
+    """One input document: its raw bytes and their sha256, decoded to text only when asked.
 
-    name: str
-    text: str
-    sha256: str
-    format_hint: str | None = None
-    encoding: str = "utf-8"
-    extra: dict = field(default_factory=dict)
+    ``text`` (and ``encoding``) decode lazily, so a caller can compare ``sha256``
+    with what it already holds before paying for decoding; decoding problems
+    (empty, binary, no text encoding fits) raise :class:`ReadError` then.
+    A Source can also be built straight from text: ``Source(name, text=...)``.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        text: str | None = None,
+        sha256: str | None = None,
+        format_hint: str | None = None,
+        encoding: str = "utf-8",
+        extra: dict | None = None,
+        data: bytes | None = None,
+    ):
+        if text is None and data is None:
+            raise TypeError("Source needs text or data")
+        self.name = name
+        self.data = data if data is not None else text.encode("utf-8")  # type: ignore[union-attr]
+        self.sha256 = sha256 or hashlib.sha256(self.data).hexdigest()
+        self.format_hint = format_hint
+        self.extra = extra or {}
+        self._decoded = (text, encoding) if text is not None else None
+
+    def _decode(self) -> tuple[str, str]:
+        if self._decoded is None:
+            self._decoded = decode(self.data, self.name)
+        return self._decoded
+
+    @property
+    def text(self) -> str:
+        """The decoded text (raises ReadError when the bytes are not a text document)."""
+        return self._decode()[0]
+
+    @property
+    def encoding(self) -> str:
+        """The encoding the bytes were decoded from."""
+        return self._decode()[1]
+
+    def __repr__(self) -> str:
+        return f"Source({self.name!r}, sha256={self.sha256[:12]!r}, format_hint={self.format_hint!r}, {len(self.data):,} bytes)"
 
 
 def max_bytes_from_env(default: int = DEFAULT_MAX_BYTES) -> int:
@@ -107,65 +149,100 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
         return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            return data.decode("utf-16"), "utf-16"
+            text = data.decode("utf-16")
         except UnicodeDecodeError as exc:
             raise ReadError(name, f"broken UTF-16 text ({exc.reason})") from None
+        if not text.strip():
+            raise ReadError(name, "empty file")
+        return text, "utf-16"
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data).best()
+    matches = from_bytes(data)
+    best = matches.best()
     if best is None:
         raise ReadError(name, "not a text document: no text encoding fits its bytes")
-    text = str(best)
+    encoding = _prefer_western(data, best, matches)
+    text = data.decode(encoding) if encoding != best.encoding else str(best)
     if _looks_garbled(text):
         raise ReadError(name, "not a text document: decodes only to unreadable characters")
-    return text, best.encoding
+    return text, encoding
+
+
+def _prefer_western(data: bytes, best, matches) -> str:
+    """Windows-1252 when it explains the bytes as well as the detector's pick.
+
+    Latin-1 and Windows-1252 text often scores the same as Central European
+    code pages (à read as ŕ); for English-language postmortems 1252, a superset
+    of Latin-1's printable range, is the likelier author's encoding.
+    """
+    for match in matches:
+        if match.chaos <= best.chaos + 0.01 and match.coherence >= best.coherence - 0.01 and "cp1252" in match.could_be_from_charset:
+            try:
+                data.decode("cp1252")
+            except UnicodeDecodeError:
+                break
+            return "cp1252"
+    return best.encoding
 
 
 def _looks_garbled(text: str) -> bool:
-    """True when too few characters are letters, digits, punctuation or space."""
+    """True when too few characters are printable, or too few are letters."""
     sample = text[:4096]
     if not sample:
         return True
     good = sum(1 for c in sample if c.isprintable() or c in "\n\r\t")
-    letters = sum(1 for c in sample if c.isascii() and c.isalpha())
+    letters = sum(1 for c in sample if c.isalpha())
     return good / len(sample) < 0.9 or letters / len(sample) < 0.2
 
 
 def source_from_bytes(name: str, data: bytes, format_hint: str | None = None) -> Source:
-    """Build a Source from raw bytes, decoding them."""
-    text, encoding = decode(data, name)
-    return Source(
-        name=name,
-        text=text,
-        sha256=hashlib.sha256(data).hexdigest(),
-        format_hint=format_hint if format_hint is not None else format_for(name),
-        encoding=encoding,
-    )
+    """A Source over raw bytes: hashed now, decoded when its text is first needed."""
+    return Source(name, data=data, format_hint=format_hint if format_hint is not None else format_for(name))
+
+
+def _too_large(name: str, size: int | None, max_bytes: int) -> ReadError:
+    amount = f"{size:,} bytes is" if size is not None else "it is"
+    return ReadError(name, f"too large: {amount} over the limit of {max_bytes:,} bytes (--max-bytes or $PMKB_MAX_BYTES)")
+
+
+def _os_problem(path: Path, exc: OSError) -> str:
+    """A one-line reason for an OSError met while opening or reading ``path``."""
+    if isinstance(exc, PermissionError):
+        return "cannot read: permission denied"
+    if exc.errno == errno.ELOOP:
+        return "symlink loop: too many levels of symbolic links"
+    if isinstance(exc, FileNotFoundError):
+        return "broken symlink: its target does not exist" if path.is_symlink() else "no such file"
+    return f"cannot read: {exc.strerror or exc}"
 
 
 def read_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Source:
-    """Read one file; raise ReadError naming it when it cannot be used."""
+    """Read one file's bytes (not decoding them yet); raise ReadError naming it when it cannot be used."""
     name = str(path)
     try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise ReadError(name, "no such file") from None
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as exc:
-        raise ReadError(name, f"cannot read: {exc.strerror or exc}") from None
-    if path.is_dir():
-        raise ReadError(name, "is a folder")
-    if size > max_bytes:
-        raise ReadError(name, f"too large: {size:,} bytes is over the limit of {max_bytes:,} (--max-bytes)")
+        raise ReadError(name, _os_problem(Path(path), exc)) from None
     try:
-        data = path.read_bytes()
-    except PermissionError:
-        raise ReadError(name, "cannot read: permission denied") from None
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise ReadError(name, "is a folder")
+        if not stat.S_ISREG(info.st_mode):
+            raise ReadError(name, "not a regular file (device, pipe or socket)")
+        if info.st_size > max_bytes:
+            raise _too_large(name, info.st_size, max_bytes)
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read(max_bytes + 1)
     except OSError as exc:
-        raise ReadError(name, f"cannot read: {exc.strerror or exc}") from None
+        raise ReadError(name, _os_problem(Path(path), exc)) from None
+    finally:
+        os.close(fd)
+    if len(data) > max_bytes:
+        raise _too_large(name, None, max_bytes)
     return source_from_bytes(name, data)
 
 
@@ -173,7 +250,7 @@ def read_stream(stream: BinaryIO, name: str = "<stdin>", max_bytes: int = DEFAUL
     """Read a whole binary stream, such as stdin."""
     data = stream.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise ReadError(name, f"too large: over the limit of {max_bytes:,} bytes (--max-bytes)")
+        raise _too_large(name, None, max_bytes)
     return source_from_bytes(name, data, format_hint=None)
 
 
@@ -188,16 +265,29 @@ class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
 
 
 def read_url(url: str, max_bytes: int = DEFAULT_MAX_BYTES, timeout: float = DEFAULT_URL_TIMEOUT) -> Source:
-    """Fetch an http(s) URL with a size limit and a timeout."""
+    """Fetch an http(s) URL: at most ``max_bytes``, within ``timeout`` seconds in all, no redirect off http(s)."""
     scheme = urllib.parse.urlparse(url).scheme.lower()
     if scheme not in ("http", "https"):
         raise ReadError(url, f"only http and https URLs are fetched, not {scheme}:")
     opener = urllib.request.build_opener(_HttpOnlyRedirects)
     request = urllib.request.Request(url, headers={"User-Agent": "pmkb (postmortem knowledge base)"})
+    deadline = time.monotonic() + timeout
     try:
         with opener.open(request, timeout=timeout) as response:
-            data = response.read(max_bytes + 1)
+            length = response.headers.get("Content-Length")
+            if length and length.isdigit() and int(length) > max_bytes:
+                raise _too_large(url, int(length), max_bytes)
             content_type = response.headers.get_content_type()
+            chunks: list[bytes] = []
+            received = 0
+            while received <= max_bytes:
+                if time.monotonic() > deadline:
+                    raise TimeoutError
+                chunk = response.read(min(65536, max_bytes + 1 - received))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                received += len(chunk)
     except urllib.error.HTTPError as exc:
         raise ReadError(url, f"HTTP {exc.code} {exc.reason}") from None
     except urllib.error.URLError as exc:
@@ -207,56 +297,69 @@ def read_url(url: str, max_bytes: int = DEFAULT_MAX_BYTES, timeout: float = DEFA
         raise ReadError(url, f"cannot fetch: {reason}") from None
     except TimeoutError:
         raise ReadError(url, f"timed out after {timeout:g} s") from None
-    except OSError as exc:
-        raise ReadError(url, f"cannot fetch: {exc}") from None
+    except (OSError, http.client.HTTPException) as exc:
+        raise ReadError(url, f"cannot fetch: {exc or type(exc).__name__}") from None
+    data = b"".join(chunks)
     if len(data) > max_bytes:
-        raise ReadError(url, f"too large: over the limit of {max_bytes:,} bytes (--max-bytes)")
+        raise _too_large(url, None, max_bytes)
     hint = format_for(url)
     if hint is None:
         hint = {"text/html": "html", "application/json": "json", "text/markdown": "markdown"}.get(content_type, "text")
     return source_from_bytes(url, data, format_hint=hint)
 
 
+def _unsupported(path: Path) -> ReadError:
+    """Why a file a folder walk meets is not read: binary by its first bytes, or an unknown suffix."""
+    try:
+        with open(path, "rb") as handle:
+            what = sniff_binary(handle.read(16)) if path.is_file() else None
+    except OSError as exc:
+        return ReadError(str(path), _os_problem(path, exc))
+    if what:
+        return ReadError(str(path), f"not a text document: looks like {what}")
+    kinds = ", ".join(sorted(SUFFIX_FORMATS))
+    return ReadError(str(path), f"unsupported file type {path.suffix.lower() or '(no suffix)'}: pmkb reads {kinds}")
+
+
 def walk_folder(folder: Path) -> Iterator[Path | ReadError]:
-    """Every supported file below ``folder``, sorted, following links but never looping."""
+    """Every file below ``folder``, sorted: supported ones as paths, others as ReadErrors.
+
+    Hidden files and folders (``.name``) are passed over. Linked folders are
+    followed once; a link back into its own ancestry is reported as a loop.
+    """
     seen: set[str] = set()
-    stack = [folder]
+    stack: list[tuple[Path, tuple[str, ...]]] = [(folder, ())]
     while stack:
-        current = stack.pop()
-        try:
-            real = os.path.realpath(current)
-        except OSError as exc:
-            yield ReadError(str(current), f"cannot resolve: {exc}")
+        current, ancestors = stack.pop()
+        real = os.path.realpath(current)
+        if real in ancestors:
+            yield ReadError(str(current), f"symlink loop: leads back to {real}")
             continue
         if real in seen:
-            yield ReadError(str(current), "symlink loop: folder already visited")
-            continue
+            continue  # the same folder reached by another link: already read
         seen.add(real)
         try:
             entries = sorted(os.scandir(current), key=lambda e: e.name)
-        except PermissionError:
-            yield ReadError(str(current), "cannot list folder: permission denied")
-            continue
         except OSError as exc:
-            yield ReadError(str(current), f"cannot list folder: {exc.strerror or exc}")
+            yield ReadError(str(current), "cannot list folder: " + _os_problem(current, exc).removeprefix("cannot read: "))
             continue
         subfolders = []
         for entry in entries:
+            if entry.name.startswith("."):
+                continue
             path = Path(entry.path)
             try:
                 is_dir = entry.is_dir()
             except OSError as exc:
-                yield ReadError(str(path), f"cannot read: {exc.strerror or exc}")
+                yield ReadError(str(path), _os_problem(path, exc))
                 continue
             if is_dir:
-                if not entry.name.startswith("."):
-                    subfolders.append(path)
-            elif path.suffix.lower() in SUFFIX_FORMATS:
-                if entry.is_symlink() and not path.exists():
-                    yield ReadError(str(path), "broken symlink")
-                    continue
-                yield path
-        stack.extend(reversed(subfolders))
+                subfolders.append(path)
+            elif path.suffix.lower() in SUFFIX_FORMATS or entry.is_symlink():
+                yield path  # read_file names a broken link or a loop
+            else:
+                yield _unsupported(path)
+        stack.extend((sub, ancestors + (real,)) for sub in reversed(subfolders))
 
 
 def is_url(value: str) -> bool:
@@ -265,39 +368,31 @@ def is_url(value: str) -> bool:
     return len(scheme) > 1
 
 
+def _attempt(read: Callable[..., Source], *args, **kwargs) -> Source | ReadError:
+    """The Source ``read`` returns, or the ReadError it raises."""
+    try:
+        return read(*args, **kwargs)
+    except ReadError as exc:
+        return exc
+
+
 def iter_sources(
     inputs: Iterable[str],
     max_bytes: int = DEFAULT_MAX_BYTES,
     stdin: BinaryIO | None = None,
     url_timeout: float = DEFAULT_URL_TIMEOUT,
 ) -> Iterator[Source | ReadError]:
-    """Expand inputs (files, folders, URLs, ``-``) into Sources or ReadErrors, in order."""
+    """Expand inputs (files, folders, URLs, ``-``) into Sources or ReadErrors, in order.
+
+    Sources carry raw bytes and their hash; their text is decoded on first use.
+    """
     for value in inputs:
         if value == "-":
-            stream = stdin if stdin is not None else sys.stdin.buffer
-            try:
-                yield read_stream(stream, max_bytes=max_bytes)
-            except ReadError as exc:
-                yield exc
-            continue
-        if is_url(value):
-            try:
-                yield read_url(value, max_bytes=max_bytes, timeout=url_timeout)
-            except ReadError as exc:
-                yield exc
-            continue
-        path = Path(value)
-        if path.is_dir():
-            for item in walk_folder(path):
-                if isinstance(item, ReadError):
-                    yield item
-                    continue
-                try:
-                    yield read_file(item, max_bytes=max_bytes)
-                except ReadError as exc:
-                    yield exc
-            continue
-        try:
-            yield read_file(path, max_bytes=max_bytes)
-        except ReadError as exc:
-            yield exc
+            yield _attempt(read_stream, stdin if stdin is not None else sys.stdin.buffer, max_bytes=max_bytes)
+        elif is_url(value) and not os.path.lexists(value):
+            yield _attempt(read_url, value, max_bytes=max_bytes, timeout=url_timeout)
+        elif os.path.isdir(value):
+            for item in walk_folder(Path(value)):
+                yield item if isinstance(item, ReadError) else _attempt(read_file, item, max_bytes=max_bytes)
+        else:
+            yield _attempt(read_file, Path(value), max_bytes=max_bytes)

@@ -294,7 +294,7 @@ def _naive(value: datetime) -> datetime:
 
 
 def derive_window(events: list[dict], source_start: datetime | None = None) -> dict | None:
-    """A window from the timeline: last impact start (else first trigger) before the first recovery."""
+    """A window from the timeline: last impact start (else first trigger) before the first "back to normal" event."""
     timed = [(e, _parse_iso(e["at"])) for e in events if e.get("precision") != "day"]
     timed = [(e, at) for e, at in timed if at is not None]
     if not timed:
@@ -307,7 +307,7 @@ def derive_window(events: list[dict], source_start: datetime | None = None) -> d
     if not candidates:
         return None
     earliest = min(candidates)
-    for kinds in (("impact_end",), ("resolution",)):
+    for kinds in (("impact_end",),):
         ends = sorted(((_naive(at), e, at) for e, at in timed if e["kind"] in kinds and _naive(at) > earliest), key=lambda t: t[0])
         if not ends:
             continue

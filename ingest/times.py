@@ -421,7 +421,7 @@ def resolve(
         else:
             m.value = (local - offset).replace(tzinfo=timezone.utc)
             m.tz_label = zone_label(zone) if (m.zone_explicit or zone == ctx.header_zone or zone == unit_zone.get(_unit_of(units, m.start))) else "assumed"
-        if ctx.header_zone and m.zone_explicit and _canonical(m.zone) != _canonical(ctx.header_zone):
+        if ctx.header_zone and m.zone_explicit and zone_offset(m.zone, local) != zone_offset(ctx.header_zone, local):
             m.flags.append("timezone-conflict")
     return mentions
 
@@ -437,13 +437,6 @@ def _clock_anchors(mentions: list[TimeMention]) -> dict[tuple[int | None, int | 
         if m.has_clock and m.date is not None and m.year_explicit and not m.ampm:
             anchors.setdefault((m.hour, m.minute), m.date)
     return anchors
-
-
-def _canonical(zone: str | None) -> str | None:
-    if zone is None:
-        return None
-    label = zone_label(zone)
-    return "UTC" if label == "UTC" else zone.upper()
 
 
 def _hour24(m: TimeMention, ctx: TimeContext, prev: tuple[date, int] | None) -> int:

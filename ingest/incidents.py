@@ -1,0 +1,134 @@
+"""Step 4f, incidents: split a document that reports several incidents into one result each.
+
+A document reports several incidents when a run of sibling headings each
+names a dated incident ("### October 21, 2025 - Redis Overload", "## Incident 2:
+…") and each such section states times of its own. Windows, events, causes
+and actions found inside a section belong to that incident; what the shared
+sections say (summary, common root-cause analysis, remediation) stays with the
+first incident, which is flagged so. Metrics, categories and components are
+then worked out per incident.
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from . import classify, timeline
+from .segment import Block
+from .times import scan
+
+_INCIDENT_TITLE = re.compile(r"(?i)^(?:incident|outage|event|disruption)\s*(?:#|no\.?\s*)?\d+\b|^(?:first|second|third|fourth|fifth)\s+(?:incident|outage)\b")
+
+
+def _is_incident_heading(title: str) -> bool:
+    """A heading naming one dated incident: a date plus words, or 'Incident 2'."""
+    if _INCIDENT_TITLE.match(title.strip()):
+        return True
+    if re.search(r"\d{4}-\d{2}-\d{2}T\d", title):
+        return False  # a status-page update heading, not an incident
+    mentions = [m for m in scan(title) if m.date is not None]
+    if not mentions:
+        return False
+    rest = title[: mentions[0].start] + " " + title[mentions[0].end:]
+    return len(re.findall(r"[A-Za-z]{3,}", rest)) >= 2
+
+
+def incident_sections(text: str, blocks: list[Block], mentions: list) -> list[tuple[int, int, str]]:
+    """(start, end, title) of each incident section, or [] when the text reports one incident."""
+    headings = [b for b in blocks if b.kind == "heading"]
+    best: list[tuple[int, int, str]] = []
+    for level in sorted({h.level for h in headings}):
+        run: list[Block] = []
+        runs: list[list[Block]] = []
+        for h in headings:
+            if h.level < level:
+                if len(run) >= 2:
+                    runs.append(run)
+                run = []
+            elif h.level == level:
+                if _is_incident_heading(text[h.start:h.end]):
+                    run.append(h)
+                else:
+                    if len(run) >= 2:
+                        runs.append(run)
+                    run = []
+        if len(run) >= 2:
+            runs.append(run)
+        for run in runs:
+            sections = []
+            for i, h in enumerate(run):
+                end = _section_end(headings, h, run[i + 1] if i + 1 < len(run) else None, len(text))
+                timed = any(h.end <= m.start < end and m.has_clock for m in mentions)
+                sections.append((h.start, end, text[h.start:h.end].strip(), timed))
+            if sum(1 for s in sections if s[3]) >= 2 and len(sections) > len(best):
+                best = [(s, e, t) for s, e, t, _ in sections]
+        if best:
+            return best
+    return best
+
+
+def _section_end(headings: list[Block], heading: Block, next_sibling: Block | None, text_end: int) -> int:
+    if next_sibling is not None:
+        return next_sibling.start
+    for h in headings:
+        if h.start > heading.start and h.level <= heading.level:
+            return h.start
+    return text_end
+
+
+def split_result(doc: Doc, result: dict, sections: list[tuple[int, int, str]]) -> list[dict]:
+    """One result dict per incident section; shared items go with the first."""
+    text = doc.text
+    meta = doc._.meta or {}
+
+    def owner(item: dict) -> int:
+        evidence = item.get("evidence")
+        if not evidence:
+            return 0
+        for index, (s, e, _) in enumerate(sections):
+            if s <= evidence["start"] < e:
+                return index
+        return 0
+
+    parts = [{"title": title, "timeline": [], "impact_windows": [], "causes": [], "corrective_actions": []} for _, _, title in sections]
+    for key in ("timeline", "impact_windows", "causes", "corrective_actions"):
+        for item in result.get(key, []):
+            parts[owner(item)][key].append(item)
+    summary = classify._summary_text(doc)
+    for index, (part, (s, e, title)) in enumerate(zip(parts, sections)):
+        section_text = text[s:e]
+        m = timeline.metrics(part["impact_windows"], part["timeline"], section_text)
+        m["rules"]["windows"] = result.get("metrics", {}).get("rules", {}).get("windows")
+        part["metrics"] = m
+        part["categories"] = classify.incident_categories(part["causes"], summary, section_text)
+        part["components"] = classify.incident_components(part["causes"], title, section_text)
+        flags = list(result.get("quality_flags", []))
+        if index == 0:
+            flags.append({"flag": "shared-analysis", "detail": f"the document reports {len(sections)} incidents; causes and actions stated for all of them are stored with this one"})
+        part["quality_flags"] = flags
+    return parts
+
+
+@Language.factory("pmkb_incidents")
+def make_incidents(nlp: Language, name: str) -> "IncidentsComponent":
+    """Split ``doc._.pmkb`` into ``doc._.pmkb['incidents']`` (one entry per reported incident)."""
+    return IncidentsComponent()
+
+
+class IncidentsComponent:
+    """Sets ``doc._.pmkb['incidents']``: a list of per-incident results (one item for most documents)."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        result = doc._.pmkb if doc._.pmkb is not None else {}
+        sections = incident_sections(doc.text, doc._.blocks or [], doc._.times or [])
+        if len(sections) >= 2:
+            result["incidents"] = split_result(doc, result, sections)
+        else:
+            single = {k: result.get(k) for k in ("timeline", "impact_windows", "causes", "corrective_actions", "metrics", "categories", "components", "quality_flags")}
+            single["title"] = None
+            result["incidents"] = [single]
+        doc._.pmkb = result
+        return doc
