@@ -56,13 +56,29 @@ def incident_categories(causes: list[dict], summary: str, text: str = "") -> lis
     return sorted(found, key=order.index) if found else ["unknown"]
 
 
+COMPONENT_WEIGHTS = {"causes": 2, "title": 2, "summary": 1}
+"""How much a lexicon hit counts, by where it is found."""
+COMPONENT_MIN_SCORE = 2
+COMPONENT_MAX = 3
+
+
+def component_scores(causes: list[dict], title: str, summary: str) -> dict[str, int]:
+    """Weighted lexicon hits per component over causes, title and summary."""
+    sources = {"causes": " ".join(c["text"] for c in causes), "title": title or "", "summary": summary or ""}
+    scores: dict[str, int] = {}
+    for label, rx in rules.compiled_lexicon("taxonomy.json", "components").items():
+        score = sum(COMPONENT_WEIGHTS[name] * len(rx.findall(text)) for name, text in sources.items())
+        if score:
+            scores[label] = score
+    return scores
+
+
 def incident_components(causes: list[dict], title: str, summary: str) -> list[str]:
-    """Incident-level components: named in causes or title, or repeatedly in the summary."""
-    cause_text = " ".join(c["text"] for c in causes)
-    found = set(components_in(cause_text + " " + (title or ""), 1))
-    found |= set(components_in(summary, 2))
+    """Incident-level components: the best-scoring few, each named in a cause or title or twice in the summary."""
+    scores = component_scores(causes, title, summary)
+    kept = [label for label, score in sorted(scores.items(), key=lambda kv: -kv[1]) if score >= COMPONENT_MIN_SCORE][:COMPONENT_MAX]
     order = list(rules.taxonomy()["components"])
-    return sorted(found, key=order.index)
+    return sorted(kept, key=order.index)
 
 
 def announced_but_missing(doc: Doc) -> list[str]:
