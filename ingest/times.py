@@ -139,6 +139,15 @@ def scan(text: str) -> list[TimeMention]:
                 prev.padded = mention.padded
                 prev.flags.extend(mention.flags)
                 continue
+        if prev and prev.has_clock and prev.date is None and mention.date is not None and mention.hour is None:
+            gap = text[prev.end:mention.start]
+            if re.fullmatch(r"[ \t]*,?[ \t]*(?:on[ \t]+)?", gap, re.I):
+                prev.end = mention.end
+                prev.text = text[prev.start:prev.end]
+                prev.date, prev.year_explicit = mention.date, mention.year_explicit
+                prev.date_explicit = mention.date_explicit
+                prev.flags.extend(mention.flags)
+                continue
         mentions.append(mention)
     return mentions
 
@@ -490,7 +499,7 @@ class TimesComponent:
         meta = doc._.meta or {}
         mentions = scan(doc.text)
         publication = meta.get("published_at")
-        skip = meta.get("skip_spans") or []
+        skip = list(meta.get("skip_spans") or []) + not_prose_spans(doc.text)
         mentions = [m for m in mentions if not any(s <= m.start < e for s, e in skip)]
         correct_title_date(mentions, meta.get("title"), _date_of(meta.get("filename_date")))
         base = _date_of(meta.get("started_at")) or _date_of(meta.get("filename_date")) or _date_of(publication)
@@ -521,6 +530,14 @@ def correct_title_date(mentions: list[TimeMention], title: str | None, file_date
         if m.date == wrong and m.year_explicit:
             m.date = file_date
             m.flags.append("date-typo")
+
+
+_NOT_PROSE = re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)|\]\([^)\n]*\)|<?https?://[^\s)>\]]+")
+
+
+def not_prose_spans(text: str) -> list[tuple[int, int]]:
+    """Spans whose digits are not times: images, link targets and bare URLs."""
+    return [m.span() for m in _NOT_PROSE.finditer(text)]
 
 
 def entry_starts(text: str, blocks: list, mentions: list[TimeMention]) -> set[int]:
