@@ -1,0 +1,536 @@
+"""Benchmark pmkb end to end and print a table against the speed targets.
+
+    python bench/run.py                    # 1,000 and 10,000 documents (slow)
+    python bench/run.py --sizes 1000       # one size
+    python bench/run.py --quick            # a smoke run on a tiny set
+    python bench/run.py --json             # machine-readable results
+
+It replicates ../shared/corpus/docs and seeds/ into a temporary folder, each
+copy made unique so hashing cannot skip it, then measures ingest (in a child
+process, so its peak RSS is its own), re-ingest of the unchanged set,
+extraction alone split by stage, dateparser's ``search_dates`` over the same
+documents, the report over 10,000 incidents, and Datasette full-text search
+and canned queries over databases grown to 10,000 and 50,000 incidents.
+Timings are wall-clock on whatever else the machine is doing: run it idle.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import platform
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+SHARED = ROOT.parent / "shared"
+
+TARGETS = {
+    "ingest_docs_per_s": (">=", 300),
+    "extract_speedup_vs_search_dates": (">=", 30),
+    "reingest_docs_per_s": (">=", 5000),
+    "report_s_10k": ("<", 3),
+    "search_p95_ms_50k": ("<", 50),
+    "canned_p95_ms_50k": ("<", 50),
+    "peak_rss_mb": ("<", 500),
+}
+"""Metric → (comparison, target) from issue 8."""
+
+SEARCH_TERMS = ("database", "dns", "certificate", "disk full", "deploy rollback", "memory")
+"""Full-text queries sent to each searchable table."""
+
+SEARCH_TABLES = ("documents", "causes", "corrective_actions", "timeline_events")
+"""Tables with full-text search."""
+
+STAGES = ("read", "normalise", "tokenise", "segment", "times", "causes/actions", "timeline/classify", "other", "store")
+"""Extraction stages, in pipeline order, that the split reports."""
+
+COMPONENT_STAGE = {
+    "pmkb_structure": "segment",
+    "sentencizer": "segment",
+    "pmkb_times": "times",
+    "cue_ruler": "causes/actions",
+    "pmkb_causes": "causes/actions",
+    "pmkb_actions": "causes/actions",
+    "pmkb_timeline": "timeline/classify",
+    "pmkb_classify": "timeline/classify",
+}
+"""Which stage each spaCy component's time is charged to."""
+
+
+def _rss_mb(ru_maxrss: int) -> float:
+    """ru_maxrss in MB (kilobytes on Linux, bytes on macOS)."""
+    return ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (0–100) by linear interpolation."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    pos = (len(ordered) - 1) * q / 100
+    lo = int(pos)
+    hi = min(lo + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
+
+
+# --------------------------------------------------------------------------- ingest (child process)
+
+
+def ingest_child(folder: str, db_path: str, manifest: str | None) -> dict[str, Any]:
+    """Ingest ``folder`` into ``db_path`` with ``kb.load.ingest``; seconds for imports and for the ingest."""
+    t0 = time.perf_counter()
+    from kb import load, store
+    import ingest.pipeline  # noqa: F401  (spaCy and the extractors: start-up cost, timed apart)
+
+    t1 = time.perf_counter()
+    db = store.open_db(db_path)
+    rows = load.read_manifest(manifest) if manifest else None
+    t2 = time.perf_counter()
+    summary = load.ingest(db, [folder], manifest=rows)
+    t3 = time.perf_counter()
+    db.close()
+    return {
+        "import_s": t1 - t0,
+        "open_s": t2 - t1,
+        "ingest_s": t3 - t2,
+        "new": summary.new,
+        "updated": summary.updated,
+        "unchanged": summary.unchanged,
+        "skipped": summary.skipped,
+        "errors": summary.errors[:5],
+    }
+
+
+def run_ingest(folder: Path, db_path: Path, manifest: Path | None) -> dict[str, Any]:
+    """Run :func:`ingest_child` in a fresh interpreter; add its wall time and peak RSS."""
+    out_path = db_path.with_suffix(f".ingest-{time.time_ns()}.json")
+    cmd = [sys.executable, str(Path(__file__).resolve()), "_ingest", str(folder), str(db_path), str(out_path)]
+    if manifest:
+        cmd += ["--manifest", str(manifest)]
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=str(ROOT))
+    stderr = proc.stderr.read() if proc.stderr else b""
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - start
+    if proc.returncode != 0 or not out_path.exists():
+        raise RuntimeError(f"ingest of {folder} failed (exit {proc.returncode}): {stderr.decode(errors='replace')[-2000:]}")
+    result = json.loads(out_path.read_text())
+    out_path.unlink()
+    result["wall_s"] = wall
+    result["peak_rss_mb"] = _rss_mb(usage.ru_maxrss)
+    return result
+
+
+# --------------------------------------------------------------------------- extraction split
+
+
+class TimedNlp:
+    """A spaCy pipeline proxy that charges the time of ``make_doc`` and of each component to a stage."""
+
+    def __init__(self, nlp) -> None:
+        self._nlp = nlp
+        self.times: dict[str, float] = {}
+
+    def __getattr__(self, name: str):
+        return getattr(self._nlp, name)
+
+    def _charge(self, stage: str, fn):
+        def timed(*args, **kwargs):
+            c = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                self.times[stage] = self.times.get(stage, 0.0) + time.perf_counter() - c
+
+        return timed
+
+    def make_doc(self, text: str):
+        """The tokenizer, timed as ``tokenise``."""
+        return self._charge("tokenise", self._nlp.make_doc)(text)
+
+    @property
+    def pipeline(self) -> list[tuple[str, Any]]:
+        """The components, each timed as its stage in :data:`COMPONENT_STAGE`."""
+        return [(name, self._charge(COMPONENT_STAGE.get(name, "timeline/classify"), proc)) for name, proc in self._nlp.pipeline]
+
+
+def extraction_split(files: list[Path], db_path: Path) -> list[dict[str, float]]:
+    """Per document, seconds spent in each of :data:`STAGES` (one pipeline, built before timing)."""
+    from ingest import pipeline
+    from ingest.normalise import normalise
+    from ingest.read import read_file
+    from kb import store
+
+    nlp = pipeline.shared_nlp()
+    db = store.open_db(db_path)
+    rows = []
+    for path in files:
+        c0 = time.perf_counter()
+        source = read_file(path)
+        c1 = time.perf_counter()
+        document = normalise(source)
+        document.source = str(path.resolve())
+        c2 = time.perf_counter()
+        timed = TimedNlp(nlp)
+        incidents = pipeline.extract(document, nlp=timed)
+        c3 = time.perf_counter()
+        store.store_document(db, document, incidents, pipeline.EXTRACTOR_VERSION)
+        c4 = time.perf_counter()
+        t = {stage: timed.times.get(stage, 0.0) for stage in STAGES}
+        t.update(read=c1 - c0, normalise=c2 - c1, store=c4 - c3)
+        t["other"] = (c3 - c2) - sum(timed.times.values())
+        rows.append(t)
+    db.close()
+    return rows
+
+
+def _extract_file(path: Path) -> int:
+    from ingest import pipeline
+    from ingest.normalise import normalise
+    from ingest.read import read_file
+
+    return len(pipeline.extract(normalise(read_file(path))))
+
+
+def parallel_throughput(files: list[Path], processes: int) -> float:
+    """Documents per second read, normalised and extracted by a pool of ``processes`` forked workers."""
+    import multiprocessing
+
+    from ingest import pipeline
+
+    pipeline.shared_nlp()  # built before forking, so workers inherit it instead of paying for it
+    start = time.perf_counter()
+    if processes == 1:
+        for path in files:
+            _extract_file(path)
+    else:
+        with multiprocessing.get_context("fork").Pool(processes) as pool:
+            for _ in pool.imap_unordered(_extract_file, files, chunksize=2):
+                pass
+    return len(files) / (time.perf_counter() - start)
+
+
+def search_dates_times(files: list[Path]) -> list[float]:
+    """Seconds ``dateparser.search.search_dates`` takes over each document's normalised text."""
+    from dateparser.search import search_dates
+
+    from ingest.normalise import normalise
+    from ingest.read import read_file
+
+    search_dates("warm up on 3 March 2024 at 10:00 UTC", languages=["en"])
+    out = []
+    for path in files:
+        text = normalise(read_file(path)).text
+        c = time.perf_counter()
+        search_dates(text, languages=["en"])
+        out.append(time.perf_counter() - c)
+    return out
+
+
+# --------------------------------------------------------------------------- report and serving
+
+
+def time_report(db_path: Path) -> dict[str, Any]:
+    """Seconds to build and render the HTML report over every incident in ``db_path``."""
+    from kb import report, store
+
+    db = store.open_db(db_path, migrate=False)
+    c0 = time.perf_counter()
+    data = report.build(db, report.Filters())
+    c1 = time.perf_counter()
+    html = report.render(data, "html")
+    c2 = time.perf_counter()
+    db.close()
+    return {"incidents": data["overview"]["incidents"], "build_s": c1 - c0, "render_s": c2 - c1, "total_s": c2 - c0, "html_bytes": len(html)}
+
+
+def _param_value(name: str, sample: dict[str, str]) -> str:
+    lname = name.lower()
+    for key, value in sample.items():
+        if key in lname:
+            return value
+    return ""
+
+
+async def _time_urls(ds, urls: list[str], repeats: int) -> tuple[list[float], list[dict]]:
+    samples, failures = [], []
+    for url in urls:
+        response = await ds.client.get(url)  # warm caches and the connection once per URL
+        if response.status_code != 200:
+            failures.append({"url": url, "status": response.status_code, "body": response.text[:200]})
+            continue
+        for _ in range(repeats):
+            c = time.perf_counter()
+            await ds.client.get(url)
+            samples.append((time.perf_counter() - c) * 1000)
+    return samples, failures
+
+
+async def _serve_timings(db_path: Path, repeats: int) -> dict[str, Any]:
+    from kb.serve import make_datasette
+
+    ds = make_datasette(db_path)
+    await ds.invoke_startup()
+    name = db_path.stem
+    search_urls = [f"/{name}/{table}.json?_search={term.replace(' ', '+')}" for table in SEARCH_TABLES for term in SEARCH_TERMS]
+    queries = await ds.get_canned_queries(name, None)
+    db = ds.get_database(name)
+    sample = {"year": "2023", "category": "", "organization": "", "component": "", "status": "open", "q": "database", "search": "database", "term": "database", "text": "database"}
+    first = (await db.execute("select organization from incidents where organization is not null limit 1")).first()
+    sample["organization"] = first[0] if first else ""
+    first = (await db.execute("select category from categories limit 1")).first()
+    sample["category"] = first[0] if first else ""
+    canned_urls = []
+    for qname, query in sorted(queries.items()):
+        params = query.get("params") or re.findall(r"(?<!:):([a-zA-Z_]\w*)", query.get("sql", ""))
+        qs = "&".join(f"{p}={_param_value(p, sample)}" for p in dict.fromkeys(params))
+        canned_urls.append(f"/{name}/{qname}.json" + (f"?{qs}" if qs else ""))
+    search, search_fail = await _time_urls(ds, search_urls, repeats)
+    canned, canned_fail = await _time_urls(ds, canned_urls, repeats)
+    return {
+        "search_urls": len(search_urls),
+        "canned_queries": sorted(queries),
+        "search_p50_ms": percentile(search, 50),
+        "search_p95_ms": percentile(search, 95),
+        "canned_p50_ms": percentile(canned, 50),
+        "canned_p95_ms": percentile(canned, 95),
+        "failures": search_fail + canned_fail,
+    }
+
+
+def serve_timings(db_path: Path, repeats: int) -> dict[str, Any]:
+    """p50/p95 ms of FTS table searches and canned queries through Datasette's test client."""
+    return asyncio.run(_serve_timings(db_path, repeats))
+
+
+# --------------------------------------------------------------------------- the run
+
+
+def _check(metric: str, value: float | None) -> str:
+    if value is None or value != value:
+        return "n/a"
+    op, target = TARGETS[metric]
+    ok = value >= target if op == ">=" else value < target
+    return "PASS" if ok else "FAIL"
+
+
+def machine() -> dict[str, Any]:
+    """What the numbers were measured on."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}
+
+
+def run(sizes: list[int], serve_sizes: list[int], report_size: int, sample: int, ref_sample: int, repeats: int, workdir: Path, log) -> dict[str, Any]:
+    """Every measurement; ``log`` receives progress lines."""
+    corpus = SHARED / "corpus" / "docs"
+    sources = base_files_for(corpus)
+    results: dict[str, Any] = {"machine": machine(), "sizes": {}, "base_documents": len(sources)}
+    largest_db = None
+    for size in sizes:
+        folder = workdir / f"docs-{size}"
+        log(f"building {size} documents in {folder}")
+        from workset import make_working_set
+
+        manifest = make_working_set(folder, size, sources, SHARED / "corpus" / "SOURCES.tsv")
+        db_path = workdir / f"ingest-{size}.db"
+        log(f"ingesting {size} documents")
+        first = run_ingest(folder, db_path, manifest)
+        log(f"re-ingesting {size} unchanged documents")
+        again = run_ingest(folder, db_path, manifest)
+        results["sizes"][size] = {
+            "ingest": first,
+            "reingest": again,
+            "ingest_docs_per_s": first["new"] / first["ingest_s"] if first["ingest_s"] else None,
+            "ingest_docs_per_s_wall": first["new"] / first["wall_s"],
+            "reingest_docs_per_s": again["unchanged"] / again["ingest_s"] if again["ingest_s"] else None,
+            "reingest_docs_per_s_wall": again["unchanged"] / again["wall_s"],
+        }
+        largest_db = db_path
+
+    files = sorted((workdir / f"docs-{sizes[0]}").iterdir(), key=copy_number)[:sample]
+    log(f"extraction split over {len(files)} documents")
+    split = extraction_split(files, workdir / "split.db")
+    log(f"extraction throughput with 1 and {os.cpu_count()} processes")
+    pool = {n: parallel_throughput(files, n) for n in sorted({1, os.cpu_count() or 1})}
+    ref_files = files[:ref_sample]
+    log(f"dateparser search_dates over {len(ref_files)} documents")
+    ref = search_dates_times(ref_files)
+    extract_stages = ("normalise", "tokenise", "segment", "times", "causes/actions", "timeline/classify", "other")
+    per_doc = [sum(row[s] for s in extract_stages) for row in split]
+    results["extraction"] = {
+        "documents": len(split),
+        "ms_per_doc": {stage: 1000 * statistics.fmean(row[stage] for row in split) for stage in STAGES},
+        "extract_ms_per_doc": 1000 * statistics.fmean(per_doc),
+        "search_dates_ms_per_doc": 1000 * statistics.fmean(ref),
+        "speedup_vs_search_dates": sum(ref) / sum(per_doc[: len(ref)]),
+        "docs_per_s_by_processes": pool,
+    }
+
+    report_db = workdir / f"report-{report_size}.db"
+    shutil.copy(largest_db, report_db)
+    from workset import grow_db
+
+    log(f"growing a copy of the database to {report_size} incidents for the report")
+    grow_db(report_db, report_size)
+    results["report"] = time_report(report_db)
+
+    results["serve"] = {}
+    for n in serve_sizes:
+        path = workdir / f"serve{n}.db"
+        shutil.copy(largest_db, path)
+        log(f"growing a copy of the database to {n} incidents for Datasette")
+        got = grow_db(path, n)
+        log(f"timing search and canned queries at {got} incidents")
+        results["serve"][n] = dict(serve_timings(path, repeats), incidents=got)
+        path.unlink()
+
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    results["peak_rss_mb"] = {"ingest": _rss_mb(children), "bench_process": _rss_mb(own), "max": _rss_mb(max(children, own))}
+    return results
+
+
+def copy_number(path: Path) -> int:
+    """The copy number a working-set file name ends with, so samples cycle over every base document."""
+    match = re.search(r"-(\d+)$", path.stem)
+    return int(match.group(1)) if match else -1
+
+
+def base_files_for(corpus: Path) -> list[Path]:
+    """The corpus documents plus the bundled seeds."""
+    from workset import base_files
+
+    files = base_files([corpus, ROOT / "seeds"])
+    if not files:
+        raise click.ClickException(f"no postmortems found in {corpus} or {ROOT / 'seeds'}")
+    return files
+
+
+def summary_rows(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """(measure, value, target, verdict) rows for the table."""
+    rows = []
+    biggest = max(results["sizes"])
+    for size, r in sorted(results["sizes"].items()):
+        gate = size == biggest
+        rows.append((f"ingest, {size} docs (docs/s)", f"{r['ingest_docs_per_s']:.1f}", "≥ 300" if gate else "", _check("ingest_docs_per_s", r["ingest_docs_per_s"]) if gate else ""))
+        rows.append((f"  incl. start-up {r['ingest']['import_s']:.1f} s (docs/s)", f"{r['ingest_docs_per_s_wall']:.1f}", "", ""))
+        rows.append((f"re-ingest unchanged, {size} docs (docs/s)", f"{r['reingest_docs_per_s']:.0f}", "≥ 5000" if gate else "", _check("reingest_docs_per_s", r["reingest_docs_per_s"]) if gate else ""))
+        rows.append((f"  incl. start-up {r['reingest']['import_s']:.1f} s (docs/s)", f"{r['reingest_docs_per_s_wall']:.0f}", "", ""))
+    e = results["extraction"]
+    rows.append((f"extraction alone (ms/doc, {e['documents']} docs)", f"{e['extract_ms_per_doc']:.1f}", "", ""))
+    for stage in STAGES:
+        rows.append((f"  {stage}" + (" (contract shaping, glue)" if stage == "other" else ""), f"{e['ms_per_doc'][stage]:.2f}", "", ""))
+    for n, rate in sorted(e["docs_per_s_by_processes"].items(), key=lambda kv: int(kv[0])):
+        rows.append((f"read+normalise+extract, {n} process(es) (docs/s)", f"{rate:.1f}", "", ""))
+    rows.append(("dateparser search_dates (ms/doc)", f"{e['search_dates_ms_per_doc']:.1f}", "", ""))
+    rows.append(("extraction speed-up over search_dates (×)", f"{e['speedup_vs_search_dates']:.1f}", "≥ 30", _check("extract_speedup_vs_search_dates", e["speedup_vs_search_dates"])))
+    rep = results["report"]
+    gate = rep["incidents"] >= 10_000
+    rows.append((f"report over {rep['incidents']} incidents (s)", f"{rep['total_s']:.2f}", "< 3", _check("report_s_10k", rep["total_s"]) if gate else ""))
+    for n, s in sorted(results["serve"].items()):
+        gate = s["incidents"] >= 50_000
+        rows.append((f"search p50 / p95 at {s['incidents']} incidents (ms)", f"{s['search_p50_ms']:.1f} / {s['search_p95_ms']:.1f}", "p95 < 50" if gate else "", _check("search_p95_ms_50k", s["search_p95_ms"]) if gate else ""))
+        label = f"canned queries ({len(s['canned_queries'])}) p50 / p95 at {s['incidents']} (ms)"
+        rows.append((label, f"{s['canned_p50_ms']:.1f} / {s['canned_p95_ms']:.1f}", "p95 < 50" if gate else "", _check("canned_p95_ms_50k", s["canned_p95_ms"]) if gate and s["canned_queries"] else ("n/a" if gate else "")))
+        if s["failures"]:
+            rows.append((f"  failed requests at {s['incidents']}", str(len(s["failures"])), "0", "FAIL"))
+    rss = results["peak_rss_mb"]
+    rows.append(("peak RSS, ingest child (MB)", f"{rss['ingest']:.0f}", "", ""))
+    rows.append(("peak RSS, bench process: report + Datasette (MB)", f"{rss['bench_process']:.0f}", "", ""))
+    rows.append(("peak RSS, max (MB)", f"{rss['max']:.0f}", "< 500", _check("peak_rss_mb", rss["max"])))
+    return rows
+
+
+def format_table(rows: list[tuple[str, str, str, str]]) -> str:
+    """A Markdown table of the rows."""
+    header = ("measure", "value", "target", "result")
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(4)]
+    line = lambda r: "| " + " | ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))) + " |"  # noqa: E731
+    rule = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
+    return "\n".join([line(header), rule, *(line(r) for r in rows)])
+
+
+@click.group(invoke_without_command=True)
+@click.option("--sizes", default="1000,10000", show_default=True, help="Comma-separated working-set sizes (documents) to ingest.")
+@click.option("--serve-sizes", default="10000,50000", show_default=True, help="Incident counts to grow a database to for Datasette timings.")
+@click.option("--report-size", default=10_000, show_default=True, help="Incident count for the report timing.")
+@click.option("--sample", default=100, show_default=True, help="Documents in the extraction split.")
+@click.option("--ref-sample", default=36, show_default=True, help="Documents (of the sample) given to dateparser's search_dates.")
+@click.option("--repeats", default=20, show_default=True, help="Timed requests per Datasette URL.")
+@click.option("--quick", is_flag=True, help="A smoke run: 12 documents, small databases, few repeats.")
+@click.option("--workdir", type=click.Path(file_okay=False), help="Where to build the working set (default: a temporary folder, removed after).")
+@click.option("--json", "as_json", is_flag=True, help="Print every result as JSON instead of the table.")
+@click.pass_context
+def cli(ctx, sizes, serve_sizes, report_size, sample, ref_sample, repeats, quick, workdir, as_json):
+    """Benchmark ingest, extraction, re-ingest, report and search against issue 8's targets.
+
+    Exits 1 when a target is missed (or a request fails), 0 when all pass.
+    """
+    if ctx.invoked_subcommand:
+        return
+    if not (SHARED / "corpus" / "docs").is_dir():
+        raise click.ClickException(f"{SHARED / 'corpus' / 'docs'} not found: the benchmark replicates the shared corpus")
+    if quick:
+        sizes, serve_sizes, report_size, sample, ref_sample, repeats = "12", "100,300", 200, 4, 1, 2
+    size_list = sorted({int(s) for s in sizes.split(",") if s.strip()})
+    serve_list = sorted({int(s) for s in serve_sizes.split(",") if s.strip()})
+    log = (lambda msg: click.echo(f"… {msg}", err=True))
+    temp = None
+    if workdir:
+        base = Path(workdir)
+        base.mkdir(parents=True, exist_ok=True)
+    else:
+        temp = tempfile.mkdtemp(prefix="pmkb-bench-")
+        base = Path(temp)
+    try:
+        results = run(size_list, serve_list, report_size, min(sample, size_list[0]), ref_sample, repeats, base, log)
+    finally:
+        if temp:
+            shutil.rmtree(temp, ignore_errors=True)
+    rows = summary_rows(results)
+    results["table"] = [dict(zip(("measure", "value", "target", "result"), r)) for r in rows]
+    failed = any(r[3] == "FAIL" for r in rows)
+    if as_json:
+        click.echo(json.dumps(results, indent=2, default=str))
+    else:
+        m = results["machine"]
+        click.echo(f"pmkb benchmark on {m['cpu']}, {m['cores']} cores, Python {m['python']}")
+        click.echo(format_table(rows))
+    sys.exit(1 if failed else 0)
+
+
+@cli.command("_ingest", hidden=True)
+@click.argument("folder")
+@click.argument("db_path")
+@click.argument("out_path")
+@click.option("--manifest")
+def ingest_command(folder, db_path, out_path, manifest):
+    """(internal) Ingest in this process and write timings as JSON to OUT_PATH."""
+    Path(out_path).write_text(json.dumps(ingest_child(folder, db_path, manifest)))
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(HERE))
+    cli()
