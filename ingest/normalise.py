@@ -291,8 +291,32 @@ def html_to_markdown(markup: str) -> tuple[str, str | None]:
     return text.strip() + "\n", title
 
 
+MAX_HTML_DEPTH = 1000
+"""HTML nested deeper than this is refused (no real page comes near; parsing it costs seconds)."""
+
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)[^<>]*?(/?)>")
+_NOT_NESTING = {
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr",
+    "p", "li", "td", "th", "tr", "dt", "dd", "option",  # closed implicitly by their next sibling
+}
+
+
+def html_depth_over(markup: str, limit: int = MAX_HTML_DEPTH) -> bool:
+    """True when the markup's open tags nest deeper than ``limit``."""
+    depth = 0
+    for match in _TAG.finditer(markup):
+        if match.group(3) or match.group(2).lower() in _NOT_NESTING:
+            continue
+        depth = max(depth - 1, 0) if match.group(1) else depth + 1
+        if depth > limit:
+            return True
+    return False
+
+
 def normalise_html(source: Source) -> Document:
     """Normalise an HTML page to Markdown-shaped text."""
+    if html_depth_over(source.text):
+        raise NormaliseError(source.name, f"HTML nested more than {MAX_HTML_DEPTH:,} levels deep: refused")
     try:
         text, title = html_to_markdown(source.text)
     except RecursionError:

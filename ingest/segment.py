@@ -35,6 +35,7 @@ _DATE_HEADING = re.compile(
     r"^(?:[A-Za-z]+day,?\s+)?(?:\d{4}-\d{2}-\d{2}|[A-Z][a-z]{2,8}\.? \d{1,2}(?:st|nd|rd|th)?(?:,? \d{4})?|\d{1,2}(?:st|nd|rd|th)? [A-Z][a-z]{2,8}(?:,? \d{4})?|day \d+)\b[^a-z]{0,20}$",
     re.I,
 )
+_LINE_LABEL = re.compile(r"^\s*(?:\*\*)?[A-Z][A-Za-z/&' -]{1,30}(?:\*\*)?:(?:\*\*)?\s+\S")
 _CHECKED = {"[x]", "[X]", "[✓]", "[✔]"}
 
 
@@ -245,6 +246,8 @@ def segment_text(text: str) -> list[Block]:
                 item_roles.append((indent, block.label_role, block.label or ""))
             i = j
             continue
+        if para and _LINE_LABEL.match(line):
+            flush_para()  # "Description: …" on its own line starts a new statement
         para.append((pos, line))
         i += 1
     flush_para()

@@ -188,7 +188,20 @@ def events_for(doc: Doc, units: list[Unit]) -> list[dict]:
                 }
             )
     events.sort(key=lambda e: (e["at"].rstrip("Z"), e["_start"]))
-    return events
+    return _dedupe_events(events)
+
+
+def _dedupe_events(events: list[dict]) -> list[dict]:
+    """Drop repeats: the same stamp with the same text (status updates often restate a time)."""
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for event in events:
+        key = (event["at"][:16], event["text"].lower())
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(event)
+    return out
 
 
 def _clause(text: str, unit: Unit, mentions: list[TimeMention], index: int) -> str:
@@ -244,9 +257,11 @@ def parse_duration(text: str) -> timedelta | None:
 def windows_for(doc: Doc, units: list[Unit], part_start: str | None = None, part_end: str | None = None, events: list[dict] | None = None) -> tuple[list[dict], str]:
     """Impact windows from stated ranges, start-plus-duration, or the source's start/end."""
     text = doc.text
-    windows: list[dict] = []
+    windows: list[dict] = labelled_windows(text, doc._.times or [])
     for unit in units:
         body = text[unit.start:unit.end]
+        if windows and windows[0].get("label") == "stated start/end":
+            break
         if unit.block.role in ("actions", "lessons") or _NON_IMPACT.search(body):
             continue
         impactish = bool(_IMPACT_WORDS.search(body)) or unit.block.role in ("impact", "summary")
@@ -293,6 +308,10 @@ def _naive(value: datetime) -> datetime:
     return value.astimezone(timezone.utc).replace(tzinfo=None) if value.tzinfo else value
 
 
+DERIVED_MAX_SPAN = timedelta(hours=24)
+"""A window derived from a trigger or detection event spans at most this long."""
+
+
 def derive_window(events: list[dict], source_start: datetime | None = None) -> dict | None:
     """A window from the timeline: last impact start (else first trigger) before the first "back to normal" event."""
     timed = [(e, _parse_iso(e["at"])) for e in events if e.get("precision") != "day"]
@@ -313,6 +332,11 @@ def derive_window(events: list[dict], source_start: datetime | None = None) -> d
             continue
         end_naive, end_event, end_at = ends[0]
         before = [c for c in candidates if c < end_naive]
+        if not starts:
+            # a trigger or detection days earlier is lead-up, not impact
+            before = [c for c in before if end_naive - c <= DERIVED_MAX_SPAN]
+        if not before:
+            return None
         begin = max(before) if starts else min(before)
         begin_at = next((at for e, at in timed if _naive(at) == begin), None)
         if begin_at is None:
@@ -321,6 +345,35 @@ def derive_window(events: list[dict], source_start: datetime | None = None) -> d
             return None
         return _bare_window(begin_at, end_at, "derived from the timeline", end_event.get("evidence"))
     return None
+
+
+_START_LABEL = re.compile(r"(?i)\b(?:incident|outage|impact|disruption)?\s*(?:start(?:ed)?|began|begin(?:ning)?)(?:\s+time)?\s*[:=]\s*\**\s*$")
+_END_LABEL = re.compile(r"(?i)\b(?:incident|outage|impact|disruption)?\s*(?:end(?:ed)?|resolved|recovered)(?:\s+time)?\s*[:=]\s*\**\s*$")
+
+
+def labelled_windows(text: str, mentions: list[TimeMention]) -> list[dict]:
+    """Windows stated as labelled fields: "Incident Start: … Incident End: …"."""
+    starts, ends = [], []
+    for m in mentions:
+        if not m.has_clock or m.value is None:
+            continue
+        before = text[max(0, m.start - 40):m.start]
+        before = before.rsplit("\n", 1)[-1] if "\n" in before else before
+        if _START_LABEL.search(before):
+            starts.append(m)
+        elif _END_LABEL.search(before):
+            ends.append(m)
+    windows = []
+    for a, b in zip(starts, ends):
+        fixed = _fix_range(a, b)
+        if fixed is None:
+            continue
+        line_start = text.rfind("\n", 0, a.start) + 1
+        line_end = text.find("\n", b.end)
+        line_end = len(text) if line_end == -1 else line_end
+        window = _bare_window(fixed[0], fixed[1], "stated start/end", _evidence(text, line_start, line_end))
+        windows.append(window)
+    return windows
 
 
 def _window(text: str, unit: Unit, start: datetime, end: datetime, first: TimeMention) -> dict:
