@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import os
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -16,7 +17,7 @@ from typing import Callable, Iterable, Iterator
 import sqlite_utils
 
 from ingest.normalise import normalise
-from ingest.read import DEFAULT_MAX_BYTES, ReadError, Source, iter_sources
+from ingest.read import DEFAULT_MAX_BYTES, DEFAULT_URL_TIMEOUT, ReadError, Source, iter_sources
 
 from . import store
 
@@ -74,65 +75,72 @@ def ingest(
     max_bytes: int = DEFAULT_MAX_BYTES,
     on_progress: Callable[[str, str], None] | None = None,
     stdin=None,
+    url_timeout: float = DEFAULT_URL_TIMEOUT,
 ) -> Summary:
-    """Ingest every input into ``db``; report each outcome to ``on_progress(name, status)``."""
-    from ingest.pipeline import EXTRACTOR_VERSION, extract
+    """Ingest every input into ``db``; report each outcome to ``on_progress(name, status)``.
 
+    A source whose raw bytes hash to what is stored under its name is
+    ``unchanged`` before anything is decoded (or spaCy even loaded). Any
+    problem with one input is one line in ``Summary.errors``; the rest go on.
+    """
     summary = Summary()
     manifest = manifest or {}
+    version = _extractor_version() if reextract else None
     known = {row["source"]: (row["sha256"], row["extractor_version"]) for row in db.query("select source, sha256, extractor_version from documents")}
-    for item in iter_sources(inputs, max_bytes=max_bytes, stdin=stdin):
+
+    def outcome(name: str, status: str, problem: str | None = None) -> None:
+        setattr(summary, status, getattr(summary, status) + 1)
+        if problem:
+            summary.errors.append(problem)
+        if on_progress:
+            on_progress(name, status)
+
+    for item in iter_sources(inputs, max_bytes=max_bytes, stdin=stdin, url_timeout=url_timeout):
         if isinstance(item, ReadError):
-            summary.skipped += 1
-            summary.errors.append(str(item))
-            if on_progress:
-                on_progress(item.source, "skipped")
+            outcome(item.source, "skipped", str(item))
             continue
         key = source_key(item)
         stored = known.get(key)
-        if stored and stored[0] == item.sha256 and not (reextract and stored[1] != EXTRACTOR_VERSION):
-            summary.unchanged += 1
-            if on_progress:
-                on_progress(item.name, "unchanged")
+        if stored and stored[0] == item.sha256 and not (reextract and stored[1] != version):
+            outcome(item.name, "unchanged")
             continue
+        from ingest.pipeline import EXTRACTOR_VERSION, extract
+
         try:
             document = normalise(item)
             document.source = key
             incidents = extract(document)
         except ReadError as exc:
-            summary.skipped += 1
-            summary.errors.append(str(exc))
-            if on_progress:
-                on_progress(item.name, "skipped")
+            outcome(item.name, "skipped", str(exc))
             continue
         except Exception as exc:  # an extractor bug must not stop the run or lose other documents
-            summary.skipped += 1
-            summary.errors.append(f"{item.name}: extraction failed ({type(exc).__name__}: {exc})")
-            if on_progress:
-                on_progress(item.name, "skipped")
+            outcome(item.name, "skipped", f"{item.name}: extraction failed ({type(exc).__name__}: {exc})")
             continue
         row = manifest.get(os.path.basename(item.name)) or manifest.get(item.name) or {}
-        result = store.store_document(db, document, incidents, EXTRACTOR_VERSION, manifest=row, organization=organization, reextract=reextract)
+        try:
+            result = store.store_document(db, document, incidents, EXTRACTOR_VERSION, manifest=row, organization=organization, reextract=reextract)
+        except sqlite3.Error as exc:  # rolled back: nothing of this document is stored
+            outcome(item.name, "skipped", f"{item.name}: could not store ({exc})")
+            continue
         known[key] = (item.sha256, EXTRACTOR_VERSION)
-        setattr(summary, result.status, getattr(summary, result.status) + 1)
-        if on_progress:
-            on_progress(item.name, result.status)
+        outcome(item.name, result.status)
     return summary
 
 
-def count_inputs(inputs: Iterable[str]) -> int | None:
-    """How many files the inputs expand to (None when a URL or stdin makes it unknowable cheaply)."""
-    from ingest.read import SUFFIX_FORMATS, is_url
+def _extractor_version() -> str:
+    from ingest.pipeline import EXTRACTOR_VERSION
 
+    return EXTRACTOR_VERSION
+
+
+def count_inputs(inputs: Iterable[str]) -> int | None:
+    """About how many inputs a folder walk will report: every file not hidden (for a progress bar)."""
     total = 0
     for value in inputs:
-        if value == "-" or is_url(value):
-            total += 1
-            continue
-        path = Path(value)
-        if path.is_dir():
-            for _root, _dirs, files in os.walk(path):
-                total += sum(1 for f in files if Path(f).suffix.lower() in SUFFIX_FORMATS)
+        if os.path.isdir(value):
+            for _root, dirs, files in os.walk(value, followlinks=False):
+                dirs[:] = [d for d in dirs if not d.startswith(".")]
+                total += sum(1 for f in files if not f.startswith("."))
         else:
             total += 1
     return total

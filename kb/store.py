@@ -128,12 +128,29 @@ def open_db(path: str | Path, migrate: bool = True) -> sqlite_utils.Database:
 
 
 def apply_migrations(db: sqlite_utils.Database, attempts: int = 5) -> None:
-    """Apply pending migrations; when another process is applying the same ones, wait and re-check."""
+    """Apply pending migrations, one process at a time: the others wait, then find nothing to do.
+
+    All pending (transactional) migrations run under one write lock taken
+    before they are listed, so two ingests opening a new database at once
+    cannot both create the same tables.
+    """
     for attempt in range(attempts):
         try:
-            migrations.apply(db)
+            if migrations.applied(db) and not migrations.pending(db):
+                return
+            if any(not m.transactional for m in migrations.pending(db)):
+                migrations.apply(db)
+                return
+            db.conn.execute("BEGIN IMMEDIATE")
+            try:
+                migrations.apply(db)
+                db.conn.execute("COMMIT")
+            except BaseException:
+                if db.conn.in_transaction:
+                    db.conn.execute("ROLLBACK")
+                raise
             return
-        except sqlite3.OperationalError:
+        except (sqlite3.OperationalError, sqlite3.IntegrityError):
             if attempt == attempts - 1:
                 raise
             time.sleep(0.2 * (attempt + 1))

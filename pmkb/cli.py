@@ -41,15 +41,20 @@ def cli() -> None:
 @click.option("--organization", help="Organization to record for every ingested document.")
 @click.option("--manifest", type=click.Path(exists=True, dir_okay=False), help="CSV/TSV with a 'file' column and any of organization, original_url, title, published_at.")
 @click.option("--reextract", is_flag=True, help="Re-extract stored documents made by an older extractor version.")
-@click.option("--max-bytes", type=int, default=None, help="Largest input accepted, in bytes (default 5 MiB, or $PMKB_MAX_BYTES).")
+@click.option("--max-bytes", type=click.IntRange(min=1), default=None, help="Refuse inputs larger than this many bytes (default 5 MiB = 5242880, or $PMKB_MAX_BYTES).")
+@click.option("--timeout", "url_timeout", type=click.FloatRange(min=0, min_open=True), default=15.0, show_default=True, help="Seconds allowed for fetching each URL.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def ingest(paths, db_path, organization, manifest, reextract, max_bytes, as_json):
+def ingest(paths, db_path, organization, manifest, reextract, max_bytes, url_timeout, as_json):
     """Ingest postmortems from PATHS: files, folders (recursive), http(s) URLs or - for stdin.
 
     Unchanged documents are skipped by content hash; a changed document
-    replaces its previous extraction in one transaction. Unreadable inputs are
-    named on stderr and the exit status is 1.
+    replaces its previous extraction in one transaction. Inputs that cannot
+    be used (empty, binary, too large, malformed, unreadable, a dead URL) are
+    named one per line on stderr, the others are still ingested, and the exit
+    status is 1.
     """
+    import sqlite3
+
     from ingest.read import max_bytes_from_env
     from kb import load, store
 
@@ -60,15 +65,22 @@ def ingest(paths, db_path, organization, manifest, reextract, max_bytes, as_json
         except (ValueError, OSError, UnicodeDecodeError) as exc:
             raise click.ClickException(str(exc))
     limit = max_bytes if max_bytes is not None else max_bytes_from_env()
-    db = store.open_db(db_path)
-    total = load.count_inputs(paths)
+    try:
+        db = store.open_db(db_path)
+    except sqlite3.Error as exc:
+        raise click.ClickException(f"{db_path}: cannot open the database ({exc})")
     show_bar = sys.stderr.isatty() and not as_json
+    total = load.count_inputs(paths) if show_bar else 0
     with click.progressbar(length=total or 0, label="Ingesting", file=sys.stderr, hidden=not show_bar) as bar:
 
         def progress(name: str, status: str) -> None:
             bar.update(1)
 
-        summary = load.ingest(db, paths, organization=organization, manifest=manifest_rows, reextract=reextract, max_bytes=limit, on_progress=progress)
+        summary = load.ingest(
+            db, paths, organization=organization, manifest=manifest_rows, reextract=reextract,
+            max_bytes=limit, on_progress=progress, url_timeout=url_timeout,
+        )
+    db.close()
     for line in summary.errors:
         click.echo(f"Error: {line}", err=True)
     if as_json:
