@@ -362,7 +362,8 @@ def normalise_json(source: Source) -> Document:
         org = "Google Cloud"
     fmt = "statuspage" if kind == "statuspage" else "gcp"
     title = parts[0].title if len(parts) == 1 else f"{len(parts)} incidents"
-    return Document(source=source.name, format=fmt, text=text, sha256=source.sha256, title=title, organization=org, parts=parts, meta={"json_kind": kind})
+    zone = _str(page.get("time_zone")) if isinstance(page, dict) else None
+    return Document(source=source.name, format=fmt, text=text, sha256=source.sha256, title=title, organization=org, parts=parts, meta={"json_kind": kind, "default_zone": zone})
 
 
 def _json_incidents(data: Any) -> tuple[list[dict], str, Any]:

@@ -92,6 +92,7 @@ def _part_docs(nlp: Language, document: Document) -> list[tuple[Part, object]]:
             "flags": list(document.flags),
             "offset": part.start,
             "filename_date": filename_date(document.source),
+            "default_zone": document.meta.get("default_zone"),
             "skip_spans": [(s - part.start, e - part.start) for s, e in document.meta.get("skip_spans", [])],
         }
         out.append((part, doc))

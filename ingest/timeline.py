@@ -61,14 +61,12 @@ def _kind_patterns() -> list[tuple[str, re.Pattern]]:
 
 
 def classify_event(text: str, status: str | None = None) -> str:
-    """The kind of a timeline event from its text (or its status-page state)."""
-    if status:
-        kind = rules.event_kinds()["status_kinds"].get(status.lower())
-        if kind:
-            return kind
+    """The kind of a timeline event from its text, else from its status-page state."""
     for kind, pattern in _kind_patterns():
         if pattern.search(text):
             return kind
+    if status:
+        return rules.event_kinds()["status_kinds"].get(status.lower(), "other")
     return "other"
 
 
@@ -84,7 +82,7 @@ def units_for(doc: Doc) -> list[Unit]:
             units.append(Unit(block.start, block.end, block, text_cells[0][0], text_cells[-1][1]))
         elif block.kind == "heading":
             title = text[block.start:block.end]
-            if _TIME_ONLY_HEADING.match(title) or _status_heading(title):
+            if _TIME_ONLY_HEADING.match(title) or _status_heading(title) or _only_times(title, block.start, doc._.times or []):
                 nxt = next((b for b in blocks[index + 1:index + 2] if b.kind != "heading"), None)
                 status = _status_heading(title)
                 if nxt is not None:
@@ -109,6 +107,17 @@ def units_for(doc: Doc) -> list[Unit]:
             unit.mentions.append(mentions[j])
             j += 1
     return units
+
+
+def _only_times(title: str, offset: int, mentions: list[TimeMention]) -> bool:
+    """True when a heading holds times and nothing else of substance ("**2021-04-19T21:12:00-00:00**")."""
+    inside = [m for m in mentions if offset <= m.start < offset + len(title)]
+    if not inside:
+        return False
+    rest = title
+    for m in sorted(inside, key=lambda m: -m.start):
+        rest = rest[: m.start - offset] + " " + rest[m.end - offset:]
+    return not re.search(r"[A-Za-z]{3,}", rest)
 
 
 def _is_time_cell(cell: str) -> bool:

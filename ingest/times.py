@@ -40,7 +40,8 @@ def zone_pattern() -> str:
     names = sorted(set(data["fixed"]) | set(data["named"]), key=len, reverse=True)
     long_names = [re.escape(n).replace(r"\ ", r"\s+") for n in names if len(n) > 4 or "/" in n]
     short = [re.escape(n) for n in names if not (len(n) > 4 or "/" in n) and n != "Z"]
-    offset = r"(?:UTC|GMT)\s?[+-−]\s?\d{1,2}(?::?\d{2})?|[+-]\d{2}:?\d{2}(?!\d)"
+    # a bare ±HH:MM offset only right after seconds: "17:39-18:12" is a range
+    offset = r"(?:UTC|GMT)\s?[+-−]\s?\d{1,2}(?::?\d{2})?|(?:(?<=\d:\d\d:\d\d)|(?<=\.\d\d\d)|(?<=\.\d{6}))[+-]\d{2}:?\d{2}(?!\d)"
     return r"(?:" + offset + r"|(?i:" + "|".join(long_names) + r")|" + "|".join(short) + r"|(?<=\d)Z)(?![A-Za-z0-9/])"
 
 
@@ -63,7 +64,7 @@ def scanner() -> re.Pattern:
     ]
     time_part = r"(?:" + "|".join(time_alts) + r")(?:\s?\(?(?P<zone>" + zone + r")\)?)?"
     return re.compile(
-        r"(?:(?<![\w:/.-])|(?<=\dT))(?:(?P<date>" + "|".join(date_alts) + r")|(?P<time>" + time_part + r"))",
+        r"(?:(?<![\w:/.-])|(?<=\dT)|(?<=\d[-–—]))(?:(?P<date>" + "|".join(date_alts) + r")|(?P<time>" + time_part + r"))",
         re.I,
     )
 
@@ -289,11 +290,21 @@ def zone_offset(name: str, on: datetime) -> timedelta | None:
         return timedelta(minutes=data["fixed"][name])
     if name in data["named"]:
         return ZoneInfo(data["named"][name]).utcoffset(on)
+    if "/" in name:
+        try:
+            return ZoneInfo(_iana_case(name)).utcoffset(on)
+        except (KeyError, ValueError, OSError):
+            return None
     match = re.fullmatch(r"(?:UTC|GMT)?\s?([+-])\s?(\d{1,2})(?::?(\d{2}))?", name)
     if match:
         minutes = int(match.group(2)) * 60 + int(match.group(3) or 0)
         return timedelta(minutes=minutes if match.group(1) == "+" else -minutes)
     return None
+
+
+def _iana_case(name: str) -> str:
+    """'AMERICA/NEW_YORK' → 'America/New_York' (IANA names are case-sensitive)."""
+    return "/".join("_".join(w.capitalize() if w.upper() not in ("UTC", "GMT", "UCT") else w.upper() for w in part.split("_")) for part in name.split("/"))
 
 
 def zone_label(name: str | None) -> str | None:
@@ -360,6 +371,7 @@ def resolve(
             u = _unit_of(units, m.start)
             unit_zone.setdefault(u, m.zone)  # first stated zone of the unit
     starts = set(timeline_starts)
+    correct_year_typos([m for m in mentions if m.start in starts])
     anchors = _clock_anchors(mentions)
     cur_date: date | None = None
     cur_year: int | None = ctx.base_date.year if ctx.base_date else None
@@ -435,6 +447,19 @@ def resolve(
     return mentions
 
 
+def correct_year_typos(entries: list[TimeMention]) -> None:
+    """A timeline entry dated a year off from the entries on both sides of it is a typo: fix and flag it."""
+    dated = [m for m in entries if m.date is not None and m.year_explicit]
+    for prev, m, nxt in zip(dated, dated[1:], dated[2:]):
+        year = prev.date.year
+        if nxt.date.year == year and abs(m.date.year - year) == 1:
+            try:
+                m.date = m.date.replace(year=year)
+            except ValueError:
+                continue
+            m.flags.append("date-typo")
+
+
 def _clock_anchors(mentions: list[TimeMention]) -> dict[tuple[int | None, int | None], date]:
     """Clock times stated with a full date somewhere in the text: (hour, minute) → that date.
 
@@ -504,6 +529,8 @@ class TimesComponent:
         correct_title_date(mentions, meta.get("title"), _date_of(meta.get("filename_date")))
         base = _date_of(meta.get("started_at")) or _date_of(meta.get("filename_date")) or _date_of(publication)
         ctx = build_context(doc.text, mentions, base)
+        if ctx.header_zone is None and meta.get("default_zone"):
+            ctx.header_zone = meta["default_zone"].upper()  # e.g. a status page's own time zone
         units = [(s.start_char, s.end_char) for s in doc.sents] if doc.has_annotation("SENT_START") else []
         blocks = doc._.blocks or []
         resolve(mentions, ctx, units, entry_starts(doc.text, blocks, mentions))
