@@ -174,7 +174,7 @@ def normalise_markdown(source: Source, fmt: str = "markdown") -> Document:
         flags.append(("markdown-flattened", "headings and bullets were flattened onto long lines; recovered from inline markers"))
     body = _MD_ESCAPE.sub(r"\1", body)
     body = body.strip("\n") + "\n"
-    title = _str(meta.get("title")) or _first_heading(body)
+    title = _str(meta.get("title")) or _first_heading(body) or title_from_source(source.name)
     published = None
     part = Part(0, len(body), title=title)
     is_status_entry = any(k in meta for k in ("resolvedWhen", "resolved", "severity", "affected"))
@@ -205,11 +205,21 @@ def normalise_markdown(source: Source, fmt: str = "markdown") -> Document:
 
 
 def _first_heading(text: str) -> str | None:
-    match = re.search(r"(?m)^#{1,2} +(.+?)\s*#*\s*$", text[:5000])
+    """The first level-1 heading (setext or ATX), or None: a section heading is no title."""
+    match = re.search(r"(?m)^# +(.+?)\s*#*\s*$|^(\S[^\n]{2,150})\n=+[ \t]*$", text[:5000])
     if match:
-        return match.group(1).strip()
-    first = text.strip().split("\n", 1)[0].strip()
-    return first[:120] if first else None
+        return (match.group(1) or match.group(2)).strip()
+    return None
+
+
+def title_from_source(source: str) -> str:
+    """A readable title from a file name or URL: 'livekit-2026-04-15.txt' → 'Livekit 2026-04-15'."""
+    stem = re.sub(r"\.[A-Za-z0-9]{1,9}$", "", source.rstrip("/").rsplit("/", 1)[-1]) or source
+    match = re.match(r"(.*?)[-_ ]?((?:19|20)\d{2}-\d{2}-\d{2})[-_ ]?(.*)$", stem)
+    if match:
+        name = " ".join(part.replace("-", " ").replace("_", " ") for part in (match.group(1), match.group(3)) if part)
+        return f"{name.strip().capitalize()} {match.group(2)}".strip()
+    return stem.replace("-", " ").replace("_", " ").strip().capitalize()
 
 
 def _parse_publication(value: str) -> str | None:
@@ -325,7 +335,7 @@ def normalise_html(source: Source) -> Document:
         raise NormaliseError(source.name, f"malformed HTML ({type(exc).__name__})") from None
     if not text.strip():
         raise NormaliseError(source.name, "HTML page has no text")
-    title = title or _first_heading(text)
+    title = title or _first_heading(text) or title_from_source(source.name)
     return Document(source=source.name, format="html", text=text, sha256=source.sha256, title=title, parts=[Part(0, len(text), title=title)])
 
 
