@@ -1,0 +1,70 @@
+"""Normalising broken content: malformed or unknown JSON and hostile HTML are refused in one line, or read."""
+
+from __future__ import annotations
+
+import pytest
+
+from ingest.normalise import MAX_HTML_DEPTH, NormaliseError, html_depth_over, normalise
+from ingest.read import ReadError, Source, format_for
+
+
+def refused(name: str, text: str) -> str:
+    """The one-line reason normalising ``text`` (named ``name``) is refused."""
+    with pytest.raises(NormaliseError) as info:
+        normalise(Source(name, text=text, format_hint=format_for(name)))
+    assert str(info.value).startswith(name + ": ") and "\n" not in str(info.value)
+    return info.value.reason
+
+
+@pytest.mark.parametrize("text", ['{"incident": {"name": "x"', "[1, 2,, 3]", "{'single': 'quotes'}", '{"a": 1} trailing'])
+def test_malformed_json(text):
+    assert refused("status.json", text).startswith("malformed JSON: ")
+
+
+@pytest.mark.parametrize("text", ['{"hello": "world"}', "[1, 2, 3]", '"just a string"', '{"incidents": [{"name": "no updates"}]}'])
+def test_json_of_unknown_shape(text):
+    assert refused("status.json", text).startswith("JSON of an unknown shape")
+
+
+def test_deeply_nested_json_is_refused_not_crashing():
+    assert "nested too deeply" in refused("deep.json", "[" * 200_000 + "]" * 200_000)
+
+
+def test_statuspage_json_is_read():
+    text = '{"incident": {"name": "API down", "incident_updates": [{"status": "resolved", "body": "Fixed.", "display_at": "2024-01-02T10:00:00Z"}]}}'
+    document = normalise(Source("status.json", text=text))
+    assert document.format == "statuspage" and "API down" in document.text and "Fixed." in document.text
+
+
+def test_deeply_nested_html_is_refused():
+    markup = "<html><body>" + "<div>" * (MAX_HTML_DEPTH + 5) + "Outage at 10:00 UTC" + "</div>" * (MAX_HTML_DEPTH + 5)
+    assert refused("deep.html", markup) == f"HTML nested more than {MAX_HTML_DEPTH:,} levels deep: refused"
+
+
+def test_depth_counts_nesting_not_tags():
+    siblings = "<div>item</div>" * (MAX_HTML_DEPTH * 3)
+    unclosed_paragraphs = "<p>para" * (MAX_HTML_DEPTH * 3)
+    assert not html_depth_over("<body>" + siblings + unclosed_paragraphs + "<br>" * 5000 + "<img src=x/>" * 5000)
+    assert html_depth_over("<span>" * 11, limit=10) and not html_depth_over("<span>" * 10, limit=10)
+
+
+def test_moderately_nested_html_is_read():
+    depth = 300
+    markup = "<html><body>" + "<div>" * depth + "<p>The API was down from 10:00 to 11:00 UTC.</p>" + "</div>" * depth
+    assert "The API was down" in normalise(Source("nested.html", text=markup)).text
+
+
+def test_malformed_html_is_repaired_and_read():
+    markup = "<html><body><h2>Impact<p>unclosed <b>bold <table><tr><td>cell</p></div></span>&bogus; Down at 10:00 UTC</body>"
+    document = normalise(Source("broken.html", text=markup))
+    assert document.format == "html"
+    assert "Down at 10:00 UTC" in document.text and "cell" in document.text and "<" not in document.text
+
+
+def test_html_without_text_is_refused():
+    assert refused("blank.html", "<html><head><title></title><script>var x = 1;</script></head><body><div> </div></body></html>") == "HTML page has no text"
+
+
+def test_decoding_problems_surface_from_normalise():
+    with pytest.raises(ReadError, match="empty file"):
+        normalise(Source("empty.md", data=b"   \n"))
