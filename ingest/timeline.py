@@ -61,13 +61,22 @@ def _kind_patterns() -> list[tuple[str, re.Pattern]]:
 
 
 def classify_event(text: str, status: str | None = None) -> str:
-    """The kind of a timeline event from its text, else from its status-page state."""
-    for kind, pattern in _kind_patterns():
-        if pattern.search(text):
-            return kind
+    """The kind of a timeline event: from its status-page state, unless its text reports recovery.
+
+    A status page keeps saying "investigating" while its text already reports
+    recovery, so recovery words in the text win over the state; otherwise the
+    state (investigating → detection, monitoring → mitigation…) decides.
+    """
+    text_kind = next((kind for kind, pattern in _kind_patterns() if pattern.search(text)), "other")
     if status:
-        return rules.event_kinds()["status_kinds"].get(status.lower(), "other")
-    return "other"
+        status_kind = rules.event_kinds()["status_kinds"].get(status.lower())
+        if status_kind and text_kind not in RECOVERY_KINDS:
+            return status_kind
+    return text_kind
+
+
+RECOVERY_KINDS = ("mitigation", "impact_end", "resolution")
+"""Event kinds whose words in a status update's text override its status."""
 
 
 def units_for(doc: Doc) -> list[Unit]:
@@ -112,7 +121,7 @@ def units_for(doc: Doc) -> list[Unit]:
 def _only_times(title: str, offset: int, mentions: list[TimeMention]) -> bool:
     """True when a heading holds times and nothing else of substance ("**2021-04-19T21:12:00-00:00**")."""
     inside = [m for m in mentions if offset <= m.start < offset + len(title)]
-    if not inside:
+    if not any(m.has_clock for m in inside):
         return False
     rest = title
     for m in sorted(inside, key=lambda m: -m.start):
@@ -213,10 +222,19 @@ def _dedupe_events(events: list[dict]) -> list[dict]:
     return out
 
 
+_CLAUSE_BREAK = re.compile(r"(?i);|,?\s+(?:and|while|but|before|after|then)\s+|,\s+")
+
+
 def _clause(text: str, unit: Unit, mentions: list[TimeMention], index: int) -> str:
-    """The part of a unit that speaks of one of its several times: up to the next time."""
-    start = unit.start if index == 0 else mentions[index].start
-    end = mentions[index + 1].start if index + 1 < len(mentions) else unit.end
+    """The clause of a unit that holds one of its several times ("A at T1 and B at T2")."""
+    pos = mentions[index].start
+    start, end = unit.start, unit.end
+    for brk in _CLAUSE_BREAK.finditer(text, unit.start, unit.end):
+        if brk.end() <= pos:
+            start = brk.end()
+        elif brk.start() >= mentions[index].end:
+            end = brk.start()
+            break
     return text[start:end]
 
 
