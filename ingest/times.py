@@ -442,7 +442,7 @@ def resolve(
         else:
             m.value = (local - offset).replace(tzinfo=timezone.utc)
             m.tz_label = zone_label(zone) if (m.zone_explicit or zone == ctx.header_zone or zone == unit_zone.get(_unit_of(units, m.start))) else "assumed"
-        if ctx.header_zone and m.zone_explicit and zone_offset(m.zone, local) != zone_offset(ctx.header_zone, local):
+        if ctx.header_zone and m.zone_explicit and zone_label(m.zone) != "UTC" and zone_offset(m.zone, local) != zone_offset(ctx.header_zone, local):
             m.flags.append("timezone-conflict")
     return mentions
 
