@@ -1,0 +1,291 @@
+"""The ``pmkb`` command line through click's CliRunner: ingest, extract, eval, demo and --help."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+from click.testing import CliRunner
+
+from pmkb.cli import cli
+
+QUEUE_MD = """# Queue outage
+
+On 2024-03-05 between 10:00 and 10:40 UTC job processing stalled for all customers.
+
+## Root cause
+
+- The consumer pool was too small for the peak load.
+
+## Action items
+
+- [ ] Alert on consumer lag
+"""
+
+CACHE_MD = """# Cache outage
+
+On 2024-04-09 between 08:00 and 08:20 UTC the cache cluster evicted every key.
+
+## Root cause
+
+- A bug in the eviction policy removed hot keys.
+"""
+
+
+@pytest.fixture
+def docs(tmp_path: Path) -> Path:
+    """A folder of two small postmortems."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "acme-2024-03-05-queue.md").write_text(QUEUE_MD, encoding="utf-8")
+    (folder / "acme-2024-04-09-cache.md").write_text(CACHE_MD, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "kb.db"
+
+
+def invoke(*args: str, input: bytes | str | None = None):
+    return CliRunner().invoke(cli, [str(a) for a in args], input=input)
+
+
+def ingest(db_path: Path, *args: str, input: bytes | str | None = None):
+    return invoke("ingest", "--db", db_path, *args, input=input)
+
+
+def documents(db_path: Path) -> list[dict]:
+    db = sqlite_utils.Database(db_path)
+    rows = list(db.query("select source, title, organization, original_url, extractor_version from documents order by source"))
+    db.close()
+    return rows
+
+
+# ---------------------------------------------------------------- --help
+
+
+@pytest.mark.parametrize("command", [[], ["ingest"], ["extract"], ["serve"], ["report"], ["eval"], ["demo"]], ids=lambda c: c[0] if c else "pmkb")
+def test_help(command):
+    result = invoke(*command, "--help")
+    assert result.exit_code == 0
+    assert result.output.startswith("Usage: ")
+    assert "--help" in result.output
+
+
+def test_group_help_lists_every_command():
+    output = invoke("--help").output
+    for name in ("ingest", "extract", "serve", "report", "eval", "demo"):
+        assert f"  {name} " in output
+
+
+# ---------------------------------------------------------------- ingest
+
+
+def test_ingest_reports_new_then_unchanged(docs, db_path):
+    first = ingest(db_path, docs)
+    assert first.exit_code == 0, first.output
+    assert first.stdout.strip() == "2 new, 0 updated, 0 unchanged, 0 skipped"
+    again = ingest(db_path, docs)
+    assert again.exit_code == 0
+    assert again.stdout.strip() == "0 new, 0 updated, 2 unchanged, 0 skipped"
+    assert len(documents(db_path)) == 2
+
+
+def test_ingest_changed_file_is_updated_not_duplicated(docs, db_path):
+    ingest(db_path, docs)
+    queue = docs / "acme-2024-03-05-queue.md"
+    queue.write_text(QUEUE_MD.replace("Queue outage", "Job queue outage"), encoding="utf-8")
+    result = ingest(db_path, docs)
+    assert result.stdout.strip() == "0 new, 1 updated, 1 unchanged, 0 skipped"
+    titles = [d["title"] for d in documents(db_path)]
+    assert "Job queue outage" in titles and "Queue outage" not in titles and len(titles) == 2
+
+
+def test_ingest_json_summary(docs, db_path):
+    result = ingest(db_path, "--json", docs)
+    assert json.loads(result.stdout) == {"new": 2, "updated": 0, "unchanged": 0, "skipped": 0, "errors": []}
+
+
+def test_ingest_organization(docs, db_path):
+    ingest(db_path, "--organization", "Acme Corp", docs)
+    assert {d["organization"] for d in documents(db_path)} == {"Acme Corp"}
+
+
+@pytest.mark.parametrize("suffix, sep", [(".csv", ","), (".tsv", "\t")])
+def test_ingest_manifest(docs, db_path, tmp_path, suffix, sep):
+    manifest = tmp_path / f"sources{suffix}"
+    manifest.write_text(
+        sep.join(["file", "organization", "original_url", "title"]) + "\n"
+        + sep.join(["acme-2024-03-05-queue.md", "Acme", "https://example.com/queue", "Queue stall of March 5"]) + "\n",
+        encoding="utf-8",
+    )
+    result = ingest(db_path, "--manifest", manifest, docs)
+    assert result.exit_code == 0, result.output
+    rows = {Path(d["source"]).name: d for d in documents(db_path)}
+    queue = rows["acme-2024-03-05-queue.md"]
+    assert (queue["organization"], queue["original_url"], queue["title"]) == ("Acme", "https://example.com/queue", "Queue stall of March 5")
+    assert rows["acme-2024-04-09-cache.md"]["original_url"] is None
+
+
+def test_ingest_manifest_without_a_file_column_fails_cleanly(docs, db_path, tmp_path):
+    manifest = tmp_path / "bad.csv"
+    manifest.write_text("name,organization\nx.md,Acme\n", encoding="utf-8")
+    result = ingest(db_path, "--manifest", manifest, docs)
+    assert result.exit_code != 0
+    assert "file" in result.output and "Traceback" not in result.output
+
+
+def test_ingest_reextract_redoes_documents_from_an_older_extractor(docs, db_path):
+    ingest(db_path, docs)
+    db = sqlite_utils.Database(db_path)
+    db.execute("update documents set extractor_version = 'old' where source like '%queue.md'")
+    db.conn.commit()
+    db.close()
+    assert ingest(db_path, docs).stdout.strip() == "0 new, 0 updated, 2 unchanged, 0 skipped"
+    result = ingest(db_path, "--reextract", docs)
+    assert result.stdout.strip() == "0 new, 1 updated, 1 unchanged, 0 skipped"
+    assert "old" not in {d["extractor_version"] for d in documents(db_path)}
+
+
+def test_ingest_from_stdin(db_path):
+    result = ingest(db_path, "-", input=QUEUE_MD.encode())
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "1 new, 0 updated, 0 unchanged, 0 skipped"
+    assert [d["title"] for d in documents(db_path)] == ["Queue outage"]
+    assert ingest(db_path, "-", input=QUEUE_MD.encode()).stdout.strip() == "0 new, 0 updated, 1 unchanged, 0 skipped"
+
+
+@pytest.mark.parametrize(
+    "name, content",
+    [("broken.json", b'{"incident": {"name": "x", '), ("picture.md", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4), ("empty.md", b"")],
+    ids=["malformed-json", "binary", "empty"],
+)
+def test_ingest_bad_file_is_named_and_the_rest_still_stored(docs, db_path, name, content):
+    bad = docs / name
+    bad.write_bytes(content)
+    result = ingest(db_path, docs)
+    assert result.exit_code == 1
+    assert result.stdout.strip() == "2 new, 0 updated, 0 unchanged, 1 skipped"
+    error_lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(error_lines) == 1 and name in error_lines[0]
+    assert len(documents(db_path)) == 2
+
+
+def test_ingest_missing_path_exits_1(db_path, tmp_path):
+    result = ingest(db_path, tmp_path / "nowhere.md")
+    assert result.exit_code == 1
+    assert "nowhere.md" in result.stderr
+
+
+def test_ingest_needs_a_path(db_path):
+    assert ingest(db_path).exit_code == 2
+
+
+# ---------------------------------------------------------------- extract
+
+
+def test_extract_json(docs):
+    result = invoke("extract", docs / "acme-2024-03-05-queue.md")
+    assert result.exit_code == 0
+    incident = json.loads(result.stdout)
+    assert incident["document"]["title"] == "Queue outage"
+    assert [(w["start"], w["end"]) for w in incident["impact_windows"]] == [("2024-03-05T10:00:00Z", "2024-03-05T10:40:00Z")]
+
+
+def test_extract_text(docs):
+    result = invoke("extract", "--format", "text", docs / "acme-2024-03-05-queue.md")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("# Queue outage\n")
+    assert "2024-03-05T10:00:00Z → 2024-03-05T10:40:00Z (40.0 min)" in result.stdout
+    assert "[planned] Alert on consumer lag" in result.stdout
+
+
+def test_extract_from_stdin():
+    result = invoke("extract", "-", input=CACHE_MD.encode())
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["document"]["title"] == "Cache outage"
+
+
+def test_extract_bad_file_exits_1_naming_it(tmp_path):
+    bad = tmp_path / "broken.json"
+    bad.write_text('{"incident": ', encoding="utf-8")
+    result = invoke("extract", bad)
+    assert result.exit_code == 1
+    assert "broken.json" in result.output and "Traceback" not in result.output
+
+
+# ---------------------------------------------------------------- eval
+
+
+def write_gold(folder: Path, seed_window: bool = True) -> Path:
+    """A one-document gold folder about the Loom seed, annotated for this test."""
+    folder.mkdir()
+    windows = [{"start": "2025-10-27T12:30Z", "end": "2025-10-27T20:55Z", "evidence": "between 12:30 and 20:55 UTC"}] if seed_window else []
+    gold = {
+        "document": "seeds/loom-2025-10-27.txt",
+        "impact_windows": windows,
+        "timeline": [],
+        "optional_timestamps": [],
+        "causes": [],
+        "categories": [],
+        "components": [],
+        "corrective_actions": [],
+        "quality_flags": [],
+    }
+    (folder / "loom.json").write_text(json.dumps(gold), encoding="utf-8")
+    return folder
+
+
+def test_eval_table(tmp_path, seeds_dir):
+    gold = write_gold(tmp_path / "gold")
+    result = invoke("eval", gold, "--root", seeds_dir.parent)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].split()[:4] == ["field", "P", "R", "F1"]
+    windows = next(line for line in lines if line.startswith("impact_windows")).split()
+    assert float(windows[2]) == 1.0  # recall: the one gold window is found
+    assert "documents: 1" in result.stdout
+
+
+def test_eval_json_and_verbose(tmp_path, seeds_dir):
+    gold = write_gold(tmp_path / "gold")
+    plain = json.loads(invoke("eval", gold, "--root", seeds_dir.parent, "--json").stdout)
+    assert set(plain) == {"summary"}
+    assert plain["summary"]["impact_windows"]["tp"] == 1
+    assert plain["summary"]["documents"] == 1 and plain["summary"]["errors"] == 0
+    verbose = json.loads(invoke("eval", gold, "--root", seeds_dir.parent, "--json", "-v").stdout)
+    assert list(verbose["documents"]) == ["seeds/loom-2025-10-27.txt"]
+    table = invoke("eval", gold, "--root", seeds_dir.parent, "-v").stdout
+    assert "per document:" in table and "seeds/loom-2025-10-27.txt" in table
+
+
+def test_eval_without_root_resolves_against_the_folder_above_gold(tmp_path):
+    gold = write_gold(tmp_path / "gold")
+    summary = json.loads(invoke("eval", gold, "--json").stdout)["summary"]
+    # tmp_path holds no seeds/ folder: the document is missing and scored as an error
+    assert summary["errors"] == 1
+    assert summary["impact_windows"]["fn"] == 1
+
+
+def test_eval_missing_gold_folder_is_a_usage_error(tmp_path):
+    assert invoke("eval", tmp_path / "no-gold").exit_code == 2
+
+
+# ---------------------------------------------------------------- demo
+
+
+def test_demo_no_serve_ingests_the_seeds_and_writes_the_report(tmp_path):
+    db_file = tmp_path / "demo" / "demo.db"
+    result = invoke("demo", "--no-serve", "--db", db_file)
+    assert result.exit_code == 0, result.output
+    assert "Ingested the bundled seeds: 2 new, 0 updated, 0 unchanged, 0 skipped" in result.stdout
+    report = db_file.parent / "report.html"
+    assert report.is_file() and "<html" in report.read_text(encoding="utf-8").lower()
+    assert str(report.resolve()) in result.stdout
+    assert len(documents(db_file)) == 2
+    # a second run starts from a fresh database rather than reporting the seeds unchanged
+    again = invoke("demo", "--no-serve", "--db", db_file)
+    assert "2 new" in again.stdout
