@@ -98,11 +98,6 @@ def test_prose_timeline_gives_one_event_per_sentence():
     ]
 
 
-@pytest.mark.xfail(
-    reason="a sentence with two times gives the first time the words before the second ('A at T1 and B at T2'): "
-    "09:41 becomes impact_end and the 09:50 recovery 'other'",
-    strict=True,
-)
 def test_two_times_in_one_sentence_are_each_classified_by_their_own_clause():
     incident = extract_text(
         "# Edge outage\n\nOn 2024-03-05 engineers reverted the change at 09:41 UTC and traffic recovered at 09:50 UTC.\n"
@@ -391,10 +386,6 @@ def test_event_kind_from_cue_phrases(text, kind):
     assert classify_event(text) == kind
 
 
-@pytest.mark.xfail(
-    reason="impact_start cues need 'started see' + word boundary and 'users?': 'Customers started seeing errors' is onset",
-    strict=True,
-)
 def test_customers_started_seeing_errors_is_impact_start():
     assert classify_event("Customers started seeing 502 errors on the dashboard.") == "impact_start"
 

@@ -222,6 +222,17 @@ def test_an_entrys_own_zone_wins_over_the_header():
     assert event_times(incident) == ["2024-01-10T17:15:00Z", "2024-01-10T17:30:00Z", "2024-01-10T17:40:00Z"]
     utc_event = next(e for e in incident["timeline"] if "Status page" in e["text"])
     assert utc_event["timezone"] == "UTC"
+    # a UTC time beside local ones is a conversion the writer gave, not a conflict
+    assert "timezone-conflict" not in flags(incident)
+
+
+def test_an_entry_in_another_local_zone_than_the_header_is_a_conflict():
+    incident = extract_text(
+        "# Queue outage\n\n## Timeline (all times PST)\n\n"
+        "- 2024-01-10 09:15 Alerts fired for queue latency.\n"
+        "- 2024-01-10 18:30 CET Status page updated.\n"
+    )
+    assert event_times(incident) == ["2024-01-10T17:15:00Z", "2024-01-10T17:30:00Z"]
     assert "timezone-conflict" in flags(incident)
 
 
