@@ -10,6 +10,7 @@ import sqlite_utils
 from click.testing import CliRunner
 
 from pmkb.cli import cli
+from pmkb.evaluate import FIELDS
 
 QUEUE_MD = """# Queue outage
 
@@ -224,17 +225,7 @@ def write_gold(folder: Path, seed_window: bool = True) -> Path:
     """A one-document gold folder about the Loom seed, annotated for this test."""
     folder.mkdir()
     windows = [{"start": "2025-10-27T12:30Z", "end": "2025-10-27T20:55Z", "evidence": "between 12:30 and 20:55 UTC"}] if seed_window else []
-    gold = {
-        "document": "seeds/loom-2025-10-27.txt",
-        "impact_windows": windows,
-        "timeline": [],
-        "optional_timestamps": [],
-        "causes": [],
-        "categories": [],
-        "components": [],
-        "corrective_actions": [],
-        "quality_flags": [],
-    }
+    gold = {**{field: [] for field in FIELDS}, "document": "seeds/loom-2025-10-27.txt", "impact_windows": windows}
     (folder / "loom.json").write_text(json.dumps(gold), encoding="utf-8")
     return folder
 

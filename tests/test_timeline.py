@@ -106,18 +106,17 @@ def test_two_times_in_one_sentence_are_each_classified_by_their_own_clause():
     assert at_kind(incident, "2024-03-05T09:50:00Z") == "impact_end"
 
 
+PAST_MIDNIGHT = ["2024-05-12T22:50:00Z", "2024-05-12T23:30:00Z", "2024-05-13T00:20:00Z", "2024-05-13T01:05:00Z"]
+"""22:50, 23:30, then 00:20 and 01:05 on the next day."""
+
+
 def test_day_headings_roll_the_timeline_past_midnight():
     incident = extract_text(
         "# Queue outage\n\nAll times UTC.\n\n## Timeline\n\n### May 12, 2024\n\n"
         "- 22:50 Alerts fired for queue latency.\n- 23:30 We paused the consumers.\n\n"
         "### May 13\n\n- 00:20 We restarted the brokers.\n- 01:05 Service fully restored.\n"
     )
-    assert [at for at, _ in timeline(incident)] == [
-        "2024-05-12T22:50:00Z",
-        "2024-05-12T23:30:00Z",
-        "2024-05-13T00:20:00Z",
-        "2024-05-13T01:05:00Z",
-    ]
+    assert [at for at, _ in timeline(incident)] == PAST_MIDNIGHT
 
 
 def test_clock_running_backwards_in_a_timeline_is_the_next_day():
@@ -126,12 +125,7 @@ def test_clock_running_backwards_in_a_timeline_is_the_next_day():
         "- 2024-05-12 22:50 Alerts fired for queue latency.\n- 23:30 We paused the consumers.\n"
         "- 00:20 We restarted the brokers.\n- 01:05 Service fully restored.\n"
     )
-    assert [at for at, _ in timeline(incident)] == [
-        "2024-05-12T22:50:00Z",
-        "2024-05-12T23:30:00Z",
-        "2024-05-13T00:20:00Z",
-        "2024-05-13T01:05:00Z",
-    ]
+    assert [at for at, _ in timeline(incident)] == PAST_MIDNIGHT
     assert windows(incident) == [("2024-05-12T22:50:00Z", "2024-05-13T01:05:00Z")]
 
 
