@@ -133,13 +133,21 @@ def _add(actions: list[dict], text: str, s: int, e: int, block: Block) -> None:
     status_text = unit
     if block.kind == "row" and block.cells:
         status_text = text[block.start:block.end]
-    actions.append(
-        {
-            "text": _clean(unit),
-            "status": action_status(status_text, block.headings, block.checkbox),
-            "evidence": {"text": unit, "start": s, "end": e},
-        }
-    )
+    elif block.label_start is not None and s == block.start:
+        status_text = text[block.label_start:e]  # "TODO: …" keeps its marker
+    status = _cell_status(text, block) or action_status(status_text, block.headings, block.checkbox)
+    actions.append({"text": _clean(unit), "status": status, "evidence": {"text": unit, "start": s, "end": e}})
+
+
+def _cell_status(text: str, block: Block) -> str | None:
+    """A table row's Status cell ("Done", "In progress", "Planned"), if it has one."""
+    words = rules.statuses()["cell_words"]
+    for s, e in block.cells:
+        cell = re.sub(r"[*_`~\s]+", " ", text[s:e]).strip().lower()
+        for status, names in words.items():
+            if cell in names:
+                return status
+    return None
 
 
 @Language.factory("pmkb_actions")

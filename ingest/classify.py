@@ -25,12 +25,12 @@ def categorise(text: str) -> list[str]:
 
 def category_of(text: str) -> str:
     """The single best category for one cause statement (most lexicon hits), or unknown."""
-    best, best_hits = "unknown", 0
-    for label, rx in rules.compiled_lexicon("taxonomy.json", "categories").items():
-        hits = len(rx.findall(text))
-        if hits > best_hits:
-            best, best_hits = label, hits
-    return best
+    hits = {label: len(rx.findall(text)) for label, rx in rules.compiled_lexicon("taxonomy.json", "categories").items()}
+    top = max(hits.values(), default=0)
+    if not top:
+        return "unknown"
+    order = rules.taxonomy()["tie_break"]
+    return min((label for label, n in hits.items() if n == top), key=order.index)
 
 
 def components_in(text: str, min_hits: int = 1) -> list[str]:

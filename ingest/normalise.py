@@ -82,7 +82,7 @@ def _looks_like_html(text: str) -> bool:
 # --------------------------------------------------------------------------- markdown
 
 _FRONT_MATTER = re.compile(r"\A(?:\ufeff)?(---|\+\+\+)[ \t]*\n(.*?)\n\1[ \t]*(?:\n|\Z)", re.S)
-_FLATTENED_MARKER = re.compile(r"(?<=\S) (?=#{2,6} \S)|(?<=[.!?:)*]) (?=[*-] \*\*)|(?<=[.!?]) (?=\d{1,2}\. \*\*)")
+_FLATTENED_MARKER = re.compile(r"(?<=\S) (?=#{2,6} \S)|(?<=\S) (?=[*-] \*\*)|(?<=[.!?]) (?=\d{1,2}\. \*\*)")
 _MD_ESCAPE = re.compile(r"\\([()\[\]_*#`.!>|{}+-])")
 _INLINE_HTML_BREAK = re.compile(r"<br\s*/?>", re.I)
 _HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
@@ -118,29 +118,24 @@ def unflatten_markdown(text: str) -> tuple[str, bool]:
     if not long_lines or not any(re.search(r"\S #{2,6} \S", line) for line in long_lines):
         return text, False
     text = _FLATTENED_MARKER.sub("\n\n", text)
-    # a heading ends where its sentence-like title ends: "## Summary LiveKit's ..." cannot be
-    # split reliably, but a parenthesised phase heading can: "### Phase 1: ... \(...\) A ..."
+    # a heading ends where its title ends: after a parenthesised phase ("### Phase 1: … \(…\) A …")
+    # or after a known section name ("## Root Cause A bug …")
     text = re.sub(r"(?m)^(#{2,6} [^\n]*?\\?\))\s+(?=[A-Z])", r"\1\n\n", text)
-    text = re.sub(r"(?m)^(#{2,6} (?:[A-Z][\w&/-]*)(?: (?:&|and|[A-Z][\w/-]*))*)\s+(?=[A-Z][a-z])", _split_heading, text)
+    text = re.sub(r"(?m)^(#{2,6}) ([^\n]+)$", _split_known_heading, text)
     return text, True
 
 
-_KNOWN_HEADING_WORDS = {
-    "summary", "impact", "root cause", "root causes", "timeline", "corrective actions & prevention",
-    "corrective actions", "prevention", "resolution", "background", "detection", "next steps",
-    "action items", "lessons learned", "follow-up", "what happened", "contributing factors",
-}
+def _split_known_heading(match: re.Match) -> str:
+    """Split '## Root Cause A bug …' into the heading and its body."""
+    from . import rules
 
-
-def _split_heading(match: re.Match) -> str:
-    heading = match.group(1)
-    words = heading.split(" ", 1)[1]
-    # keep the longest known heading prefix, push the rest to the body
-    for known in sorted(_KNOWN_HEADING_WORDS, key=len, reverse=True):
-        if words.lower().startswith(known) and (len(words) == len(known) or words[len(known)] == " "):
-            marker = heading.split(" ", 1)[0]
-            rest = words[len(known):].strip()
-            return f"{marker} {words[:len(known)]}\n\n" + (rest + " " if rest else "")
+    marker, words = match.group(1), match.group(2)
+    lower = words.lower()
+    phrases = sorted({p for names in rules.sections()["roles"].values() for p in names}, key=len, reverse=True)
+    for phrase in phrases:
+        if lower.startswith(phrase + " ") and len(words) > len(phrase) + 1:
+            rest = words[len(phrase):].strip()
+            return f"{marker} {words[:len(phrase)]}\n\n{rest}"
     return match.group(0)
 
 

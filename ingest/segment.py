@@ -29,6 +29,7 @@ _ROW = re.compile(r"^\s*\|.*\|\s*$|^[^|\n]+(?:\|[^|\n]*){2,}$")
 _ROW_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _BOLD_LINE = re.compile(r"^\s*(?:\*\*|__)(.{1,100}?)(?:\*\*|__)\s*:?\s*$")
 _BOLD_LABEL = re.compile(r"^\s*(?:\*\*|__)([^*_\n]{1,60}?)(?::\s*)?(?:\*\*|__)\s*:?\s*(?=\S)")
+_BARE_LABEL = re.compile(r"^([A-Z][A-Za-z /&'()-]{1,50}):\s*$")
 _PLAIN_LABEL = re.compile(r"^([A-Z][A-Za-z /&'-]{1,40}):\s+(?=\S)")
 _LABEL_LINE = re.compile(r"^([A-Z][A-Za-z /&'()-]{1,50}):\s*$")
 _DATE_HEADING = re.compile(
@@ -60,6 +61,8 @@ class Block:
     label: str | None = None
     """An inline bold or plain label such as ``Root cause:``, without markup."""
     label_role: str | None = None
+    label_start: int | None = None
+    """Where the block's text began before its label was cut off (the label may carry a status)."""
     cells: list[tuple[int, int]] = field(default_factory=list)
     row_index: int = 0
     header_cells: tuple[str, ...] = ()
@@ -81,8 +84,11 @@ def normalise_heading(text: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def section_role(heading: str) -> str | None:
-    """The role a heading names (exact phrase, then prefix, then contained words), or None."""
+def section_role(heading: str, strict: bool = False) -> str | None:
+    """The role a heading names (exact phrase, then prefix, then contained words), or None.
+
+    ``strict`` (for inline labels such as ``**Fix the retry loop.**``) accepts only an exact phrase.
+    """
     norm = normalise_heading(heading)
     if not norm or len(norm) > 80 or re.search(r"\d{4}-\d{2}-\d{2}t\d", norm):
         return None
@@ -92,6 +98,8 @@ def section_role(heading: str) -> str | None:
     for role in order:
         if norm in phrases[role]:
             return role
+    if strict:
+        return None
     for role in order:
         for phrase in phrases[role]:
             if norm.startswith(phrase + " ") or norm.startswith(phrase + "&") or norm.startswith(phrase + ","):
@@ -285,7 +293,7 @@ def _cells(line: str, pos: int) -> list[tuple[int, int]]:
 def _apply_label(block: Block, text: str) -> None:
     """Recognise an inline ``**Label:**`` or ``Label:`` at the start of a block."""
     content = text[block.start:block.end]
-    match = _BOLD_LABEL.match(content)
+    match = _BOLD_LABEL.match(content) or _BARE_LABEL.match(content)
     if match:
         label = match.group(1).strip().rstrip(":")
     else:
@@ -293,10 +301,11 @@ def _apply_label(block: Block, text: str) -> None:
         if not match or len(match.group(1).split()) > 5:
             return
         label = match.group(1).strip()
-    role = section_role(label)
+    role = section_role(label, strict=True)
     block.label = label
     if role:
         block.label_role = role
+        block.label_start = block.start
         block.start += match.end()
 
 

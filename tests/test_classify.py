@@ -102,13 +102,11 @@ def test_remediation_is_read_from_the_whole_text():
     [
         pytest.param(
             "The outage was caused by an expired TLS certificate on the gateway.",
-            "time",
-            marks=pytest.mark.xfail(reason="'tls' (network) ties with the time lexicon and network wins by taxonomy order", strict=True),
+            "time"
         ),
         pytest.param(
             "Requests failed due to a full disk on the primary node.",
-            "capacity",
-            marks=pytest.mark.xfail(reason="the capacity lexicon has 'disk full' and 'disk was full' but not 'full disk'", strict=True),
+            "capacity"
         ),
     ],
 )

@@ -105,10 +105,6 @@ def test_labelled_parent_item_passes_its_role_to_nested_items():
     assert role_of(text, "Customers saw errors.") is None
 
 
-@pytest.mark.xfail(
-    reason="_PLAIN_LABEL needs text after the colon, so a bare parent item '- Action items:' gets no label and its nested items no role",
-    strict=True,
-)
 def test_bare_label_parent_item_passes_its_role_to_nested_items():
     text = "# Outage\n\n- Action items:\n  - Add an alert on replica disk usage.\n"
     assert role_of(text, "Add an alert on replica disk usage.") == "actions"
@@ -183,19 +179,11 @@ def test_flattened_inline_headings_are_recovered_and_flagged():
     assert {a["status"] for a in incident["corrective_actions"]} == {"planned", "in_progress"}
 
 
-@pytest.mark.xfail(
-    reason="unflatten_markdown splits '## Root Cause The …' but not '## Root Cause A …': a body starting with a one-letter word stays in the heading",
-    strict=True,
-)
 def test_flattened_heading_followed_by_a_sentence_starting_with_a():
     incident = extract_flattened("## Root Cause A bug in the scheduler dropped heartbeats, so healthy workers were marked dead.")
     assert any("scheduler" in c["text"] for c in incident["causes"])
 
 
-@pytest.mark.xfail(
-    reason="unflatten_markdown splits '* **' only after punctuation: the first bullet right after a flattened heading stays in the heading",
-    strict=True,
-)
 def test_flattened_heading_directly_followed_by_a_bullet():
     incident = extract_flattened(
         "## Action Items * **Fix heartbeats.** We will fix the scheduler. * **Add queue alerts.** We are adding alerts on queue depth."
