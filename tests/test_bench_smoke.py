@@ -1,0 +1,55 @@
+"""Smoke test of bench/run.py: a tiny run completes, ingests every copy once and prints a table (no timings checked)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RUN = ROOT / "bench" / "run.py"
+
+
+def _bench_module():
+    spec = importlib.util.spec_from_file_location("bench_run", RUN)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_quick_bench_ingests_each_copy_once_and_prints_table(corpus_docs, tmp_path):
+    result = subprocess.run(
+        [sys.executable, str(RUN), "--quick", "--json", "--workdir", str(tmp_path)],
+        capture_output=True, text=True, timeout=300, cwd=str(ROOT),
+    )
+    assert result.returncode in (0, 1), result.stderr[-2000:]  # 1 = a target missed, not a crash
+    results = json.loads(result.stdout)
+    (size, run), = results["sizes"].items()
+    assert run["ingest"]["new"] == int(size) and run["ingest"]["skipped"] == 0
+    assert run["reingest"]["unchanged"] == int(size) and run["reingest"]["new"] == 0
+    assert results["report"]["incidents"] >= 200
+    for serve in results["serve"].values():
+        assert serve["failures"] == []
+    measures = [row["measure"] for row in results["table"]]
+    assert any(m.startswith("ingest,") for m in measures)
+    assert any(m.startswith("extraction speed-up") for m in measures)
+    assert {row["result"] for row in results["table"]} <= {"PASS", "FAIL", "n/a", ""}
+    table = _bench_module().format_table([tuple(row.values()) for row in results["table"]])
+    assert table.splitlines()[0].startswith("| measure")
+    assert len(table.splitlines()) == len(results["table"]) + 2
+
+
+def test_unique_copies_differ_and_stay_parseable():
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        from workset import unique_copy
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    doc = b'{"id": "x", "updates": []}'
+    a, b = unique_copy(doc, ".json", 1), unique_copy(doc, ".json", 2)
+    assert a != b and json.loads(a)["id"] == "x"
+    text = b"# Outage\n\nIt broke.\n"
+    assert unique_copy(text, ".md", 1) != unique_copy(text, ".md", 2)
+    assert unique_copy(text, ".md", 1).startswith(text.rstrip())
