@@ -198,30 +198,20 @@ def extraction_split(files: list[Path], db_path: Path) -> list[dict[str, float]]
     return rows
 
 
-def _extract_file(path: Path) -> int:
+def parallel_throughput(files: list[Path], processes: list[int]) -> tuple[dict[int, float], bool]:
+    """Documents per second through ``extract_many`` for each process count; and whether all counts agree."""
     from ingest import pipeline
     from ingest.normalise import normalise
     from ingest.read import read_file
 
-    return len(pipeline.extract(normalise(read_file(path))))
-
-
-def parallel_throughput(files: list[Path], processes: int) -> float:
-    """Documents per second read, normalised and extracted by a pool of ``processes`` forked workers."""
-    import multiprocessing
-
-    from ingest import pipeline
-
-    pipeline.shared_nlp()  # built before forking, so workers inherit it instead of paying for it
-    start = time.perf_counter()
-    if processes == 1:
-        for path in files:
-            _extract_file(path)
-    else:
-        with multiprocessing.get_context("fork").Pool(processes) as pool:
-            for _ in pool.imap_unordered(_extract_file, files, chunksize=2):
-                pass
-    return len(files) / (time.perf_counter() - start)
+    pipeline.shared_nlp()
+    rates, outputs = {}, []
+    for n in processes:
+        start = time.perf_counter()
+        documents = (normalise(read_file(path)) for path in files)
+        outputs.append([incidents for _, incidents in pipeline.extract_many(documents, processes=n)])
+        rates[n] = len(files) / (time.perf_counter() - start)
+    return rates, all(out == outputs[0] for out in outputs)
 
 
 def search_dates_times(files: list[Path]) -> list[float]:
@@ -377,7 +367,7 @@ def run(sizes: list[int], serve_sizes: list[int], report_size: int, sample: int,
     log(f"extraction split over {len(files)} documents")
     split = extraction_split(files, workdir / "split.db")
     log(f"extraction throughput with 1 and {os.cpu_count()} processes")
-    pool = {n: parallel_throughput(files, n) for n in sorted({1, os.cpu_count() or 1})}
+    pool, agree = parallel_throughput(files, sorted({1, os.cpu_count() or 1, 2}))
     ref_files = files[:ref_sample]
     log(f"dateparser search_dates over {len(ref_files)} documents")
     ref = search_dates_times(ref_files)
@@ -391,6 +381,7 @@ def run(sizes: list[int], serve_sizes: list[int], report_size: int, sample: int,
         "speedup_vs_search_dates": sum(ref) / sum(per_doc[: len(ref)]),
         "times_stage_speedup_vs_search_dates": sum(ref) / sum(row["times"] for row in split[: len(ref)]),
         "docs_per_s_by_processes": pool,
+        "processes_agree": agree,
     }
 
     report_db = workdir / f"report-{report_size}.db"
@@ -449,7 +440,9 @@ def summary_rows(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     for stage in STAGES:
         rows.append((f"  {stage}" + (" (contract shaping, glue)" if stage == "other" else ""), f"{e['ms_per_doc'][stage]:.2f}", "", ""))
     for n, rate in sorted(e["docs_per_s_by_processes"].items(), key=lambda kv: int(kv[0])):
-        rows.append((f"read+normalise+extract, {n} process(es) (docs/s)", f"{rate:.1f}", "", ""))
+        rows.append((f"read+normalise+extract_many, {n} process(es) (docs/s)", f"{rate:.1f}", "", ""))
+    if e.get("processes_agree") is False:
+        rows.append(("  extract_many output differs between process counts", "yes", "no", "FAIL"))
     rows.append(("dateparser search_dates (ms/doc)", f"{e['search_dates_ms_per_doc']:.1f}", "", ""))
     rows.append(("extraction speed-up over search_dates (×)", f"{e['speedup_vs_search_dates']:.1f}", "≥ 30", _check("extract_speedup_vs_search_dates", e["speedup_vs_search_dates"])))
     if "times_stage_speedup_vs_search_dates" in e:

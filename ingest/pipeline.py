@@ -9,6 +9,7 @@ document, one Doc per incident part, and returns the extraction contract.
 
 from __future__ import annotations
 
+import multiprocessing
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -116,8 +117,21 @@ def extract(document: Document, nlp: Language | None = None) -> list[dict]:
     return incidents
 
 
-def extract_many(documents: Iterable[Document], nlp: Language | None = None, batch_size: int = 32) -> Iterator[tuple[Document, list[dict]]]:
-    """Extract many documents, streaming Docs through ``nlp.pipe`` in batches."""
+def extract_many(
+    documents: Iterable[Document], nlp: Language | None = None, batch_size: int = 32, processes: int = 1
+) -> Iterator[tuple[Document, list[dict]]]:
+    """Extract many documents in order, streaming Docs through ``nlp.pipe`` in batches.
+
+    With ``processes`` > 1 (and the ``fork`` start method available), that many
+    forked workers share the work, each inheriting the parent's built pipeline
+    (``nlp`` must then be None). Forking pays for itself only over a few dozen
+    documents or more. Errors propagate, as with one process.
+    """
+    if processes > 1 and nlp is None and "fork" in multiprocessing.get_all_start_methods():
+        shared_nlp()  # build before forking, so workers inherit it instead of rebuilding it
+        with multiprocessing.get_context("fork").Pool(processes) as pool:
+            yield from pool.imap(_extract_pair, documents, chunksize=max(1, batch_size // 8))
+        return
     nlp = nlp or shared_nlp()
 
     def docs():
@@ -134,6 +148,10 @@ def extract_many(documents: Iterable[Document], nlp: Language | None = None, bat
         if i == n - 1:
             yield document, pending
             pending = []
+
+
+def _extract_pair(document: Document) -> tuple[Document, list[dict]]:
+    return document, extract(document)
 
 
 def extract_path(path: str | Path) -> list[dict]:

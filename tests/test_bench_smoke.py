@@ -35,6 +35,7 @@ def test_quick_bench_ingests_each_copy_once_and_prints_table(corpus_docs, tmp_pa
     measures = [row["measure"] for row in results["table"]]
     assert any(m.startswith("ingest,") for m in measures)
     assert any(m.startswith("extraction speed-up") for m in measures)
+    assert results["extraction"]["processes_agree"] is True  # extract_many forked == in-process
     assert {row["result"] for row in results["table"]} <= {"PASS", "FAIL", "n/a", ""}
     table = _bench_module().format_table([tuple(row.values()) for row in results["table"]])
     assert table.splitlines()[0].startswith("| measure")
