@@ -18,7 +18,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from . import rules
-from .segment import Block, block_sentences
+from .segment import Block, block_sentences, text_of
 
 _ANNOUNCES = re.compile(r":\s*$")
 _SKIP = re.compile(r"(?i)^(?:thank|we apologi[sz]e|sorry|n/?a\.?$|none\.?$|tbd\.?$)")
@@ -68,7 +68,7 @@ def _clean(text: str) -> str:
 
 def find_actions(doc: Doc) -> list[dict]:
     """Corrective actions of a Doc, each with text, status and evidence."""
-    text = doc.text
+    text = text_of(doc)
     cue_spans = [(s.start_char, s.end_char, s.id_) for s in doc.spans.get("cues", []) if s.label_ == "ACTION"]
     actions: list[dict] = []
     for block in doc._.blocks or []:

@@ -18,7 +18,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from . import rules
-from .segment import Block, block_sentences
+from .segment import Block, block_sentences, text_of
 
 SECTION_KINDS = {"root_cause": "root", "trigger": "trigger", "contributing": "contributing"}
 """Cause kind implied by each cause section role."""
@@ -72,7 +72,7 @@ def _announces_list(text: str, block: Block, blocks: list[Block], index: int) ->
 
 def find_causes(doc: Doc) -> list[dict]:
     """Cause items of a Doc, each with kind, text and evidence."""
-    text = doc.text
+    text = text_of(doc)
     cue_spans = [(s.start_char, s.end_char, s.id_ or "root") for s in doc.spans.get("cues", []) if s.label_ == "CAUSE"]
     causes: list[dict] = []
     seen: set[tuple[int, int]] = set()

@@ -15,6 +15,7 @@ from collections import Counter
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from .segment import text_of
 from . import rules
 
 
@@ -84,7 +85,7 @@ def incident_components(causes: list[dict], title: str, summary: str) -> list[st
 def announced_but_missing(doc: Doc) -> list[str]:
     """Sentences that end with a colon announcing a list (or code, or a quote) that never comes."""
     blocks = doc._.blocks or []
-    text = doc.text
+    text = text_of(doc)
     missing = []
     for i, block in enumerate(blocks):
         if block.kind != "paragraph":
@@ -140,7 +141,7 @@ class ClassifyComponent:
             cause["category"] = category_of(cause["text"])
         summary = _summary_text(doc)
         title = meta.get("title") or ""
-        result["categories"] = incident_categories(causes, summary, doc.text)
+        result["categories"] = incident_categories(causes, summary, text_of(doc))
         result["components"] = incident_components(causes, title, summary)
         flags = [(f, d) for f, d in meta.get("flags", [])]
         for sentence in announced_but_missing(doc):
@@ -152,7 +153,7 @@ class ClassifyComponent:
 
 
 def _summary_text(doc: Doc) -> str:
-    text = doc.text
+    text = text_of(doc)
     parts = [text[b.start:b.end] for b in (doc._.blocks or []) if b.role in ("summary", "impact") and b.kind != "code"]
     if not parts:
         parts = [text[:1500]]

@@ -17,7 +17,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from . import classify, timeline
-from .segment import Block
+from .segment import Block, text_of
 from .times import scan
 
 _INCIDENT_TITLE = re.compile(r"(?i)^(?:incident|outage|event|disruption)\s*(?:#|no\.?\s*)?\d+\b|^(?:first|second|third|fourth|fifth)\s+(?:incident|outage)\b")
@@ -81,7 +81,7 @@ def _section_end(headings: list[Block], heading: Block, next_sibling: Block | No
 
 def split_result(doc: Doc, result: dict, sections: list[tuple[int, int, str]]) -> list[dict]:
     """One result dict per incident section; shared items go with the first."""
-    text = doc.text
+    text = text_of(doc)
     meta = doc._.meta or {}
 
     def owner(item: dict) -> int:
@@ -123,7 +123,7 @@ class IncidentsComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         result = doc._.pmkb if doc._.pmkb is not None else {}
-        sections = incident_sections(doc.text, doc._.blocks or [], doc._.times or [])
+        sections = incident_sections(text_of(doc), doc._.blocks or [], doc._.times or [])
         if len(sections) >= 2:
             result["incidents"] = split_result(doc, result, sections)
         else:

@@ -11,6 +11,7 @@ sentencizer that follows never lets a sentence cross a block boundary.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -320,7 +321,7 @@ class StructureComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         ensure_extensions()
-        blocks = segment_text(doc.text)
+        blocks = segment_text(text_of(doc))
         doc._.blocks = blocks
         if not len(doc):
             return doc
@@ -351,14 +352,33 @@ def block_sentences(doc: Doc, block: Block) -> list[tuple[int, int]]:
     """Character spans of the sentences inside one block (its cells for a table row)."""
     if block.cells:
         return [(s, e) for s, e in block.cells if e > s]
+    sents = sentence_spans(doc)
+    text = text_of(doc)  # a property that rebuilds the string: read it once
     spans = []
-    span = doc.char_span(block.start, block.end, alignment_mode="expand")
-    if span is None:
-        return [(block.start, block.end)]
-    for sent in span.sents:
-        s, e = max(sent.start_char, block.start), min(sent.end_char, block.end)
-        while e > s and doc.text[e - 1].isspace():
+    k = max(bisect_right(sents, (block.start, float("inf"))) - 1, 0)
+    while k < len(sents) and sents[k][0] < block.end:
+        s, e = max(sents[k][0], block.start), min(sents[k][1], block.end)
+        while e > s and text[e - 1].isspace():
             e -= 1
         if e > s:
             spans.append((s, e))
+        k += 1
     return spans or [(block.start, block.end)]
+
+
+def text_of(doc: Doc) -> str:
+    """A Doc's text, built once (``Doc.text`` joins every token on each access)."""
+    cached = doc.user_data.get("pmkb_text")
+    if cached is None:
+        cached = doc.text
+        doc.user_data["pmkb_text"] = cached
+    return cached
+
+
+def sentence_spans(doc: Doc) -> list[tuple[int, int]]:
+    """(start_char, end_char) of every sentence, computed once per Doc (``Span.sents`` rescans the Doc)."""
+    cached = doc.user_data.get("pmkb_sentence_spans")
+    if cached is None:
+        cached = [(sent.start_char, sent.end_char) for sent in doc.sents] if len(doc) else []
+        doc.user_data["pmkb_sentence_spans"] = cached
+    return cached

@@ -20,7 +20,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from . import rules
-from .segment import Block, block_sentences
+from .segment import Block, block_sentences, text_of
 from .times import TimeMention
 
 _RANGE_GAP = re.compile(r"^\s*(?:-{1,2}|–|—|to|until|till|through|thru|and|->|→)\s*$", re.I)
@@ -81,7 +81,7 @@ RECOVERY_KINDS = ("mitigation", "impact_end", "resolution")
 
 def units_for(doc: Doc) -> list[Unit]:
     """The event-carrying units of a Doc, with the mentions each holds."""
-    text = doc.text
+    text = text_of(doc)
     blocks: list[Block] = [b for b in (doc._.blocks or []) if b.kind not in ("code", "header_row")]
     units: list[Unit] = []
     for index, block in enumerate(blocks):
@@ -159,7 +159,7 @@ def _clean(text: str) -> str:
 
 def events_for(doc: Doc, units: list[Unit]) -> list[dict]:
     """Timeline events: one per distinct resolved stamp in each unit."""
-    text = doc.text
+    text = text_of(doc)
     meta = doc._.meta or {}
     skip_dates = {meta.get("published_at", "") or ""}
     events: list[dict] = []
@@ -283,7 +283,7 @@ def parse_duration(text: str) -> timedelta | None:
 
 def windows_for(doc: Doc, units: list[Unit], part_start: str | None = None, part_end: str | None = None, events: list[dict] | None = None) -> tuple[list[dict], str]:
     """Impact windows from stated ranges, start-plus-duration, or the source's start/end."""
-    text = doc.text
+    text = text_of(doc)
     windows: list[dict] = labelled_windows(text, doc._.times or [])
     for unit in units:
         body = text[unit.start:unit.end]
@@ -570,7 +570,7 @@ class TimelineComponent:
         result["units"] = units
         result["timeline"] = events
         result["impact_windows"] = windows
-        m = metrics(windows, events, doc.text)
+        m = metrics(windows, events, text_of(doc))
         m["rules"]["windows"] = rule
         result["metrics"] = m
         doc._.pmkb = result

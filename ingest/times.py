@@ -518,22 +518,22 @@ class TimesComponent:
     """Sets ``doc._.times``: resolved :class:`TimeMention` objects in text order."""
 
     def __call__(self, doc: Doc) -> Doc:
-        from .segment import ensure_extensions
+        from .segment import ensure_extensions, sentence_spans, text_of
 
         ensure_extensions()
         meta = doc._.meta or {}
-        mentions = scan(doc.text)
+        mentions = scan(text_of(doc))
         publication = meta.get("published_at")
-        skip = list(meta.get("skip_spans") or []) + not_prose_spans(doc.text)
+        skip = list(meta.get("skip_spans") or []) + not_prose_spans(text_of(doc))
         mentions = [m for m in mentions if not any(s <= m.start < e for s, e in skip)]
         correct_title_date(mentions, meta.get("title"), _date_of(meta.get("filename_date")))
         base = _date_of(meta.get("started_at")) or _date_of(meta.get("filename_date")) or _date_of(publication)
-        ctx = build_context(doc.text, mentions, base)
+        ctx = build_context(text_of(doc), mentions, base)
         if ctx.header_zone is None and meta.get("default_zone"):
             ctx.header_zone = meta["default_zone"].upper()  # e.g. a status page's own time zone
-        units = [(s.start_char, s.end_char) for s in doc.sents] if doc.has_annotation("SENT_START") else []
+        units = sentence_spans(doc) if doc.has_annotation("SENT_START") else []
         blocks = doc._.blocks or []
-        resolve(mentions, ctx, units, entry_starts(doc.text, blocks, mentions))
+        resolve(mentions, ctx, units, entry_starts(text_of(doc), blocks, mentions))
         doc._.times = mentions
         meta["time_context"] = ctx
         doc._.meta = meta
