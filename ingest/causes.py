@@ -78,33 +78,36 @@ def find_causes(doc: Doc) -> list[dict]:
     seen: set[tuple[int, int]] = set()
     blocks = [b for b in (doc._.blocks or []) if b.kind != "code"]
     for index, block in enumerate(blocks):
-        if block.kind == "header_row":
-            continue
-        if block.kind == "heading":
-            continue
         role = block.role
+        if block.kind in ("header_row", "heading") or (role in _SKIP_ROLES and role not in SECTION_KINDS):
+            continue
         whole = block.kind in ("item", "row")
         units = [_row_text_span(text, block) if block.kind == "row" else (block.start, block.end)] if whole else block_sentences(doc, block)
         for s, e in units:
             unit = text[s:e]
-            cues = [k for cs, ce, k in cue_spans if cs >= s and ce <= e]
-            if never_a_cause(unit) or _announces_list(unit, block, blocks, index):
+            kind = _candidate_kind(unit, role, whole, [k for cs, ce, k in cue_spans if cs >= s and ce <= e])
+            if kind is None or never_a_cause(unit) or _announces_list(unit, block, blocks, index):
                 continue
-            if role in SECTION_KINDS:
-                if len(unit.split()) < 4 or (not whole and not is_problem(unit)):
-                    continue
-                if not cues and (_ACTIONISH.search(unit) or _terms("response").search(unit)):
-                    continue
-                _add(causes, seen, text, s, e, cause_kind(unit, SECTION_KINDS[role]))
-                continue
-            if role in _SKIP_ROLES or len(unit.split()) < 5 or _ACTIONISH.search(unit):
-                continue
-            if cues:
-                kind = "trigger" if "trigger" in cues else ("contributing" if "contributing" in cues and "root" not in cues else "root")
-                _add(causes, seen, text, s, e, cause_kind(unit, kind))
-            elif role in ("summary", "impact", None) and not whole and is_fault(unit):
-                _add(causes, seen, text, s, e, cause_kind(unit, "root"))
+            _add(causes, seen, text, s, e, kind)
     return causes
+
+
+def _candidate_kind(unit: str, role: str | None, whole: bool, cues: list[str]) -> str | None:
+    """The kind of cause a unit would be, by its section or its cues, or None if it is not one."""
+    if role in SECTION_KINDS:
+        if len(unit.split()) < 4 or (not whole and not is_problem(unit)):
+            return None
+        if not cues and (_ACTIONISH.search(unit) or _terms("response").search(unit)):
+            return None
+        return cause_kind(unit, SECTION_KINDS[role])
+    if len(unit.split()) < 5 or _ACTIONISH.search(unit):
+        return None
+    if cues:
+        kind = "trigger" if "trigger" in cues else ("contributing" if "contributing" in cues and "root" not in cues else "root")
+        return cause_kind(unit, kind)
+    if role in ("summary", "impact", None) and not whole and is_fault(unit):
+        return cause_kind(unit, "root")
+    return None
 
 
 def _row_text_span(text: str, block: Block) -> tuple[int, int]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy
-from spacy.attrs import SENT_START
+from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -333,10 +333,9 @@ class StructureComponent:
                 starts.add(s)
         # set every sentence start at once: assigning token.is_sent_start one token at a
         # time rescans the whole Doc each time (quadratic; minutes on a long run of ':')
-        values = numpy.zeros((len(doc), 1), dtype="uint64")
-        for token in doc:
-            if token.i == 0 or token.idx in starts:
-                values[token.i, 0] = 1
+        idx = doc.to_array(IDX)  # token start offsets, without building Token objects
+        values = numpy.isin(idx, numpy.fromiter(starts, dtype=idx.dtype, count=len(starts))).astype("uint64").reshape(-1, 1)
+        values[0, 0] = 1
         doc.from_array([SENT_START], values)
         return doc
 

@@ -124,7 +124,7 @@ class TimeMention:
 def scan(text: str) -> list[TimeMention]:
     """Find date and time candidates, merging a date directly followed by its time."""
     mentions: list[TimeMention] = []
-    for match in scanner().finditer(text):
+    for match in _candidates(text):
         mention = _parse_match(match, text)
         if mention is None:
             continue
@@ -151,6 +151,26 @@ def scan(text: str) -> list[TimeMention]:
                 continue
         mentions.append(mention)
     return mentions
+
+
+_DIGITS = re.compile(r"\d+(?:[^\S\n]*[-:./,]?[^\S\n]*\d+)*")
+_LOOKBACK = 40
+"""Characters before a digit that a date may start at ("Wednesday, September 27")."""
+
+
+def _candidates(text: str):
+    """Scanner matches, searched only near digits (every date and time has one): the scanner's
+    many alternatives are slow to try at every letter of a long text."""
+    pattern = scanner()
+    windows: list[list[int]] = []
+    for run in _DIGITS.finditer(text):
+        start, end = max(0, run.start() - _LOOKBACK), min(len(text), run.end() + 30)
+        if windows and start <= windows[-1][1]:
+            windows[-1][1] = max(windows[-1][1], end)
+        else:
+            windows.append([start, end])
+    for start, end in windows:
+        yield from pattern.finditer(text, start, end)
 
 
 def _parse_match(match: re.Match, text: str) -> TimeMention | None:
