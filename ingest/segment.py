@@ -162,7 +162,7 @@ def segment_text(text: str) -> list[Block]:
         replaced = None
         while stack and stack[-1][0] >= level:
             replaced = stack.pop()
-        role = section_role(title)
+        role = section_role(title) if (level > 1 or blocks) else None  # the opening '# Title' names no section
         if role is None and replaced is not None and replaced[0] == level and _DATE_HEADING.match(title.strip()):
             role = replaced[1]  # "## May 13" continues the "## Timeline" it follows
         stack.append((level, role, title.strip()))
