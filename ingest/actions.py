@@ -18,7 +18,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from . import rules
-from .segment import Block, block_sentences, text_of
+from .segment import Block, block_sentences, text_of, result_of
 
 _ANNOUNCES = re.compile(r":\s*$")
 _SKIP = re.compile(r"(?i)^(?:thank|we apologi[sz]e|sorry|n/?a\.?$|none\.?$|tbd\.?$)")
@@ -160,7 +160,5 @@ class ActionsComponent:
     """Adds ``corrective_actions`` to ``doc._.pmkb``."""
 
     def __call__(self, doc: Doc) -> Doc:
-        result = doc._.pmkb if doc._.pmkb is not None else {}
-        result["corrective_actions"] = find_actions(doc)
-        doc._.pmkb = result
+        result_of(doc)["corrective_actions"] = find_actions(doc)
         return doc

@@ -18,7 +18,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from . import rules
-from .segment import Block, block_sentences, text_of
+from .segment import Block, block_sentences, text_of, result_of
 
 SECTION_KINDS = {"root_cause": "root", "trigger": "trigger", "contributing": "contributing"}
 """Cause kind implied by each cause section role."""
@@ -134,7 +134,5 @@ class CausesComponent:
     """Adds ``causes`` to ``doc._.pmkb``."""
 
     def __call__(self, doc: Doc) -> Doc:
-        result = doc._.pmkb if doc._.pmkb is not None else {}
-        result["causes"] = find_causes(doc)
-        doc._.pmkb = result
+        result_of(doc)["causes"] = find_causes(doc)
         return doc

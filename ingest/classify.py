@@ -15,7 +15,7 @@ from collections import Counter
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .segment import text_of
+from .segment import text_of, result_of
 from . import rules
 
 
@@ -134,7 +134,7 @@ class ClassifyComponent:
     """Adds ``categories``, ``components`` and ``quality_flags``; categorises each cause."""
 
     def __call__(self, doc: Doc) -> Doc:
-        result = doc._.pmkb if doc._.pmkb is not None else {}
+        result = result_of(doc)
         meta = doc._.meta or {}
         causes = result.get("causes", [])
         for cause in causes:
@@ -148,7 +148,6 @@ class ClassifyComponent:
             flags.append(("list-announced-but-missing", sentence))
         flags.extend(time_flags(doc))
         result["quality_flags"] = [{"flag": f, "detail": d} for f, d in flags]
-        doc._.pmkb = result
         return doc
 
 

@@ -17,7 +17,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from . import classify, timeline
-from .segment import Block, text_of
+from .segment import Block, text_of, result_of
 from .times import scan
 
 _INCIDENT_TITLE = re.compile(r"(?i)^(?:incident|outage|event|disruption)\s*(?:#|no\.?\s*)?\d+\b|^(?:first|second|third|fourth|fifth)\s+(?:incident|outage)\b")
@@ -122,7 +122,7 @@ class IncidentsComponent:
     """Sets ``doc._.pmkb['incidents']``: a list of per-incident results (one item for most documents)."""
 
     def __call__(self, doc: Doc) -> Doc:
-        result = doc._.pmkb if doc._.pmkb is not None else {}
+        result = result_of(doc)
         sections = incident_sections(text_of(doc), doc._.blocks or [], doc._.times or [])
         if len(sections) >= 2:
             result["incidents"] = split_result(doc, result, sections)
@@ -130,5 +130,4 @@ class IncidentsComponent:
             single = {k: result.get(k) for k in ("timeline", "impact_windows", "causes", "corrective_actions", "metrics", "categories", "components", "quality_flags")}
             single["title"] = None
             result["incidents"] = [single]
-        doc._.pmkb = result
         return doc

@@ -365,6 +365,13 @@ def block_sentences(doc: Doc, block: Block) -> list[tuple[int, int]]:
     return spans or [(block.start, block.end)]
 
 
+def result_of(doc: Doc) -> dict:
+    """The extraction results a Doc carries (``doc._.pmkb``), created empty on first use."""
+    if doc._.pmkb is None:
+        doc._.pmkb = {}
+    return doc._.pmkb
+
+
 def text_of(doc: Doc) -> str:
     """A Doc's text, built once (``Doc.text`` joins every token on each access)."""
     cached = doc.user_data.get("pmkb_text")

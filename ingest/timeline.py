@@ -20,7 +20,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from . import rules
-from .segment import Block, block_sentences, text_of
+from .segment import Block, block_sentences, text_of, result_of
 from .times import TimeMention
 
 _RANGE_GAP = re.compile(r"^\s*(?:-{1,2}|–|—|to|until|till|through|thru|and|->|→)\s*$", re.I)
@@ -561,7 +561,7 @@ class TimelineComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         meta = doc._.meta or {}
-        result = doc._.pmkb if doc._.pmkb is not None else {}
+        result = result_of(doc)
         units = units_for(doc)
         events = events_for(doc, units)
         events = events + source_events(meta, events)
@@ -573,5 +573,4 @@ class TimelineComponent:
         m = metrics(windows, events, text_of(doc))
         m["rules"]["windows"] = rule
         result["metrics"] = m
-        doc._.pmkb = result
         return doc
