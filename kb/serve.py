@@ -75,6 +75,11 @@ def register_plugin() -> None:
         pm.register(datasette_pmkb, name="pmkb")
 
 
+SETTINGS = {"sql_time_limit_ms": 3000, "suggest_facets": False, "facet_time_limit_ms": 40}
+"""Datasette settings: facet suggestions cost most of a search at 50,000 incidents (bench/run.py),
+and a facet slower than 40 ms is skipped with a note rather than slowing the page."""
+
+
 def make_datasette(db_path: str | Path, public: bool = False):
     """A configured, read-only Datasette instance over ``db_path``."""
     from datasette.app import Datasette
@@ -85,7 +90,7 @@ def make_datasette(db_path: str | Path, public: bool = False):
         [],
         metadata=metadata(name, public),
         template_dir=str(templates_dir() / "datasette"),
-        settings={"sql_time_limit_ms": 3000},
+        settings=SETTINGS,
     )
     ds.remove_database("_memory")
     ds.add_database(_read_only_database(ds, db_path), name=name)
