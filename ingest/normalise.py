@@ -13,7 +13,7 @@ import html
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from .read import ReadError, Source
 
@@ -424,15 +424,7 @@ def _render_statuspage(builder: _TextBuilder, incident: dict) -> Part:
     builder.add(f"# {name}\n\n")
     part = Part(0, 0, title=name, started_at=_iso(incident.get("started_at") or incident.get("created_at")), resolved_at=_iso(incident.get("resolved_at")))
     updates = [u for u in incident.get("incident_updates") or [] if isinstance(u, dict)]
-    updates.sort(key=lambda u: str(u.get("display_at") or u.get("created_at") or ""))
-    for update in updates:
-        at = _iso(update.get("display_at") or update.get("created_at"))
-        status = (_str(update.get("status")) or "update").replace("_", " ").title()
-        heading = f"## {status}: {at or 'undated'}\n\n"
-        hs, he = builder.add(heading)
-        if at:
-            part.stamps.append((hs, he - 2, at))
-        builder.add(_body_text(_str(update.get("body")) or "") + "\n\n")
+    _render_updates(builder, part, updates, ("display_at", "created_at"), "## {status}: {at}", lambda u: _body_text(_str(u.get("body")) or ""))
     return part
 
 
@@ -443,19 +435,26 @@ def _render_gcp(builder: _TextBuilder, incident: dict) -> Part:
     updates = [u for u in incident.get("updates") or [] if isinstance(u, dict)]
     if not updates and isinstance(incident.get("most_recent_update"), dict):
         updates = [incident["most_recent_update"]]
-    updates.sort(key=lambda u: str(u.get("when") or u.get("created") or ""))
-    for update in updates:
-        at = _iso(update.get("when") or update.get("created"))
+    _render_updates(builder, part, updates, ("when", "created"), "## Update ({status}): {at}", _gcp_update_text)
+    return part
+
+
+def _gcp_update_text(update: dict) -> str:
+    """A Google Cloud update's text, its own headings one level below the update heading."""
+    text = (_str(update.get("text")) or "").replace("\r\n", "\n")
+    return re.sub(r"(?m)^(#{1,5}) ", r"#\1 ", text).strip()
+
+
+def _render_updates(builder: _TextBuilder, part: Part, updates: list[dict], time_keys: tuple[str, str], heading: str, body: Callable[[dict], str]) -> None:
+    """Status updates oldest first, each under a heading that carries its time (recorded as a stamp)."""
+    first, second = time_keys
+    for update in sorted(updates, key=lambda u: str(u.get(first) or u.get(second) or "")):
+        at = _iso(update.get(first) or update.get(second))
         status = (_str(update.get("status")) or "update").replace("_", " ").title()
-        heading = f"## Update ({status}): {at or 'undated'}\n\n"
-        hs, he = builder.add(heading)
+        hs, he = builder.add(heading.format(status=status, at=at or "undated") + "\n\n")
         if at:
             part.stamps.append((hs, he - 2, at))
-        text = _str(update.get("text")) or ""
-        # headings inside an update sit below the update heading
-        text = re.sub(r"(?m)^(#{1,5}) ", r"#\1 ", text.replace("\r\n", "\n"))
-        builder.add(text.strip() + "\n\n")
-    return part
+        builder.add(body(update) + "\n\n")
 
 
 # --------------------------------------------------------------------------- helpers

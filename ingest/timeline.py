@@ -244,10 +244,11 @@ def _ranges(text: str, unit: Unit) -> list[tuple[TimeMention, TimeMention]]:
     pairs = []
     for a, b in zip(clocks, clocks[1:]):
         gap = text[a.end:b.start]
-        if _RANGE_GAP.match(gap) or (re.fullmatch(r"\s*(?:and)\s*", gap, re.I) and _BETWEEN.search(text[max(unit.start, a.start - 30):a.start])):
-            if re.fullmatch(r"\s*and\s*", gap, re.I) and not _BETWEEN.search(text[max(unit.start, a.start - 60):a.start]):
-                continue
-            pairs.append((a, b))
+        if not _RANGE_GAP.match(gap):
+            continue
+        if re.fullmatch(r"\s*and\s*", gap, re.I) and not _BETWEEN.search(text[max(unit.start, a.start - 60):a.start]):
+            continue  # "A and B" is a range only after "between"
+        pairs.append((a, b))
     return pairs
 
 

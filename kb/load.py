@@ -12,7 +12,7 @@ import os
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable
 
 import sqlite_utils
 
@@ -144,8 +144,3 @@ def count_inputs(inputs: Iterable[str]) -> int | None:
         else:
             total += 1
     return total
-
-
-def iter_lines(summary: Summary) -> Iterator[str]:
-    """The problem lines of a summary, in order."""
-    yield from summary.errors

@@ -175,14 +175,6 @@ def existing(db: sqlite_utils.Database, source: str) -> dict | None:
     return rows[0] if rows else None
 
 
-def needs_store(db: sqlite_utils.Database, source: str, sha256: str, extractor_version: str, reextract: bool = False) -> bool:
-    """False when the same content was already extracted (by this version, if ``reextract``)."""
-    row = existing(db, source)
-    if row is None or row["sha256"] != sha256:
-        return True
-    return reextract and row["extractor_version"] != extractor_version
-
-
 def store_document(
     db: sqlite_utils.Database,
     document: Any,
