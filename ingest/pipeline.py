@@ -28,7 +28,9 @@ EXTRACTOR_VERSION = "1"
 
 class LongRunTokenizer:
     """spaCy's tokenizer, except that a run of over 256 characters without a space becomes
-    256-character tokens (the stock tokenizer strips affixes one by one: quadratic on such runs)."""
+    256-character tokens (the stock tokenizer strips affixes one by one: quadratic on such runs).
+
+    The Doc keeps the text it was made from, for ``segment.text_of``."""
 
     run = re.compile(r"\S{257,}")
 
@@ -36,6 +38,11 @@ class LongRunTokenizer:
         self.tokenizer = tokenizer
 
     def __call__(self, text: str):
+        doc = self._tokenize(text)
+        doc.user_data["pmkb_text"] = text  # what segment.text_of would rebuild token by token
+        return doc
+
+    def _tokenize(self, text: str):
         if not self.run.search(text):
             return self.tokenizer(text)
         from spacy.tokens import Doc
@@ -56,9 +63,20 @@ class LongRunTokenizer:
         return Doc(self.tokenizer.vocab, words=words, spaces=spaces)
 
 
+def drop_whitespace_special_cases(tokenizer) -> None:
+    """Remove the tokenizer's special cases for whitespace ("\\n", "\\t", " ", no-break space).
+
+    They tokenise exactly as without them, but every newline token then goes
+    through the special-case matcher and a Python-level retokenise: more than
+    half of tokenising a postmortem, which has a newline every few words.
+    """
+    tokenizer.rules = {k: v for k, v in tokenizer.rules.items() if k.strip() and not any(ch.isspace() for ch in k)}
+
+
 def build_nlp() -> Language:
     """A fresh pipeline: blank English tokenizer, sentencizer, cue ruler and pmkb components."""
     nlp = spacy.blank("en")
+    drop_whitespace_special_cases(nlp.tokenizer)
     nlp.tokenizer = LongRunTokenizer(nlp.tokenizer)
     nlp.add_pipe("pmkb_structure")
     nlp.add_pipe("sentencizer", config={"overwrite": False})
