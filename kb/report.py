@@ -87,6 +87,9 @@ FLAG_TEXT = {
 FLAG_ORDER = ("timezone-missing", "list-announced-but-missing", "no-impact-window")
 """Flags the data-quality section lists first."""
 
+LIST_LIMIT = 100
+"""Incident cards, impact-chart rows and listed incidents or actions a report shows at most (figures cover every incident)."""
+
 
 @dataclass
 class Filters:
@@ -242,14 +245,33 @@ def row_url(base_url: str | None, database: str, table: str, pk: int) -> str | N
     return f"{base_url.rstrip('/')}/{_url_part(database)}/{table}/{quote(str(pk))}"
 
 
-def _children(db: sqlite_utils.Database, table: str, ids: list[int], order: str) -> dict[int, list[dict]]:
+CHILD_TABLES = {"windows": ("impact_windows", "start, id"), "timeline": ("timeline_events", "at is null, at, id"), "causes": ("causes", "id"), "actions": ("corrective_actions", "id")}
+"""A card's child lists: the table each comes from and its order (quality flags are loaded for every incident)."""
+
+
+def _chunks(ids: list[int], size: int = 500) -> Iterable[tuple[list[int], str]]:
+    for start in range(0, len(ids), size):
+        chunk = ids[start : start + size]
+        yield chunk, ",".join("?" * len(chunk))
+
+
+def _children(db: sqlite_utils.Database, table: str, ids: list[int], order: str, link: tuple[str | None, str]) -> dict[int, list[dict]]:
+    """Every row of ``table`` per incident in ``ids`` (one query per 500 incidents), each with its Datasette ``url``."""
     rows: dict[int, list[dict]] = {i: [] for i in ids}
-    for chunk_start in range(0, len(ids), 500):
-        chunk = ids[chunk_start : chunk_start + 500]
-        marks = ",".join("?" * len(chunk))
+    for chunk, marks in _chunks(ids):
         for row in db.query(f"select * from [{table}] where incident_id in ({marks}) order by {order}", chunk):
+            row["url"] = row_url(link[0], link[1], table, row["id"])
             rows[row["incident_id"]].append(row)
     return rows
+
+
+def _tally(db: sqlite_utils.Database, table: str, ids: list[int], by: str = "null") -> dict[int, dict[Any, int]]:
+    """Rows of ``table`` per incident in ``ids``, counted by the value of column ``by`` (under None when not split)."""
+    counts: dict[int, dict[Any, int]] = {}
+    for chunk, marks in _chunks(ids):
+        for incident_id, value, n in db.execute(f"select incident_id, {by}, count(*) from [{table}] where incident_id in ({marks}) group by 1, 2", chunk):
+            counts.setdefault(incident_id, {})[value] = n
+    return counts
 
 
 def _title(incident: dict) -> str:
@@ -260,8 +282,17 @@ def _title(incident: dict) -> str:
     return Path(source).stem if source else f"Incident {incident['id']}"
 
 
-def load_incidents(db: sqlite_utils.Database, filters: Filters, base_url: str | None = None, database: str | None = None) -> list[dict]:
-    """The selected incidents, each with its windows, timeline, causes, actions and flags, in date order."""
+def _status(value: str | None) -> str:
+    return value if value in STATUSES else "unknown"
+
+
+def select_incidents(db: sqlite_utils.Database, filters: Filters, base_url: str | None = None, database: str | None = None) -> list[dict]:
+    """The selected incidents in date order, with what every section needs but not their child rows.
+
+    Each has its title, categories, components, date and link, ``window_count``,
+    ``action_counts`` (actions per status) and its quality ``flags`` (rows);
+    ``attach_children`` adds the rest for the incidents a report shows in full.
+    """
     where, params = _where(filters)
     sql = (
         f"select i.*, d.source, d.title as document_title, d.original_url, d.published_at, d.format, {INCIDENT_DATE_SQL} as date "
@@ -270,29 +301,77 @@ def load_incidents(db: sqlite_utils.Database, filters: Filters, base_url: str | 
     incidents = list(db.query(sql, params))
     ids = [i["id"] for i in incidents]
     database = database or database_name(db)
-    children = {
-        "windows": _children(db, "impact_windows", ids, "start, id"),
-        "timeline": _children(db, "timeline_events", ids, "at is null, at, id"),
-        "causes": _children(db, "causes", ids, "id"),
-        "actions": _children(db, "corrective_actions", ids, "id"),
-        "flags": _children(db, "quality_flags", ids, "id"),
-    }
-    tables = {"windows": "impact_windows", "timeline": "timeline_events", "causes": "causes", "actions": "corrective_actions", "flags": "quality_flags"}
+    windows = _tally(db, "impact_windows", ids)
+    statuses = _tally(db, "corrective_actions", ids, "status")
+    flags = _children(db, "quality_flags", ids, "id", (base_url, database))
     for incident in incidents:
+        iid = incident["id"]
         incident["title"] = _title(incident)
         incident["categories"] = json.loads(incident["categories"] or "[]")
         incident["components"] = json.loads(incident["components"] or "[]")
         incident["date"] = (incident["date"] or "")[:10] or None
-        incident["url"] = row_url(base_url, database, "incidents", incident["id"])
-        for key, table in tables.items():
-            rows = children[key][incident["id"]]
-            for row in rows:
-                row["url"] = row_url(base_url, database, table, row["id"])
-            incident[key] = rows
+        incident["url"] = row_url(base_url, database, "incidents", iid)
+        incident["window_count"] = sum(windows.get(iid, {}).values())
+        counts = {s: 0 for s in STATUSES}
+        for status, n in statuses.get(iid, {}).items():
+            counts[_status(status)] += n
+        incident["action_counts"] = counts
+        incident["flags"] = flags[iid]
+    return incidents
+
+
+def attach_children(db: sqlite_utils.Database, incidents: list[dict], base_url: str | None = None, database: str | None = None) -> list[dict]:
+    """Give each of ``incidents`` (from ``select_incidents``) its windows, timeline, causes and actions, a short timeline, key causes and a summary."""
+    ids = [i["id"] for i in incidents]
+    link = (base_url, database or database_name(db))
+    children = {key: _children(db, table, ids, order, link) for key, (table, order) in CHILD_TABLES.items()}
+    for incident in incidents:
+        for key in CHILD_TABLES:
+            incident[key] = children[key][incident["id"]]
         incident["short_timeline"] = short_timeline(incident["timeline"])
         incident["key_causes"] = key_causes(incident["causes"])
         incident["summary"] = one_line_summary(incident)
     return incidents
+
+
+def load_incidents(db: sqlite_utils.Database, filters: Filters, base_url: str | None = None, database: str | None = None) -> list[dict]:
+    """The selected incidents, each with its windows, timeline, causes, actions and flags, in date order."""
+    database = database or database_name(db)
+    return attach_children(db, select_incidents(db, filters, base_url, database), base_url, database)
+
+
+def most_recent(incidents: list[dict], limit: int | None) -> list[dict]:
+    """Up to ``limit`` of ``incidents`` with the latest dates (undated ones last), in their given order; all when ``limit`` is None."""
+    if limit is None or len(incidents) <= limit:
+        return list(incidents)
+    rank = sorted(range(len(incidents)), key=lambda n: (incidents[n]["date"] is not None, incidents[n]["date"] or "", incidents[n]["id"]), reverse=True)
+    return [incidents[n] for n in sorted(rank[:limit])]
+
+
+NARROW_HINT = "Narrow the report by organization, category or date (--organization, --category, --since, --until) to see others."
+"""What a note on a capped list tells the reader to do."""
+
+
+def more(total: int, shown: int, noun: str, url: str | None = None, hint: bool = False) -> dict[str, Any]:
+    """How much of a list the report shows: ``shown`` of ``total`` and, when some are left out,
+    a note saying so (with ``NARROW_HINT`` when ``hint``) and the Datasette page (``url``) with them all."""
+    if shown >= total:
+        return {"shown": shown, "total": total, "note": None, "url": None}
+    note = f"Showing {shown:,} of {total:,} {noun}." + (f" {NARROW_HINT}" if hint else "")
+    return {"shown": shown, "total": total, "note": note, "url": url}
+
+
+def table_url(database_url: str | None, path: str, **params: str) -> str | None:
+    """A Datasette table or canned-query page with query parameters, or None without a Datasette root."""
+    if not database_url:
+        return None
+    query = "&".join(f"{k}={quote(str(v), safe='')}" for k, v in params.items() if v)
+    return f"{database_url}/{path}" + (f"?{query}" if query else "")
+
+
+def brief(incident: dict) -> dict[str, Any]:
+    """An incident as a list item: id, title, organization, date and link."""
+    return {"id": incident["id"], "title": incident["title"], "organization": incident.get("organization"), "date": incident.get("date"), "url": incident.get("url")}
 
 
 def short_timeline(events: list[dict], limit: int = CARD_TIMELINE) -> list[dict]:
@@ -319,7 +398,7 @@ def one_line_summary(incident: dict) -> str:
     head = ", ".join(x for x in (incident.get("organization"), incident.get("date")) if x)
     parts = []
     if incident.get("impact_minutes") is not None:
-        windows = len(incident.get("windows") or [])
+        windows = incident.get("window_count", len(incident.get("windows") or []))
         parts.append(f"{minutes_label(incident['impact_minutes'])} of impact" + (f" in {windows} windows" if windows > 1 else ""))
     else:
         parts.append("impact duration not established")
@@ -353,8 +432,8 @@ def overview(incidents: list[dict]) -> dict[str, Any]:
         "impact_total_minutes": impact["total"],
         "impact_median_minutes": impact["median"],
         "impact_known": impact["n"],
-        "windows": sum(len(i["windows"]) for i in incidents),
-        "actions": sum(len(i["actions"]) for i in incidents),
+        "windows": sum(i["window_count"] for i in incidents),
+        "actions": sum(sum(i["action_counts"].values()) for i in incidents),
     }
 
 
@@ -444,45 +523,64 @@ def rollup(incidents: list[dict]) -> dict[str, int]:
     """Action counts by status, with the total and the number open."""
     counts = {s: 0 for s in STATUSES}
     for i in incidents:
-        for a in i["actions"]:
-            status = a.get("status") if a.get("status") in counts else "unknown"
-            counts[status] += 1
+        for status, n in i["action_counts"].items():
+            counts[status] += n
     counts["total"] = sum(counts[s] for s in STATUSES)
     counts["open"] = sum(counts[s] for s in OPEN_STATUSES)
     return counts
 
 
-def actions(incidents: list[dict], as_of: date) -> dict[str, Any]:
-    """Status roll-up per organization, the open actions with their age, and incidents with no action."""
+def open_action_rows(db: sqlite_utils.Database, ids: list[int]) -> list[tuple[int, int, str | None]]:
+    """(id, incident_id, status) of every action not marked done among the incidents in ``ids``: what ordering them needs, no text."""
+    rows: list[tuple[int, int, str | None]] = []
+    for chunk, marks in _chunks(ids):
+        rows.extend(db.execute(f"select id, incident_id, status from corrective_actions where incident_id in ({marks}) and coalesce(status, '') != 'done'", chunk).fetchall())
+    return rows
+
+
+def actions(incidents: list[dict], as_of: date, open_rows: list[tuple[int, int, str | None]], limit: int | None = None, database_url: str | None = None) -> dict[str, Any]:
+    """Status roll-up per organization, the oldest ``limit`` open actions with their age, and up to ``limit`` incidents with no action.
+
+    ``open_rows`` come from ``open_action_rows``; the open actions returned have no
+    ``text`` or ``url`` yet (``build`` fills them in for the ones shown).
+    """
     by_org: dict[str, list[dict]] = {}
     for i in incidents:
         by_org.setdefault(i.get("organization") or "(no organization)", []).append(i)
     per_org = [{"organization": org, **rollup(items)} for org, items in sorted(by_org.items(), key=lambda kv: kv[0].lower())]
+    by_id = {i["id"]: i for i in incidents}
+    since = {i["id"]: _reference_date(i) for i in incidents}
+
+    def age(row: tuple) -> int | None:
+        start = since[row[1]]
+        return (as_of - start).days if start else None
+
+    ordered = sorted(open_rows, key=lambda r: (age(r) is None, -(age(r) or 0), r[0]))
+    shown = ordered if limit is None else ordered[:limit]
     open_actions = []
-    for i in incidents:
-        since = _reference_date(i)
-        for a in i["actions"]:
-            if a.get("status") == "done":
-                continue
-            open_actions.append(
-                {
-                    "id": a["id"], "text": a["text"], "status": a.get("status") or "unknown", "url": a.get("url"),
-                    "incident_id": i["id"], "incident": i["title"], "incident_url": i.get("url"), "organization": i.get("organization"),
-                    "since": since.isoformat() if since else None, "age_days": (as_of - since).days if since else None,
-                }
-            )
-    open_actions.sort(key=lambda a: (a["age_days"] is None, -(a["age_days"] or 0), a["id"]))
+    for action_id, incident_id, status in shown:
+        i, start = by_id[incident_id], since[incident_id]
+        open_actions.append(
+            {
+                "id": action_id, "text": None, "status": status or "unknown", "url": None,
+                "incident_id": incident_id, "incident": i["title"], "incident_url": i.get("url"), "organization": i.get("organization"),
+                "since": start.isoformat() if start else None, "age_days": (as_of - start).days if start else None,
+            }
+        )
+    without = [brief(i) for i in incidents if not any(i["action_counts"].values())]
     return {
         "as_of": as_of.isoformat(),
         "by_organization": per_org,
         "totals": rollup(incidents),
         "open": open_actions,
-        "incidents_without_actions": [{"id": i["id"], "title": i["title"], "organization": i.get("organization"), "date": i["date"], "url": i.get("url")} for i in incidents if not i["actions"]],
+        "open_more": more(len(ordered), len(open_actions), "open actions (the oldest first)", table_url(database_url, "open_actions"), hint=True),
+        "incidents_without_actions": without[:limit],
+        "incidents_without_actions_more": more(len(without), len(without[:limit]), "incidents with no corrective action"),
     }
 
 
-def quality(incidents: list[dict]) -> dict[str, Any]:
-    """What the extractor could not establish: one entry per flag with the incidents it affects."""
+def quality(incidents: list[dict], limit: int | None = None, database_url: str | None = None) -> dict[str, Any]:
+    """What the extractor could not establish: one entry per flag with its incident count and up to ``limit`` of the incidents."""
     flagged: dict[str, list[dict]] = {}
     for i in incidents:
         seen = set()
@@ -490,16 +588,35 @@ def quality(incidents: list[dict]) -> dict[str, Any]:
             if f["flag"] in seen:
                 continue
             seen.add(f["flag"])
-            flagged.setdefault(f["flag"], []).append({"id": i["id"], "title": i["title"], "organization": i.get("organization"), "detail": f.get("detail"), "url": i.get("url")})
+            flagged.setdefault(f["flag"], []).append(dict(brief(i), detail=f.get("detail")))
         if not [c for c in i["categories"] if c != "unknown"]:
-            flagged.setdefault("no-cause-category", []).append({"id": i["id"], "title": i["title"], "organization": i.get("organization"), "detail": None, "url": i.get("url")})
+            flagged.setdefault("no-cause-category", []).append(dict(brief(i), detail=None))
     order = list(FLAG_ORDER) + sorted(f for f in flagged if f not in FLAG_ORDER)
     flags = []
     for flag in order:
         label, description = FLAG_TEXT.get(flag, (flag.replace("-", " ").capitalize(), ""))
         items = flagged.get(flag, [])
-        flags.append({"flag": flag, "label": label, "description": description, "count": len(items), "incidents": items})
+        shown = items[:limit]
+        url = table_url(database_url, "quality_flags", flag=flag) if flag != "no-cause-category" else None
+        flags.append({"flag": flag, "label": label, "description": description, "count": len(items), "incidents": shown, "more": more(len(items), len(shown), "incidents with this flag", url)})
     return {"flags": flags, "clean": [i["id"] for i in incidents if not i["flags"]]}
+
+
+def impact(incidents: list[dict], limit: int | None = None, database_url: str | None = None) -> dict[str, Any]:
+    """The incidents the impact chart draws (the ``limit`` most recent with an impact window) and up to ``limit`` of those it cannot.
+
+    Charted incidents need their ``windows`` (``attach_children``) before ``gantt()`` lays them out.
+    """
+    windowed = [i for i in incidents if i["window_count"]]
+    unwindowed = [brief(i) for i in incidents if not i["window_count"]]
+    charted = most_recent(windowed, limit)
+    url = table_url(database_url, "incidents", _sort_desc="impact_start", impact_start__notblank="1")
+    return {
+        "incidents": charted,
+        "more": more(len(windowed), len(charted), "incidents with an impact window (the most recent)", url, hint=True),
+        "unwindowed": unwindowed[:limit],
+        "unwindowed_more": more(len(unwindowed), len(unwindowed[:limit]), "incidents with no impact window"),
+    }
 
 
 def _group_keys(incident: dict, group_by: str) -> list[str]:
@@ -552,12 +669,16 @@ def build(
     base_url: str | None = None,
     database: str | None = None,
     as_of: str | date | None = None,
+    limit: int | None = LIST_LIMIT,
 ) -> dict[str, Any]:
     """The data behind the report: overview, durations, causes, actions, data quality and incident cards.
 
     ``base_url`` is the Datasette root; rows link to ``{base_url}/{database}/{table}/{id}``,
     where ``database`` defaults to the database file's stem. ``as_of`` (default today, UTC)
-    is the date open actions are aged against. Raises ValueError for a bad filter.
+    is the date open actions are aged against. ``limit`` caps the incident cards, impact-chart
+    rows and every list of incidents or actions (None: no cap); each capped list has a
+    ``more`` entry saying how many it leaves out. Figures always cover every selected
+    incident. Raises ValueError for a bad filter.
     """
     if group_by is not None and group_by not in GROUP_BY:
         raise ValueError(f"--group-by: {group_by!r} is not one of {', '.join(GROUP_BY)}")
@@ -566,7 +687,14 @@ def build(
         as_of = parsed.date() if parsed else None
     as_of = as_of or datetime.now(timezone.utc).date()
     database = database or database_name(db)
-    incidents = load_incidents(db, filters, base_url=base_url, database=database)
+    database_url = f"{base_url.rstrip('/')}/{_url_part(database)}" if base_url else None
+    incidents = select_incidents(db, filters, base_url=base_url, database=database)
+    cards = most_recent(incidents, limit)
+    chart = impact(incidents, limit, database_url)
+    attach_children(db, list({i["id"]: i for i in cards + chart["incidents"]}.values()), base_url, database)
+    chart["incidents"] = [chart_row(i) for i in chart["incidents"]]
+    action_data = actions(incidents, as_of, open_action_rows(db, [i["id"] for i in incidents]), limit, database_url)
+    _fill_texts(db, action_data["open"], "corrective_actions", base_url, database)
     return {
         "title": "Cross-incident reliability report",
         "generated": as_of.isoformat(),
@@ -574,15 +702,33 @@ def build(
         "group_by": group_by,
         "base_url": base_url.rstrip("/") if base_url else None,
         "database": database,
-        "database_url": f"{base_url.rstrip('/')}/{_url_part(database)}" if base_url else None,
+        "database_url": database_url,
         "overview": overview(incidents),
+        "impact": chart,
         "durations": durations(incidents),
         "causes": causes(incidents),
-        "actions": actions(incidents, as_of),
-        "quality": quality(incidents),
+        "actions": action_data,
+        "quality": quality(incidents, limit, database_url),
         "groups": groups(incidents, group_by) if group_by else None,
-        "incidents": incidents,
+        "incidents": cards,
+        "incidents_more": more(len(incidents), len(cards), "incidents (the most recent)", table_url(database_url, "incidents", _sort_desc="impact_start", organization=filters.organization), hint=True),
     }
+
+
+def chart_row(incident: dict) -> dict[str, Any]:
+    """An incident as the impact chart needs it: a list item with its impact minutes and windows."""
+    return dict(brief(incident), impact_minutes=incident.get("impact_minutes"), windows=incident["windows"])
+
+
+def _fill_texts(db: sqlite_utils.Database, rows: list[dict], table: str, base_url: str | None, database: str) -> None:
+    """Set ``text`` and ``url`` of ``rows`` (each with the ``id`` of a row of ``table``) from the database."""
+    ids = [r["id"] for r in rows]
+    texts: dict[int, str] = {}
+    for chunk, marks in _chunks(ids):
+        texts.update(db.execute(f"select id, text from [{table}] where id in ({marks})", chunk).fetchall())
+    for r in rows:
+        r["text"] = texts.get(r["id"])
+        r["url"] = row_url(base_url, database, table, r["id"])
 
 
 # ---------------------------------------------------------------- chart layout (called by templates)
@@ -685,6 +831,25 @@ def gantt(incidents: list[dict], mode: str = "calendar") -> dict[str, Any]:
     return {"mode": mode, "rows": out, "ticks": ticks, "span_minutes": span}
 
 
+STRIP_RESOLUTION = 500
+"""Slots per strip-chart axis: points in one slot overlap, so only the first few of them are drawn."""
+
+
+def thin_points(points: list[float], resolution: int = STRIP_RESOLUTION, depth: int = 3) -> list[float]:
+    """``points`` (fractions of an axis) keeping at most ``depth`` per 1/``resolution`` of the axis, in their order.
+
+    A strip chart of 10,000 incidents draws no more than ``resolution * depth`` dots;
+    the box, median and p90 are computed from every value, not from these.
+    """
+    kept, used = [], {}
+    for p in points:
+        slot = round(p * resolution)
+        if used.get(slot, 0) < depth:
+            used[slot] = used.get(slot, 0) + 1
+            kept.append(p)
+    return kept
+
+
 _LOG_TICKS = [(1, "1m"), (10, "10m"), (60, "1h"), (360, "6h"), (1440, "1d"), (10080, "1w"), (43200, "30d"), (525600, "1y")]
 
 
@@ -709,7 +874,7 @@ def strip(lanes: list[tuple[str, dict]], top: float | None = None) -> dict[str, 
             {
                 "label": label,
                 "n": d["n"],
-                "points": [x(v) for v in d["values"]],
+                "points": thin_points([x(v) for v in d["values"]]),
                 "p25": x(d["p25"]), "median": x(d["median"]), "p75": x(d["p75"]), "p90": x(d["p90"]), "max": x(d["max"]),
             }
         )

@@ -77,16 +77,28 @@ def soup(html: str) -> BeautifulSoup:
     return BeautifulSoup(html, "html.parser")
 
 
+def capped_note(section, shown: int, total: int) -> None:
+    """Assert a list in ``section`` shows min(total, limit) items of ``total`` and says so when it leaves some out."""
+    assert shown == min(total, report.LIST_LIMIT)
+    note = section.select_one("p.more")
+    if total > report.LIST_LIMIT:
+        assert (int(note["data-shown"]), int(note["data-total"])) == (shown, total)
+        assert f"Showing {shown:,} of {total:,}" in note.get_text()
+    else:
+        assert note is None
+
+
 def numbers_match_database(db, data: dict, html: str) -> None:
-    """Assert the rendered report's structure and figures agree with the database."""
+    """Assert the rendered report's structure and figures agree with the database (lists capped at report.LIST_LIMIT)."""
     page = soup(html)
     n = db.execute("select count(*) from incidents").fetchone()[0]
     assert data["overview"]["incidents"] == n
     for section in ("overview", "impact", "durations", "causes", "actions", "quality", "incidents"):
         assert page.find("section", id=section) is not None, section
     assert page.select_one('[data-field="incidents"]').get_text(strip=True) == str(n)
-    assert len(page.select("article.card")) == n
-    assert {int(a["data-incident"]) for a in page.select("article.card")} == {r[0] for r in db.execute("select id from incidents")}
+    cards = {int(a["data-incident"]) for a in page.select("article.card")}
+    capped_note(page.find("section", id="incidents"), len(cards), n)
+    assert cards <= {r[0] for r in db.execute("select id from incidents")}
 
     impact = [r[0] for r in db.execute("select impact_minutes from incidents where impact_minutes is not null")]
     assert data["overview"]["impact_known"] == len(impact)
@@ -107,8 +119,9 @@ def numbers_match_database(db, data: dict, html: str) -> None:
         if not windows:
             assert svg is None
             continue
-        rows = svg.select("g.row")
-        assert {int(g["data-incident"]): len(g.select("rect.bar")) for g in rows} == windows
+        drawn = {int(g["data-incident"]): len(g.select("rect.bar")) for g in svg.select("g.row")}
+        assert drawn == {i: windows[i] for i in drawn}
+        assert len(drawn) == min(len(windows), report.LIST_LIMIT)
     assert len(page.select("svg.strip")) == 3
 
     cat_org = db.execute(
@@ -133,9 +146,16 @@ def numbers_match_database(db, data: dict, html: str) -> None:
                 shown[(tr["data-organization"], td["data-status"])] = int(td["data-value"])
     assert shown == {(o, s if s in report.STATUSES else "unknown"): k for o, s, k in rollup}
     open_count = db.execute("select count(*) from corrective_actions where coalesce(status, '') != 'done'").fetchone()[0]
-    assert len(page.select("table.open-actions tbody tr")) == open_count
+    assert page.find("h3", string=re.compile("^Open actions")).get_text() == f"Open actions ({open_count})"
+    open_rows = page.select("table.open-actions tbody tr")
+    assert len(open_rows) == min(open_count, report.LIST_LIMIT)
+    if open_count > report.LIST_LIMIT:
+        assert page.select_one("#actions p.more")["data-total"] == str(open_count)
+    ages = [int(tr.td["data-value"]) for tr in open_rows if tr.td["data-value"] not in ("", "None")]
+    assert ages == sorted(ages, reverse=True)
     without = {r[0] for r in db.execute("select id from incidents where id not in (select incident_id from corrective_actions)")}
-    assert {int(li["data-incident"]) for li in page.select("ul.no-actions li")} == without
+    listed = {int(li["data-incident"]) for li in page.select("ul.no-actions li")}
+    assert listed <= without and len(listed) == min(len(without), report.LIST_LIMIT)
 
     flags = dict(db.execute("select flag, count(distinct incident_id) from quality_flags group by flag").fetchall())
     shown_flags = {dt["data-flag"]: int(dt["data-count"]) for dt in page.select("dt[data-flag]")}
@@ -262,6 +282,74 @@ def test_groups_cover_every_incident(synthetic_db, group_by):
 def test_unknown_group_by_is_refused(synthetic_db):
     with pytest.raises(ValueError, match="--group-by"):
         report.build(synthetic_db, report.Filters(), group_by="weekday")
+
+
+# ---------------------------------------------------------------- caps on long lists
+
+
+def test_thin_points_draws_at_most_a_few_dots_per_slot():
+    assert report.thin_points([0.5] * 10_000) == [0.5, 0.5, 0.5]
+    spread = [n / 100 for n in range(101)]
+    assert report.thin_points(spread) == spread
+    assert len(report.thin_points([n / 10_000 for n in range(10_001)], resolution=500, depth=1)) == 501
+
+
+def test_most_recent_keeps_report_order_and_puts_undated_last():
+    rows = [{"id": 1, "date": "2024-01-01"}, {"id": 2, "date": None}, {"id": 3, "date": "2025-01-01"}, {"id": 4, "date": "2023-01-01"}]
+    assert [r["id"] for r in report.most_recent(rows, 2)] == [1, 3]
+    assert [r["id"] for r in report.most_recent(rows, 3)] == [1, 3, 4]
+    assert report.most_recent(rows, None) == rows
+
+
+def test_a_limit_caps_lists_but_not_figures(synthetic_db):
+    full = report.build(synthetic_db, report.Filters(), as_of="2025-06-01", group_by="organization", limit=None)
+    capped = report.build(synthetic_db, report.Filters(), as_of="2025-06-01", group_by="organization", limit=1, base_url=BASE)
+    for key in ("overview", "durations", "causes", "groups"):
+        assert capped[key] == full[key], key
+    assert capped["actions"]["totals"] == full["actions"]["totals"]
+    assert capped["actions"]["by_organization"] == full["actions"]["by_organization"]
+    assert [f["count"] for f in capped["quality"]["flags"]] == [f["count"] for f in full["quality"]["flags"]]
+
+    assert [i["title"] for i in capped["incidents"]] == ["Gamma"]
+    assert capped["incidents_more"]["shown"] == 1 and capped["incidents_more"]["total"] == 3
+    assert "Showing 1 of 3 incidents (the most recent)" in capped["incidents_more"]["note"]
+    assert capped["incidents_more"]["url"] == f"{BASE}/synthetic/incidents?_sort_desc=impact_start"
+    assert [i["title"] for i in capped["impact"]["incidents"]] == ["Beta"]
+    assert capped["impact"]["more"]["total"] == 2
+    oldest = full["actions"]["open"][0]
+    assert [a["id"] for a in capped["actions"]["open"]] == [oldest["id"]]
+    assert capped["actions"]["open"][0]["text"] == oldest["text"]
+    assert capped["actions"]["open_more"]["total"] == len(full["actions"]["open"]) == 2
+    no_window = next(f for f in capped["quality"]["flags"] if f["flag"] == "no-impact-window")
+    assert len(no_window["incidents"]) == 1 and no_window["more"]["total"] == 2
+    assert no_window["more"]["url"] == f"{BASE}/synthetic/quality_flags?flag=no-impact-window"
+    assert all(m["note"] is None for m in (full["incidents_more"], full["impact"]["more"], full["actions"]["open_more"]))
+
+
+def test_capped_lists_say_so_in_every_format(synthetic_db):
+    data = report.build(synthetic_db, report.Filters(), limit=1, base_url=BASE)
+    page = soup(report.render(data, "html"))
+    assert len(page.select("article.card")) == 1
+    note = page.select_one("#incidents p.more")
+    assert (note["data-shown"], note["data-total"]) == ("1", "3")
+    assert "--since" in note.get_text() and note.a["href"] == data["incidents_more"]["url"]
+    assert len(page.select('svg.gantt[data-mode="calendar"] g.row')) == 1
+    assert page.select_one("#impact p.more")["data-total"] == "2"
+    assert len(page.select("table.open-actions tbody tr")) == 1
+    assert page.find("h3", string=re.compile("^Open actions")).get_text() == "Open actions (2)"
+    assert page.select_one("#actions p.more")["data-total"] == "2"
+    md = report.render(data, "md")
+    assert "Showing 1 of 3 incidents (the most recent)." in md and "Showing 1 of 2 open actions" in md
+    assert f"[All of them in Datasette]({BASE}/synthetic/open_actions)" in md
+    assert md.count("\n### [") == 1
+    parsed = json.loads(report.render(data, "json"))
+    assert len(parsed["incidents"]) == 1 and parsed["incidents_more"]["total"] == 3
+
+
+def test_uncapped_report_has_no_notes(synthetic_db):
+    data = report.build(synthetic_db, report.Filters(), base_url=BASE)
+    assert soup(report.render(data, "html")).select("p.more") == []
+    assert "Showing " not in report.render(data, "md")
 
 
 # ---------------------------------------------------------------- rendering
