@@ -1,8 +1,8 @@
 """The extraction pipeline: a blank English spaCy pipeline plus pmkb's own components.
 
-``build_nlp()`` assembles, in order: ``pmkb_structure`` (blocks and block-initial
-sentence starts), ``sentencizer``, a ``span_ruler`` of cue phrases from
-``rules/*.jsonl``, ``pmkb_times``, ``pmkb_timeline``, ``pmkb_causes``,
+``build_nlp()`` assembles, in order: a ``span_ruler`` of cue phrases from
+``rules/*.jsonl``, ``pmkb_structure`` (blocks and block-initial sentence
+starts), ``sentencizer``, ``pmkb_times``, ``pmkb_timeline``, ``pmkb_causes``,
 ``pmkb_actions`` and ``pmkb_classify``. ``extract()`` runs it over a normalised
 document, one Doc per incident part, and returns the extraction contract.
 """
@@ -78,10 +78,11 @@ def build_nlp() -> Language:
     nlp = spacy.blank("en")
     drop_whitespace_special_cases(nlp.tokenizer)
     nlp.tokenizer = LongRunTokenizer(nlp.tokenizer)
+    # first, so that its few thousand phrase patterns go through the tokenizer alone
+    ruler = nlp.add_pipe("span_ruler", name="cue_ruler", config={"spans_key": "cues", "phrase_matcher_attr": "LOWER", "validate": True})
+    ruler.add_patterns(rules.ruler_patterns("cause_cues.jsonl", "action_cues.jsonl"))
     nlp.add_pipe("pmkb_structure")
     nlp.add_pipe("sentencizer", config={"overwrite": False})
-    ruler = nlp.add_pipe("span_ruler", name="cue_ruler", config={"spans_key": "cues", "phrase_matcher_attr": "LOWER", "validate": True})
-    ruler.add_patterns(rules.load_patterns("cause_cues.jsonl") + rules.load_patterns("action_cues.jsonl"))
     nlp.add_pipe("pmkb_times")
     nlp.add_pipe("pmkb_timeline")
     nlp.add_pipe("pmkb_causes")

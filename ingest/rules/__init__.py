@@ -35,6 +35,55 @@ def load_patterns(name: str) -> list[dict]:
     return patterns
 
 
+MAX_REPEAT = 3
+"""How many times a ``"OP": "*"`` or ``"+"`` token may repeat when a token pattern is spelled out as phrases."""
+
+
+def phrases_of(pattern: list[dict], max_repeat: int = MAX_REPEAT) -> list[str] | None:
+    """Every phrase a token pattern of LOWER words (a string or ``IN`` list; ``OP`` ``?``, ``*`` or ``+``) matches, or None for other patterns.
+
+    A PhraseMatcher finds a few thousand phrases in a fraction of the time a
+    token Matcher takes to try four patterns at every token, so cue patterns
+    written in spaCy's token syntax are matched as the phrases they spell.
+    """
+    options: list[list[tuple[str, ...]]] = []
+    for token in pattern:
+        if set(token) - {"LOWER", "OP"}:
+            return None
+        lower = token["LOWER"]
+        words = [lower] if isinstance(lower, str) else lower.get("IN") if isinstance(lower, dict) and set(lower) == {"IN"} else None
+        if not words:
+            return None
+        op = token.get("OP", "1")
+        counts = {"1": [1], "?": [0, 1], "*": range(0, max_repeat + 1), "+": range(1, max_repeat + 1)}.get(op)
+        if counts is None:
+            return None
+        runs = [()]
+        choices: list[tuple[str, ...]] = []
+        for n in range(max(counts) + 1):
+            if n in counts:
+                choices.extend(runs)
+            runs = [run + (word,) for run in runs for word in words]
+        options.append(choices)
+    phrases = [()]
+    for choices in options:
+        phrases = [phrase + choice for phrase in phrases for choice in choices]
+    return [" ".join(phrase) for phrase in phrases if phrase]
+
+
+def ruler_patterns(*names: str) -> list[dict]:
+    """The SpanRuler patterns of the given JSONL files, token patterns of words spelled out as phrase patterns."""
+    out = []
+    for name in names:
+        for entry in load_patterns(name):
+            phrases = phrases_of(entry["pattern"]) if isinstance(entry["pattern"], list) else None
+            if phrases is None:
+                out.append(entry)
+            else:
+                out.extend({**entry, "pattern": phrase} for phrase in dict.fromkeys(phrases))
+    return out
+
+
 def sections() -> dict[str, Any]:
     """Section roles: ``order`` and ``roles`` (role → heading phrases)."""
     return load_json("sections.json")
