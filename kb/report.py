@@ -550,12 +550,7 @@ def actions(incidents: list[dict], as_of: date, open_rows: list[tuple[int, int, 
     per_org = [{"organization": org, **rollup(items)} for org, items in sorted(by_org.items(), key=lambda kv: kv[0].lower())]
     by_id = {i["id"]: i for i in incidents}
     since = {i["id"]: _reference_date(i) for i in incidents}
-
-    def age(row: tuple) -> int | None:
-        start = since[row[1]]
-        return (as_of - start).days if start else None
-
-    ordered = sorted(open_rows, key=lambda r: (age(r) is None, -(age(r) or 0), r[0]))
+    ordered = sorted(open_rows, key=lambda r: (since[r[1]] is None, since[r[1]] or date.max, r[0]))  # oldest first, undated last
     shown = ordered if limit is None else ordered[:limit]
     open_actions = []
     for action_id, incident_id, status in shown:
