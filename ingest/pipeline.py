@@ -1,8 +1,8 @@
 """The extraction pipeline: a blank English spaCy pipeline plus pmkb's own components.
 
 ``build_nlp()`` assembles, in order: a ``span_ruler`` of cue phrases from
-``rules/*.jsonl``, ``pmkb_structure`` (blocks and block-initial sentence
-starts), ``sentencizer``, ``pmkb_times``, ``pmkb_timeline``, ``pmkb_causes``,
+``rules/*.jsonl``, ``pmkb_structure`` (blocks and sentence starts),
+``pmkb_times``, ``pmkb_timeline``, ``pmkb_causes``,
 ``pmkb_actions`` and ``pmkb_classify``. ``extract()`` runs it over a normalised
 document, one Doc per incident part, and returns the extraction contract.
 """
@@ -74,7 +74,7 @@ def drop_whitespace_special_cases(tokenizer) -> None:
 
 
 def build_nlp() -> Language:
-    """A fresh pipeline: blank English tokenizer, sentencizer, cue ruler and pmkb components."""
+    """A fresh pipeline: blank English tokenizer, cue ruler and pmkb components."""
     nlp = spacy.blank("en")
     drop_whitespace_special_cases(nlp.tokenizer)
     nlp.tokenizer = LongRunTokenizer(nlp.tokenizer)
@@ -82,7 +82,6 @@ def build_nlp() -> Language:
     ruler = nlp.add_pipe("span_ruler", name="cue_ruler", config={"spans_key": "cues", "phrase_matcher_attr": "LOWER", "validate": True})
     ruler.add_patterns(rules.ruler_patterns("cause_cues.jsonl", "action_cues.jsonl"))
     nlp.add_pipe("pmkb_structure")
-    nlp.add_pipe("sentencizer", config={"overwrite": False})
     nlp.add_pipe("pmkb_times")
     nlp.add_pipe("pmkb_timeline")
     nlp.add_pipe("pmkb_causes")

@@ -4,8 +4,9 @@
 returns :class:`Block` objects (headings, paragraphs, list items, table rows,
 code) with character offsets and the role of the section each one sits in
 (root cause, actions, timeline…). The ``pmkb_structure`` spaCy component
-stores those blocks on the Doc and makes every block start a sentence, so the
-sentencizer that follows never lets a sentence cross a block boundary.
+stores those blocks on the Doc and sets its sentences: every block starts
+one, so no sentence crosses a block boundary, and inside a block a sentence
+ends at sentence-final punctuation, as spaCy's Sentencizer decides.
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy
-from spacy.attrs import IDX, SENT_START
+from spacy.attrs import IDX, IS_PUNCT, ORTH, SENT_START
 from spacy.language import Language
+from spacy.pipeline import Sentencizer
+from spacy.strings import hash_string
 from spacy.tokens import Doc
 
 from . import rules
@@ -310,14 +313,39 @@ def _apply_label(block: Block, text: str) -> None:
         block.start += match.end()
 
 
+@lru_cache(maxsize=1)
+def _sentence_end_hashes() -> numpy.ndarray:
+    return numpy.array(sorted(hash_string(ch) for ch in Sentencizer.default_punct_chars), dtype="uint64")
+
+
+def punctuation_sentence_starts(doc: Doc) -> numpy.ndarray:
+    """Which tokens spaCy's Sentencizer would start a sentence at: the first token, and the first
+    token that is not punctuation after a sentence-final mark (``.``, ``!``, ``?``, ``。``…).
+
+    The same rule, computed over token arrays instead of Token objects.
+    """
+    attrs = doc.to_array([ORTH, IS_PUNCT])
+    final = numpy.isin(attrs[:, 0], _sentence_end_hashes())
+    plain = ~final & (attrs[:, 1] == 0)
+    seen = numpy.concatenate(([0], numpy.cumsum(final)))  # sentence-final marks before each token
+    at = numpy.flatnonzero(plain)
+    starts = numpy.zeros(len(doc), dtype=bool)
+    if len(at):
+        since = seen[at] - numpy.concatenate(([0], seen[at[:-1] + 1]))  # marks since the previous plain token
+        starts[at[since > 0]] = True
+    if len(doc):
+        starts[0] = True
+    return starts
+
+
 @Language.factory("pmkb_structure")
 def make_structure(nlp: Language, name: str) -> "StructureComponent":
-    """Segment a Doc's text into blocks and make each block start a sentence."""
+    """Segment a Doc's text into blocks and set sentence starts: at every block start and after sentence-final punctuation."""
     return StructureComponent()
 
 
 class StructureComponent:
-    """Sets ``doc._.blocks`` and block-initial sentence starts (run it before the sentencizer)."""
+    """Sets ``doc._.blocks`` and every sentence start: block starts (and table cells), then punctuation inside blocks."""
 
     def __call__(self, doc: Doc) -> Doc:
         ensure_extensions()
@@ -334,9 +362,9 @@ class StructureComponent:
         # set every sentence start at once: assigning token.is_sent_start one token at a
         # time rescans the whole Doc each time (quadratic; minutes on a long run of ':')
         idx = doc.to_array(IDX)  # token start offsets, without building Token objects
-        values = numpy.isin(idx, numpy.fromiter(starts, dtype=idx.dtype, count=len(starts))).astype("uint64").reshape(-1, 1)
-        values[0, 0] = 1
-        doc.from_array([SENT_START], values)
+        at_block = numpy.isin(idx, numpy.fromiter(starts, dtype=idx.dtype, count=len(starts)))
+        values = numpy.where(at_block | punctuation_sentence_starts(doc), 1, -1).astype("int64").reshape(-1, 1)
+        doc.from_array([SENT_START], values.astype("uint64"))
         return doc
 
 

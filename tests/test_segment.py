@@ -189,3 +189,46 @@ def test_flattened_heading_directly_followed_by_a_bullet():
         "## Action Items * **Fix heartbeats.** We will fix the scheduler. * **Add queue alerts.** We are adding alerts on queue depth."
     )
     assert len(incident["corrective_actions"]) == 2
+
+
+SENTENCE_TEXTS = [
+    "At 14:02 UTC the database failed over. Writes stopped! Why? Nobody knew (yet). The team paged on-call...\nRecovery began at 14:30.",
+    '"It is down." he said. Then: nothing.\n\n- item one. item two\n- item three?! Four',
+    "No final mark at all",
+    "... leading dots. And 3.5 GB of logs, e.g. from api-1 ; done.",
+]
+
+
+@pytest.mark.parametrize("text", SENTENCE_TEXTS)
+def test_punctuation_sentence_starts_are_the_sentencizers(text):
+    import spacy
+    from spacy.pipeline import Sentencizer
+
+    from ingest.segment import punctuation_sentence_starts
+
+    doc = spacy.blank("en")(text)
+    assert punctuation_sentence_starts(doc).tolist() == Sentencizer().predict([doc])[0]
+
+
+def test_punctuation_sentence_starts_on_the_corpus(corpus_docs):
+    """The same sentence starts as spaCy's Sentencizer on every real postmortem."""
+    import spacy
+    from spacy.pipeline import Sentencizer
+
+    from ingest.read import read_file
+    from ingest.segment import punctuation_sentence_starts
+
+    nlp = spacy.blank("en")
+    for path in sorted(corpus_docs.iterdir())[:40]:
+        doc = nlp(normalise(read_file(path)).text)
+        assert punctuation_sentence_starts(doc).tolist() == Sentencizer().predict([doc])[0], path.name
+
+
+def test_blocks_and_punctuation_both_start_sentences():
+    from ingest.pipeline import shared_nlp
+
+    text = "## Root cause\nA config push removed the route. Traffic dropped\n- Added a check\n"
+    doc = shared_nlp()(text)
+    starts = [s.text.strip() for s in doc.sents if s.text.strip()]
+    assert "A config push removed the route." in starts  # punctuation ends it
+    assert "Traffic dropped" in starts and "Added a check" in starts  # the next block starts a sentence
