@@ -3,7 +3,8 @@
 ``make_working_set`` copies the public corpus (and the seeds) to N unique files,
 so content hashing cannot skip any of them. ``grow_db`` copies stored documents,
 incidents and their child rows inside SQLite until a database holds a target
-number of incidents, without extracting anything.
+number of incidents, without extracting anything, and full-text indexes the
+copies as the store does.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import csv
 import json
 import sqlite3
 from pathlib import Path
+
+from kb.store import index_fts, tables_indexed_by_store, top_ids
 
 SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".json")
 """Files picked up from the source folders."""
@@ -103,6 +106,7 @@ def grow_db(path: Path, target: int) -> int:
                     break
             doc_off, inc_off = doc_max * k, inc_max * k
             conn.execute("BEGIN")
+            unindexed = top_ids(conn, tables_indexed_by_store(conn))
             cols = _columns(conn, "documents")
             sel = ", ".join({"id": f"id + {doc_off}", "source": f"source || '#copy{k}'", "sha256": f"sha256 || '-{k}'"}.get(c, f"[{c}]") for c in cols)
             conn.execute(f"insert into documents ({', '.join(f'[{c}]' for c in cols)}) select {sel} from documents where id <= ? and id <= ?", [doc_max, cutoff])
@@ -118,6 +122,7 @@ def grow_db(path: Path, target: int) -> int:
                     f"where id <= ? and incident_id in (select id from incidents where id <= ? and document_id <= ?)",
                     [top, inc_max, cutoff],
                 )
+            index_fts(conn, unindexed)
             conn.execute("COMMIT")
             have = conn.execute("select count(*) from incidents").fetchone()[0]
         return have

@@ -24,6 +24,9 @@ from sqlite_utils import Migrations
 BUSY_TIMEOUT_MS = 30_000
 """How long a writer waits for another writer's transaction before failing."""
 
+CACHE_KIB = 32 * 1024
+"""Page cache per connection: the indexes a batch touches stay in memory (0.93 → 0.75 ms per stored document)."""
+
 CHILD_TABLES = ("impact_windows", "timeline_events", "causes", "corrective_actions", "components", "categories", "quality_flags")
 """Tables whose rows belong to an incident."""
 
@@ -115,6 +118,7 @@ def open_db(path: str | Path, migrate: bool = True) -> sqlite_utils.Database:
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
     db = sqlite_utils.Database(conn)
     if str(path) != ":memory:":
         try:
@@ -175,6 +179,153 @@ def existing(db: sqlite_utils.Database, source: str) -> dict | None:
     return rows[0] if rows else None
 
 
+EVIDENCE = ("evidence_text", "evidence_start", "evidence_end")
+
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "documents": ("source", "sha256", "format", "title", "organization", "original_url", "published_at", "text", "extractor_version", "ingested_at"),
+    "incidents": (
+        "document_id", "seq", "title", "organization", "impact_start", "impact_end", "impact_minutes",
+        "time_to_detect_minutes", "time_to_mitigate_minutes", "impact_rule", "detect_rule", "mitigate_rule", "windows_rule",
+        "categories", "components", "year",
+    ),
+    "impact_windows": ("incident_id", "start", "end", "duration_minutes", "label", *EVIDENCE),
+    "timeline_events": ("incident_id", "at", "precision", "timezone", "kind", "text", *EVIDENCE),
+    "causes": ("incident_id", "kind", "category", "text", *EVIDENCE),
+    "corrective_actions": ("incident_id", "text", "status", *EVIDENCE),
+    "categories": ("incident_id", "category"),
+    "components": ("incident_id", "component"),
+    "quality_flags": ("incident_id", "document_id", "flag", "detail"),
+}
+"""The columns pmkb writes, per table, in the order of the row tuples below."""
+
+
+def insert_sql(table: str) -> str:
+    """A prepared ``insert`` for ``table`` over its ``COLUMNS``."""
+    columns = COLUMNS[table]
+    return f"insert into [{table}] ({', '.join(f'[{c}]' for c in columns)}) values ({', '.join('?' * len(columns))})"
+
+
+def _evidence(item: dict) -> tuple:
+    evidence = item.get("evidence") or {}
+    return evidence.get("text"), evidence.get("start"), evidence.get("end")
+
+
+def child_rows(incident: dict, incident_id: int, document_id: int) -> dict[str, list[tuple]]:
+    """The rows of every child table for one stored incident, as tuples in ``COLUMNS`` order."""
+    return {
+        "impact_windows": [(incident_id, w["start"], w["end"], w.get("duration_minutes"), w.get("label"), *_evidence(w)) for w in incident.get("impact_windows", [])],
+        "timeline_events": [(incident_id, e["at"], e.get("precision"), e.get("timezone"), e.get("kind"), e.get("text"), *_evidence(e)) for e in incident.get("timeline", [])],
+        "causes": [(incident_id, c.get("kind"), c.get("category"), c.get("text"), *_evidence(c)) for c in incident.get("causes", [])],
+        "corrective_actions": [(incident_id, a.get("text"), a.get("status"), *_evidence(a)) for a in incident.get("corrective_actions", [])],
+        "categories": [(incident_id, c) for c in incident.get("categories", [])],
+        "components": [(incident_id, c) for c in incident.get("components", [])],
+        "quality_flags": [(incident_id, document_id, f.get("flag"), f.get("detail")) for f in incident.get("quality_flags", [])],
+    }
+
+
+def incident_row(incident: dict, document_id: int, seq: int, organization: str | None) -> tuple:
+    """The ``incidents`` row for one extracted incident, in ``COLUMNS`` order."""
+    metrics = incident.get("metrics") or {}
+    rules = metrics.get("rules") or {}
+    start = metrics.get("impact_start")
+    if not start:
+        first = next((e["at"] for e in incident.get("timeline", []) if e.get("at")), None)
+        year = int(first[:4]) if first else None
+    else:
+        year = int(start[:4])
+    return (
+        document_id, seq, incident["document"].get("title"), organization, start, metrics.get("impact_end"),
+        metrics.get("impact_minutes"), metrics.get("time_to_detect_minutes"), metrics.get("time_to_mitigate_minutes"),
+        rules.get("impact"), rules.get("detect"), rules.get("mitigate"), rules.get("windows"),
+        json.dumps(incident.get("categories", [])), json.dumps(incident.get("components", [])), year,
+    )
+
+
+def document_row(document: Any, manifest: dict, organization: str | None, extractor_version: str) -> tuple:
+    """The ``documents`` row, manifest values before the document's own."""
+    return (
+        document.source, document.sha256, document.format, manifest.get("title") or document.title, organization,
+        manifest.get("original_url") or document.original_url, manifest.get("published_at") or document.published_at,
+        document.text, extractor_version, _now(),
+    )
+
+
+def tables_indexed_by_store(conn: sqlite3.Connection) -> list[str]:
+    """The full-text indexed tables with no insert trigger (m004 onwards), whose new rows the store must index."""
+    triggers = {r[0] for r in conn.execute("select name from sqlite_master where type = 'trigger'")}
+    return [table for table in FTS_TABLES if f"{table}_ai" not in triggers]
+
+
+def top_ids(conn: sqlite3.Connection, tables: Iterable[str]) -> dict[str, int]:
+    """The highest rowid of each table (0 when empty)."""
+    return {table: conn.execute(f"select coalesce(max(rowid), 0) from [{table}]").fetchone()[0] for table in tables}
+
+
+def index_fts(conn: sqlite3.Connection, marks: dict[str, int]) -> None:
+    """Add to each table's full-text index, in one statement, its rows above ``marks[table]``."""
+    for table, mark in marks.items():
+        columns = ", ".join(f"[{c}]" for c in FTS_TABLES[table])
+        conn.execute(f"insert into [{table}_fts] (rowid, {columns}) select rowid, {columns} from [{table}] where rowid > ?", (mark,))
+
+
+class FtsBacklog:
+    """Rows written in this transaction and not yet full-text indexed: those above ``marks[table]``.
+
+    Rowids are not AUTOINCREMENT, so after deleting the highest rows SQLite
+    reuses their ids; ``flush`` therefore indexes the backlog and re-reads the
+    marks, and is called before and after every replacement.
+    """
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.marks = top_ids(conn, tables_indexed_by_store(conn))
+
+    def flush(self) -> None:
+        """Index the backlog; every stored row is then indexed."""
+        index_fts(self.conn, self.marks)
+        self.marks = top_ids(self.conn, self.marks)
+
+
+def store_documents(
+    db: sqlite_utils.Database,
+    items: Iterable[tuple[Any, list[dict], dict | None]],
+    extractor_version: str,
+    organization: str | None = None,
+    reextract: bool = False,
+) -> list[StoreResult | Exception]:
+    """Store many documents in ONE transaction, each inside its own SAVEPOINT: a document that fails to store is rolled back alone (its slot holds the sqlite3.Error) and the others are kept.
+
+    ``items`` are ``(document, incidents, manifest_row)``. Per document the
+    outcome is as for ``store_document``: ``unchanged`` (same source, hash and,
+    when re-extracting, extractor version), ``updated`` (older extraction
+    replaced, its rows deleted) or ``new``. The batch's new rows are
+    full-text indexed just before it commits. An interrupt (not an
+    ``Exception``) rolls back the whole batch and propagates.
+    """
+    conn = db.conn
+    results: list[StoreResult | Exception] = []
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        backlog = FtsBacklog(conn)
+        for document, incidents, manifest in items:
+            marks = dict(backlog.marks)
+            conn.execute("SAVEPOINT pmkb_document")
+            try:
+                results.append(_store_one(conn, backlog, document, incidents, manifest or {}, extractor_version, organization, reextract))
+            except Exception as exc:
+                conn.execute("ROLLBACK TO pmkb_document")
+                backlog.marks = marks
+                results.append(exc)
+            conn.execute("RELEASE pmkb_document")
+        backlog.flush()
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return results
+
+
 def store_document(
     db: sqlite_utils.Database,
     document: Any,
@@ -185,108 +336,64 @@ def store_document(
     reextract: bool = False,
 ) -> StoreResult:
     """Store one document and its incidents in a single transaction, replacing an older extraction."""
-    manifest = manifest or {}
-    conn = db.conn
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        row = existing(db, document.source)
-        if row is not None and row["sha256"] == document.sha256 and not (reextract and row["extractor_version"] != extractor_version):
-            conn.execute("ROLLBACK")
-            return StoreResult("unchanged", row["id"])
-        org = organization or manifest.get("organization") or document.organization
-        record = {
-            "source": document.source,
-            "sha256": document.sha256,
-            "format": document.format,
-            "title": manifest.get("title") or document.title,
-            "organization": org,
-            "original_url": manifest.get("original_url") or document.original_url,
-            "published_at": manifest.get("published_at") or document.published_at,
-            "text": document.text,
-            "extractor_version": extractor_version,
-            "ingested_at": _now(),
-        }
-        if row is not None:
-            document_id = row["id"]
-            _delete_children(db, document_id)
-            db["documents"].update(document_id, record)
-            status = "updated"
-        else:
-            document_id = db["documents"].insert(record).last_pk
-            status = "new"
-        for seq, incident in enumerate(incidents):
-            _insert_incident(db, document_id, seq, incident, org)
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
+    (result,) = store_documents(db, [(document, incidents, manifest)], extractor_version, organization=organization, reextract=reextract)
+    if isinstance(result, Exception):
+        raise result
+    return result
+
+
+def _store_one(
+    conn: sqlite3.Connection, backlog: FtsBacklog, document: Any, incidents: list[dict], manifest: dict,
+    extractor_version: str, organization: str | None, reextract: bool,
+) -> StoreResult:
+    """Write one document's rows on ``conn`` (the caller owns the transaction)."""
+    row = conn.execute("select id, sha256, extractor_version from documents where source = ?", (document.source,)).fetchone()
+    if row is not None and row[1] == document.sha256 and not (reextract and row[2] != extractor_version):
+        return StoreResult("unchanged", row[0])
+    org = organization or manifest.get("organization") or document.organization
+    values = document_row(document, manifest, org, extractor_version)
+    if row is not None:
+        document_id = row[0]
+        backlog.flush()  # the delete and update triggers need the old rows indexed
+        _delete_children(conn, document_id)
+        assignments = ", ".join(f"[{c}] = ?" for c in COLUMNS["documents"])
+        conn.execute(f"update documents set {assignments} where id = ?", (*values, document_id))
+        backlog.flush()  # deleted top ids will be reused
+        status = "updated"
+    else:
+        document_id = conn.execute(insert_sql("documents"), values).lastrowid
+        status = "new"
+    children: dict[str, list[tuple]] = {table: [] for table in CHILD_TABLES}
+    for seq, incident in enumerate(incidents):
+        incident_id = conn.execute(insert_sql("incidents"), incident_row(incident, document_id, seq, org)).lastrowid
+        for table, rows in child_rows(incident, incident_id, document_id).items():
+            children[table].extend(rows)
+    for table, rows in children.items():
+        _insert_rows(conn, table, rows)
     return StoreResult(status, document_id, len(incidents))
 
 
-def _delete_children(db: sqlite_utils.Database, document_id: int) -> None:
-    ids = [r["id"] for r in db.query("select id from incidents where document_id = ?", [document_id])]
-    if ids:
-        marks = ",".join("?" * len(ids))
-        for table in CHILD_TABLES:
-            db.execute(f"delete from [{table}] where incident_id in ({marks})", ids)
-    db.execute("delete from quality_flags where document_id = ?", [document_id])
-    db.execute("delete from incidents where document_id = ?", [document_id])
-
-
-def _ev(item: dict) -> dict:
-    evidence = item.get("evidence") or {}
-    return {"evidence_text": evidence.get("text"), "evidence_start": evidence.get("start"), "evidence_end": evidence.get("end")}
-
-
-def _insert_incident(db: sqlite_utils.Database, document_id: int, seq: int, incident: dict, organization: str | None) -> int:
-    metrics = incident.get("metrics") or {}
-    rules = metrics.get("rules") or {}
-    start = metrics.get("impact_start")
-    if not start:
-        first = next((e["at"] for e in incident.get("timeline", []) if e.get("at")), None)
-        year = int(first[:4]) if first else None
-    else:
-        year = int(start[:4])
-    incident_id = db["incidents"].insert(
-        {
-            "document_id": document_id,
-            "seq": seq,
-            "title": incident["document"].get("title"),
-            "organization": organization,
-            "impact_start": start,
-            "impact_end": metrics.get("impact_end"),
-            "impact_minutes": metrics.get("impact_minutes"),
-            "time_to_detect_minutes": metrics.get("time_to_detect_minutes"),
-            "time_to_mitigate_minutes": metrics.get("time_to_mitigate_minutes"),
-            "impact_rule": rules.get("impact"),
-            "detect_rule": rules.get("detect"),
-            "mitigate_rule": rules.get("mitigate"),
-            "windows_rule": rules.get("windows"),
-            "categories": json.dumps(incident.get("categories", [])),
-            "components": json.dumps(incident.get("components", [])),
-            "year": year,
-        }
-    ).last_pk
-    _insert_all(db, "impact_windows", ({"incident_id": incident_id, "start": w["start"], "end": w["end"], "duration_minutes": w.get("duration_minutes"), "label": w.get("label"), **_ev(w)} for w in incident.get("impact_windows", [])))
-    _insert_all(db, "timeline_events", ({"incident_id": incident_id, "at": e["at"], "precision": e.get("precision"), "timezone": e.get("timezone"), "kind": e.get("kind"), "text": e.get("text"), **_ev(e)} for e in incident.get("timeline", [])))
-    _insert_all(db, "causes", ({"incident_id": incident_id, "kind": c.get("kind"), "category": c.get("category"), "text": c.get("text"), **_ev(c)} for c in incident.get("causes", [])))
-    _insert_all(db, "corrective_actions", ({"incident_id": incident_id, "text": a.get("text"), "status": a.get("status"), **_ev(a)} for a in incident.get("corrective_actions", [])))
-    _insert_all(db, "categories", ({"incident_id": incident_id, "category": c} for c in incident.get("categories", [])))
-    _insert_all(db, "components", ({"incident_id": incident_id, "component": c} for c in incident.get("components", [])))
-    _insert_all(db, "quality_flags", ({"incident_id": incident_id, "document_id": document_id, "flag": f.get("flag"), "detail": f.get("detail")} for f in incident.get("quality_flags", [])))
-    return incident_id
-
-
-def _insert_all(db: sqlite_utils.Database, table: str, rows: Iterable[dict]) -> None:
-    rows = list(rows)
+def _insert_rows(conn: sqlite3.Connection, table: str, rows: list[tuple]) -> None:
     if rows:
-        db[table].insert_all(rows, batch_size=500)
+        conn.executemany(insert_sql(table), rows)
+
+
+def _delete_children(conn: sqlite3.Connection, document_id: int) -> None:
+    incidents = "select id from incidents where document_id = ?"
+    for table in CHILD_TABLES:
+        conn.execute(f"delete from [{table}] where incident_id in ({incidents})", (document_id,))
+    conn.execute("delete from quality_flags where document_id = ?", (document_id,))
+    conn.execute("delete from incidents where document_id = ?", (document_id,))
 
 
 def integrity_problems(db: sqlite_utils.Database) -> list[str]:
-    """Integrity-check failures and documents stored without incidents (empty when healthy)."""
+    """Integrity-check failures, full-text indexes that differ from their tables, and documents stored without incidents (empty when healthy)."""
     problems = [r[0] for r in db.execute("PRAGMA integrity_check").fetchall() if r[0] != "ok"]
+    for table in FTS_TABLES:
+        try:
+            db.execute(f"insert into [{table}_fts] ([{table}_fts], rank) values ('integrity-check', 1)")
+        except sqlite3.DatabaseError as exc:
+            problems.append(f"{table}_fts does not match {table} ({exc})")
     orphans = db.execute("select count(*) from documents where id not in (select document_id from incidents)").fetchone()[0]
     if orphans:
         problems.append(f"{orphans} document(s) without incident rows")
@@ -312,3 +419,16 @@ def m003_incident_overview_view(db: sqlite_utils.Database) -> None:
         """,
         replace=True,
     )
+
+
+@migrations()
+def m004_fts_indexed_by_store(db: sqlite_utils.Database) -> None:
+    """Drop the full-text insert triggers: the store indexes each batch's new rows in one statement per table.
+
+    FTS5 flushes its pending terms at every statement and savepoint, so a
+    trigger per inserted row wrote one index segment per row (about 1 ms of a
+    document's 2 ms). The delete and update triggers stay: they remove or
+    refresh the entries of rows already indexed.
+    """
+    for table in FTS_TABLES:
+        db.conn.execute(f"drop trigger if exists [{table}_ai]")

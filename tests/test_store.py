@@ -59,14 +59,14 @@ def test_document_stored_with_all_its_rows(db):
 
 
 def test_failure_part_way_stores_nothing_of_a_new_document(db, monkeypatch):
-    real = store._insert_all
+    real = store._insert_rows
 
-    def fail_on_causes(database, table, rows):
+    def fail_on_causes(conn, table, rows):
         if table == "causes":
             raise sqlite3.OperationalError("disk I/O error (simulated)")
-        real(database, table, rows)
+        real(conn, table, rows)
 
-    monkeypatch.setattr(store, "_insert_all", fail_on_causes)
+    monkeypatch.setattr(store, "_insert_rows", fail_on_causes)
     with pytest.raises(sqlite3.OperationalError):
         store.store_document(db, document(), [incident()], "1")
     assert set(counts(db).values()) == {0}
@@ -76,7 +76,7 @@ def test_failure_part_way_stores_nothing_of_a_new_document(db, monkeypatch):
 def test_failed_update_keeps_the_previous_extraction(db, monkeypatch):
     store.store_document(db, document(), [incident()], "1")
     before = counts(db)
-    monkeypatch.setattr(store, "_insert_incident", lambda *a, **k: (_ for _ in ()).throw(KeyboardInterrupt()))
+    monkeypatch.setattr(store, "child_rows", lambda *a, **k: (_ for _ in ()).throw(KeyboardInterrupt()))
     with pytest.raises(KeyboardInterrupt):
         store.store_document(db, document(sha="b" * 64, text="# Changed\n"), [incident()], "1")
     assert counts(db) == before
@@ -93,7 +93,110 @@ def test_update_replaces_children(db):
 
 def test_integrity_problems_names_orphan_documents(db):
     db["documents"].insert({"source": "/x.md", "sha256": "c" * 64, "text": "x"})
+    store.index_fts(db.conn, {"documents": 0})
     assert store.integrity_problems(db) == ["1 document(s) without incident rows"]
+
+
+def test_integrity_problems_names_a_stale_full_text_index(db):
+    store.store_document(db, document(), [incident()], "1")
+    db.execute("insert into causes (incident_id, text) values (1, 'never indexed')")
+    problems = store.integrity_problems(db)
+    assert len(problems) == 1 and problems[0].startswith("causes_fts does not match causes")
+
+
+def rows(db: sqlite_utils.Database) -> dict[str, list[dict]]:
+    """Every stored row but the ingest time, per table."""
+    return {t: [{k: v for k, v in r.items() if k != "ingested_at"} for r in db[t].rows] for t in counts(db)}
+
+
+def search(db: sqlite_utils.Database, table: str, term: str) -> list[int]:
+    """Rowids of ``table`` whose full-text index matches ``term``."""
+    return [r[0] for r in db.execute(f"select rowid from [{table}_fts] where [{table}_fts] match ? order by rowid", [term])]
+
+
+def batch(*texts: str, start: int = 0) -> list[tuple]:
+    """One item per text: a distinct document with two incidents quoting it, no manifest row."""
+    return [(document(f"/docs/{start + i}.md", f"{start + i:064d}", f"# Doc\n\n{t}\n"), [incident(t), incident("Second")], None) for i, t in enumerate(texts)]
+
+
+def test_batch_stores_the_same_rows_as_one_by_one(tmp_path):
+    items = batch("Disk full on db1.", "Certificate expired at 09:00.", "Bad deploy of the router.")
+    items[1] = (*items[1][:2], {"organization": "Acme", "title": "From the manifest"})
+    one = store.open_db(tmp_path / "one.db")
+    for doc, incidents, manifest in items:
+        store.store_document(one, doc, incidents, "1", manifest=manifest)
+    many = store.open_db(tmp_path / "many.db")
+    results = store.store_documents(many, items, "1")
+    assert [(r.status, r.document_id, r.incidents) for r in results] == [("new", 1, 2), ("new", 2, 2), ("new", 3, 2)]
+    assert rows(many) == rows(one)
+    assert many["documents"].get(2)["organization"] == "Acme"
+    for table, term in (("documents", "certificate"), ("causes", "router"), ("timeline_events", "disk"), ("corrective_actions", "canary")):
+        assert search(many, table, term) == search(one, table, term) != []
+    assert store.integrity_problems(many) == [] and store.integrity_problems(one) == []
+
+
+def test_a_failing_document_is_rolled_back_alone(db):
+    items = batch("Disk full on db1.", "This one breaks.", "Bad deploy of the router.")
+    broken = items[1][0]
+    broken.text = None  # documents.text is NOT NULL
+    results = store.store_documents(db, items, "1")
+    assert isinstance(results[1], sqlite3.IntegrityError)
+    assert [(r.status, r.document_id) for r in (results[0], results[2])] == [("new", 1), ("new", 2)]
+    assert sorted(r["source"] for r in db.query("select source from documents")) == ["/docs/0.md", "/docs/2.md"]
+    assert counts(db) == {"documents": 2, "incidents": 4, **{t: 4 for t in store.CHILD_TABLES}}
+    assert search(db, "causes", "breaks") == [] and search(db, "causes", "router") != []
+    assert store.integrity_problems(db) == [] and not db.conn.in_transaction
+    assert store.store_documents(db, batch("Now it stores.", start=1), "1")[0].status == "new"
+
+
+def test_a_failing_replacement_leaves_the_batch_before_it_indexed(db):
+    store.store_documents(db, batch("Disk full on db1."), "1")
+    replacement = batch("This one breaks.")[0]
+    replacement[0].sha256, replacement[0].text = "f" * 64, None
+    results = store.store_documents(db, [*batch("Bad deploy of the router.", start=1), replacement], "1")
+    assert results[0].status == "new" and isinstance(results[1], sqlite3.IntegrityError)
+    assert len(search(db, "causes", "router")) == 1 and len(search(db, "causes", "disk")) == 1
+    assert store.integrity_problems(db) == []
+
+
+def test_an_interrupt_rolls_back_the_whole_batch(db, monkeypatch):
+    real = store._store_one
+    calls = []
+
+    def interrupt_second(*args):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(*args)
+
+    monkeypatch.setattr(store, "_store_one", interrupt_second)
+    with pytest.raises(KeyboardInterrupt):
+        store.store_documents(db, batch("First.", "Second."), "1")
+    assert set(counts(db).values()) == {0} and not db.conn.in_transaction
+
+
+def test_batch_unchanged_and_updated(db):
+    store.store_documents(db, batch("Disk full on db1.", "Certificate expired."), "1")
+    changed = batch("Disk full on db1.", "The router crashed.")
+    changed[1][0].sha256 = "f" * 64
+    results = store.store_documents(db, [*changed, *batch("A third one.", start=2)], "1")
+    assert [(r.status, r.document_id, r.incidents) for r in results] == [("unchanged", 1, 0), ("updated", 2, 2), ("new", 3, 2)]
+    assert counts(db) == {"documents": 3, "incidents": 6, **{t: 6 for t in store.CHILD_TABLES}}
+    assert search(db, "causes", "certificate") == [] and len(search(db, "causes", "router")) == 1
+    assert search(db, "documents", "certificate") == [] and search(db, "documents", "router") == [2]
+    reextracted = store.store_documents(db, batch("Disk full on db1."), "2", reextract=True)
+    assert (reextracted[0].status, db["documents"].get(1)["extractor_version"]) == ("updated", "2")
+    assert store.integrity_problems(db) == []
+
+
+def test_one_source_twice_in_a_batch_is_stored_then_replaced(db):
+    first, second = batch("Disk full on db1.")[0], batch("The router crashed.")[0]
+    second[0].sha256 = "e" * 64
+    results = store.store_documents(db, [first, first, second], "1")
+    assert [r.status for r in results] == ["new", "unchanged", "updated"]
+    assert counts(db) == {"documents": 1, "incidents": 2, **{t: 2 for t in store.CHILD_TABLES}}
+    assert search(db, "causes", "disk") == [] and len(search(db, "causes", "router")) == 1
+    assert store.integrity_problems(db) == []
 
 
 def test_upgrade_from_the_first_schema_keeps_data(tmp_path):
