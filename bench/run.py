@@ -59,7 +59,6 @@ STAGES = ("read", "normalise", "tokenise", "segment", "times", "causes/actions",
 
 COMPONENT_STAGE = {
     "pmkb_structure": "segment",
-    "sentencizer": "segment",
     "pmkb_times": "times",
     "cue_ruler": "causes/actions",
     "pmkb_causes": "causes/actions",
@@ -99,13 +98,15 @@ def ingest_child(folder: str, db_path: str, manifest: str | None) -> dict[str, A
     db = store.open_db(db_path)
     rows = load.read_manifest(manifest) if manifest else None
     t2 = time.perf_counter()
-    summary = load.ingest(db, [folder], manifest=rows)
+    processes = load.default_processes()
+    summary = load.ingest(db, [folder], manifest=rows, processes=processes)
     t3 = time.perf_counter()
     db.close()
     return {
         "import_s": t1 - t0,
         "open_s": t2 - t1,
         "ingest_s": t3 - t2,
+        "processes": processes,
         "new": summary.new,
         "updated": summary.updated,
         "unchanged": summary.unchanged,

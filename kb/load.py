@@ -1,13 +1,16 @@
-"""Load inputs into the knowledge base: read → normalise → extract → store, one document at a time.
+"""Load inputs into the knowledge base: read → normalise → extract → store, in batches.
 
 Unchanged documents (same content hash, same extractor version when
 re-extracting) are skipped before any parsing, so re-runs are nearly free.
+The others are extracted a batch at a time, by forked workers when there
+are enough of them, and each batch is stored in one transaction.
 Every problem with an input becomes one line naming it; the run goes on.
 """
 
 from __future__ import annotations
 
 import csv
+import multiprocessing
 import os
 import sqlite3
 from dataclasses import dataclass, field
@@ -16,7 +19,7 @@ from typing import Callable, Iterable
 
 import sqlite_utils
 
-from ingest.normalise import normalise
+from ingest.normalise import Document, normalise
 from ingest.read import DEFAULT_MAX_BYTES, DEFAULT_URL_TIMEOUT, ReadError, Source, iter_sources
 
 from . import store
@@ -57,13 +60,107 @@ def read_manifest(path: str | Path) -> dict[str, dict]:
     return rows
 
 
-def source_key(source: Source) -> str:
-    """The identity a source is stored under: absolute path, URL, or stdin plus content hash."""
+def source_key(source: Source, folders: dict[str, str] | None = None) -> str:
+    """The identity a source is stored under: absolute real path, URL, or stdin plus content hash.
+
+    ``folders`` caches each folder's real path across calls, so a folder of
+    thousands of files costs one ``lstat`` per file rather than one per path part.
+    """
     if source.name == "<stdin>":
         return f"stdin:{source.sha256[:16]}"
     if "://" in source.name:
         return source.name
-    return str(Path(source.name).resolve())
+    if folders is None or os.path.islink(source.name):
+        return str(Path(source.name).resolve())
+    folder, name = os.path.split(os.path.abspath(source.name))
+    if folder not in folders:
+        folders[folder] = str(Path(folder).resolve())
+    return os.path.join(folders[folder], name)
+
+
+BATCH_SIZE = 64
+"""Documents extracted, then stored in one transaction, at a time."""
+
+MIN_FORK_BATCH = 16
+"""Fewer documents to extract than this in a batch are extracted in-process: forking would cost more."""
+
+
+def default_processes() -> int:
+    """Extraction workers for an ingest: one per CPU this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass
+class _Slot:
+    """One input of a batch: resolved at once (unchanged, unreadable) or waiting to be extracted and stored."""
+
+    name: str
+    status: str | None = None
+    problem: str | None = None
+    source: Source | None = None
+    key: str = ""
+
+
+def prepare(job: tuple[Source, str]) -> tuple[Document | None, list[dict], str | None]:
+    """Normalise and extract one source stored under ``key``: ``(document, incidents, None)``, or a one-line problem.
+
+    A ReadError (the text turns out unusable) or an extractor bug becomes
+    ``(None, [], message)``, so one bad input never stops the others.
+    """
+    source, key = job
+    from ingest.pipeline import extract
+
+    try:
+        document = normalise(source)
+        document.source = key
+        return document, extract(document), None
+    except ReadError as exc:
+        return None, [], str(exc)
+    except Exception as exc:  # an extractor bug must not stop the run or lose other documents
+        return None, [], f"{source.name}: extraction failed ({type(exc).__name__}: {exc})"
+
+
+Prepared = tuple[Document | None, list[dict], str | None]
+
+
+def _die_with_parent() -> None:
+    """In a worker: ask Linux to end it when the ingest that forked it dies (a killed ingest leaves no workers behind)."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # not Linux: workers end when their task pipe closes
+
+
+class _Extractor:
+    """Runs ``prepare`` over a batch, in forked workers when there are enough documents to pay for them."""
+
+    def __init__(self, processes: int) -> None:
+        self.processes = processes if "fork" in multiprocessing.get_all_start_methods() else 1
+        self.pool = None
+
+    def submit(self, jobs: list[tuple[Source, str]]) -> Callable[[], list[Prepared]]:
+        """Start on ``jobs``; the returned function waits for their results (in-process work runs when it is called)."""
+        if self.processes <= 1 or len(jobs) < MIN_FORK_BATCH:
+            return lambda: [prepare(job) for job in jobs]
+        if self.pool is None:
+            from ingest.pipeline import shared_nlp
+
+            shared_nlp()  # built once, before forking, so every worker inherits it
+            self.pool = multiprocessing.get_context("fork").Pool(self.processes, initializer=_die_with_parent)
+        return self.pool.map_async(prepare, jobs, chunksize=max(1, len(jobs) // (self.processes * 4))).get
+
+    def close(self) -> None:
+        """Stop the workers, if any were started."""
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+            self.pool = None
 
 
 def ingest(
@@ -76,55 +173,105 @@ def ingest(
     on_progress: Callable[[str, str], None] | None = None,
     stdin=None,
     url_timeout: float = DEFAULT_URL_TIMEOUT,
+    processes: int = 1,
+    batch_size: int = BATCH_SIZE,
 ) -> Summary:
-    """Ingest every input into ``db``; report each outcome to ``on_progress(name, status)``.
+    """Ingest every input into ``db``; report each outcome, in input order, to ``on_progress(name, status)``.
 
     A source whose raw bytes hash to what is stored under its name is
-    ``unchanged`` before anything is decoded (or spaCy even loaded). Any
-    problem with one input is one line in ``Summary.errors``; the rest go on.
+    ``unchanged`` before anything is decoded (or spaCy even loaded). The
+    others are extracted ``batch_size`` at a time (by ``processes`` forked
+    workers when there are enough of them) and each batch is stored in one
+    transaction, a savepoint per document. Any problem with one input is one
+    line in ``Summary.errors``; the rest go on.
     """
     summary = Summary()
     manifest = manifest or {}
     version = _extractor_version() if reextract else None
     known = {row["source"]: (row["sha256"], row["extractor_version"]) for row in db.query("select source, sha256, extractor_version from documents")}
+    folders: dict[str, str] = {}
 
-    def outcome(name: str, status: str, problem: str | None = None) -> None:
-        setattr(summary, status, getattr(summary, status) + 1)
-        if problem:
-            summary.errors.append(problem)
+    def outcome(slot: _Slot) -> None:
+        setattr(summary, slot.status, getattr(summary, slot.status) + 1)
+        if slot.problem:
+            summary.errors.append(slot.problem)
         if on_progress:
-            on_progress(name, status)
+            on_progress(slot.name, slot.status)
 
-    for item in iter_sources(inputs, max_bytes=max_bytes, stdin=stdin, url_timeout=url_timeout):
-        if isinstance(item, ReadError):
-            outcome(item.source, "skipped", str(item))
-            continue
-        key = source_key(item)
-        stored = known.get(key)
-        if stored and stored[0] == item.sha256 and not (reextract and stored[1] != version):
-            outcome(item.name, "unchanged")
-            continue
-        from ingest.pipeline import EXTRACTOR_VERSION, extract
+    def start(batch: list[_Slot]) -> tuple[list[_Slot], Callable[[], list[Prepared]]]:
+        waiting = [slot for slot in batch if slot.status is None]
+        return batch, extractor.submit([(slot.source, slot.key) for slot in waiting]) if waiting else list
 
-        try:
-            document = normalise(item)
-            document.source = key
-            incidents = extract(document)
-        except ReadError as exc:
-            outcome(item.name, "skipped", str(exc))
-            continue
-        except Exception as exc:  # an extractor bug must not stop the run or lose other documents
-            outcome(item.name, "skipped", f"{item.name}: extraction failed ({type(exc).__name__}: {exc})")
-            continue
-        row = manifest.get(os.path.basename(item.name)) or manifest.get(item.name) or {}
-        try:
-            result = store.store_document(db, document, incidents, EXTRACTOR_VERSION, manifest=row, organization=organization, reextract=reextract)
-        except sqlite3.Error as exc:  # rolled back: nothing of this document is stored
-            outcome(item.name, "skipped", f"{item.name}: could not store ({exc})")
-            continue
-        known[key] = (item.sha256, EXTRACTOR_VERSION)
-        outcome(item.name, result.status)
+    def finish(started: tuple[list[_Slot], Callable[[], list[Prepared]]] | None) -> None:
+        if started is None:
+            return
+        batch, results = started
+        _store(db, [slot for slot in batch if slot.status is None], results(), manifest, organization, reextract)
+        for slot in batch:
+            outcome(slot)
+            if slot.status in ("new", "updated"):
+                known[slot.key] = (slot.source.sha256, version)
+
+    extractor = _Extractor(processes)
+    batch: list[_Slot] = []
+    pending = 0
+    previous = None  # a batch being extracted (by the workers) while the one before it is stored
+    try:
+        for item in iter_sources(inputs, max_bytes=max_bytes, stdin=stdin, url_timeout=url_timeout):
+            if isinstance(item, ReadError):
+                batch.append(_Slot(item.source, "skipped", str(item)))
+                continue
+            key = source_key(item, folders)
+            stored = known.get(key)
+            if stored and stored[0] == item.sha256 and not (reextract and stored[1] != version):
+                batch.append(_Slot(item.name, "unchanged"))
+            else:
+                batch.append(_Slot(item.name, source=item, key=key))
+                pending += 1
+            if pending >= batch_size or len(batch) >= 16 * batch_size:
+                started = start(batch)
+                finish(previous)
+                previous, batch, pending = started, [], 0
+        started = start(batch)
+        finish(previous)
+        finish(started)
+    finally:
+        extractor.close()
     return summary
+
+
+def _store(
+    db: sqlite_utils.Database,
+    waiting: list[_Slot],
+    prepared: list[Prepared],
+    manifest: dict[str, dict],
+    organization: str | None,
+    reextract: bool,
+) -> None:
+    """Store the extracted documents of a batch in one transaction, setting each waiting slot's outcome."""
+    if not waiting:
+        return
+    from ingest.pipeline import EXTRACTOR_VERSION  # spaCy is loaded only when something needs extracting
+
+    ready, items = [], []
+    for slot, (document, incidents, problem) in zip(waiting, prepared):
+        if problem:
+            slot.status, slot.problem = "skipped", problem
+            continue
+        row = manifest.get(os.path.basename(slot.name)) or manifest.get(slot.name) or {}
+        ready.append(slot)
+        items.append((document, incidents, row))
+    if not items:
+        return
+    try:
+        results = store.store_documents(db, items, EXTRACTOR_VERSION, organization=organization, reextract=reextract)
+    except sqlite3.Error as exc:  # the whole batch rolled back: nothing of it is stored
+        results = [exc] * len(items)
+    for slot, result in zip(ready, results):
+        if isinstance(result, Exception):
+            slot.status, slot.problem = "skipped", f"{slot.name}: could not store ({result})"
+        else:
+            slot.status = result.status
 
 
 def _extractor_version() -> str:

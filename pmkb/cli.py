@@ -43,8 +43,10 @@ def cli() -> None:
 @click.option("--reextract", is_flag=True, help="Re-extract stored documents made by an older extractor version.")
 @click.option("--max-bytes", type=click.IntRange(min=1), default=None, help="Refuse inputs larger than this many bytes (default 5 MiB = 5242880, or $PMKB_MAX_BYTES).")
 @click.option("--timeout", "url_timeout", type=click.FloatRange(min=0, min_open=True), default=15.0, show_default=True, help="Seconds allowed for fetching each URL.")
+@click.option("-p", "--processes", type=click.IntRange(min=1), default=None, help="Extraction workers (default: one per CPU; 1 extracts in this process).")
+@click.option("--batch-size", type=click.IntRange(min=1), default=64, show_default=True, help="Documents extracted and then stored in one transaction at a time.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def ingest(paths, db_path, organization, manifest, reextract, max_bytes, url_timeout, as_json):
+def ingest(paths, db_path, organization, manifest, reextract, max_bytes, url_timeout, processes, batch_size, as_json):
     """Ingest postmortems from PATHS: files, folders (recursive), http(s) URLs or - for stdin.
 
     Unchanged documents are skipped by content hash; a changed document
@@ -79,6 +81,7 @@ def ingest(paths, db_path, organization, manifest, reextract, max_bytes, url_tim
         summary = load.ingest(
             db, paths, organization=organization, manifest=manifest_rows, reextract=reextract,
             max_bytes=limit, on_progress=progress, url_timeout=url_timeout,
+            processes=processes or load.default_processes(), batch_size=batch_size,
         )
     db.close()
     for line in summary.errors:

@@ -45,21 +45,67 @@ def test_changed_bytes_are_reextracted(db, folder):
 
 
 def test_store_failure_is_one_line_and_the_run_goes_on(db, folder, monkeypatch):
-    real = store.store_document
+    real = store.store_documents
     calls = []
 
-    def flaky(database, document, *args, **kwargs):
-        calls.append(document.source)
-        if len(calls) == 1:
-            raise sqlite3.OperationalError("database is locked")
-        return real(database, document, *args, **kwargs)
+    def flaky(database, items, *args, **kwargs):
+        items = list(items)
+        calls.extend(document.source for document, _, _ in items)
+        return [sqlite3.OperationalError("database is locked")] + real(database, items[1:], *args, **kwargs)
 
-    monkeypatch.setattr(store, "store_document", flaky)
+    monkeypatch.setattr(store, "store_documents", flaky)
     summary = load.ingest(db, [str(folder)])
     assert (summary.new, summary.skipped) == (1, 1)
     [line] = summary.errors
     assert line.endswith("could not store (database is locked)") and Path(calls[0]).name in line
     assert db["documents"].count == 1 and store.integrity_problems(db) == []
+
+
+def test_a_batch_that_cannot_be_stored_skips_its_documents_only(db, folder, monkeypatch):
+    real = store.store_documents
+    batches = []
+
+    def flaky(database, items, *args, **kwargs):
+        batches.append(items)
+        if len(batches) == 1:
+            raise sqlite3.OperationalError("disk I/O error")
+        return real(database, items, *args, **kwargs)
+
+    monkeypatch.setattr(store, "store_documents", flaky)
+    summary = load.ingest(db, [str(folder)], batch_size=1)
+    assert (summary.new, summary.skipped) == (1, 1)
+    assert [line.split(": ", 1)[1] for line in summary.errors] == ["could not store (disk I/O error)"]
+    assert db["documents"].count == 1 and store.integrity_problems(db) == []
+
+
+def test_outcomes_are_reported_in_input_order_across_batches(db, folder, tmp_path):
+    bad = folder / "0-empty.md"
+    bad.write_bytes(b"")
+    load.ingest(db, [str(sorted(folder.iterdir())[-1])])
+    seen = []
+    summary = load.ingest(db, [str(folder)], batch_size=1, on_progress=lambda name, status: seen.append((Path(name).name, status)))
+    names = sorted(p.name for p in folder.iterdir())
+    assert [name for name, _ in seen] == names
+    assert [status for _, status in seen] == ["skipped", "new", "unchanged"]
+    assert (summary.new, summary.unchanged, summary.skipped) == (1, 1, 1)
+
+
+def test_forked_workers_store_what_one_process_stores(tmp_path, folder):
+    copies = tmp_path / "copies"
+    copies.mkdir()
+    sources = sorted(folder.iterdir())
+    for n in range(load.MIN_FORK_BATCH + 4):
+        src = sources[n % len(sources)]
+        (copies / f"{n:03d}-{src.name}").write_bytes(src.read_bytes() + f"\nReference INC-{n}\n".encode())
+    rows = {}
+    for processes in (1, 2):
+        database = store.open_db(tmp_path / f"p{processes}.db")
+        summary = load.ingest(database, [str(copies)], processes=processes)
+        assert summary.new == load.MIN_FORK_BATCH + 4 and not summary.errors
+        rows[processes] = [
+            list(database.query("select d.source, d.title, count(e.id) as events from documents d join incidents i on i.document_id = d.id left join timeline_events e on e.incident_id = i.id group by i.id order by d.source, i.seq"))
+        ]
+    assert rows[1] == rows[2]
 
 
 def test_extractor_crash_is_one_line_and_the_run_goes_on(db, folder, monkeypatch):
@@ -90,3 +136,16 @@ def test_stdin_is_keyed_by_content(db):
     assert load.ingest(db, ["-"], stdin=io.BytesIO(text)).unchanged == 1
     [source] = [r["source"] for r in db.query("select source from documents")]
     assert source.startswith("stdin:")
+
+
+def test_source_key_with_a_folder_cache_is_the_resolved_path(tmp_path, seeds_dir):
+    real = tmp_path / "real"
+    real.mkdir()
+    (real / "a.txt").write_text("At 10:00 UTC the API failed.\n")
+    (tmp_path / "link").symlink_to(real, target_is_directory=True)
+    (real / "b.txt").symlink_to(real / "a.txt")
+    folders: dict[str, str] = {}
+    for path in (tmp_path / "link" / "a.txt", real / "a.txt", tmp_path / "link" / "b.txt", tmp_path / "link" / ".." / "real" / "a.txt"):
+        source = read.read_file(path)
+        assert load.source_key(source, folders) == load.source_key(source) == str(path.resolve())
+    assert str(tmp_path / "link") in folders

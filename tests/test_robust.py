@@ -130,7 +130,7 @@ def test_two_ingests_and_a_reader_at_once(tmp_path, seeds_dir):
     make_documents(folder_b, seeds_dir, 50, start=200)
     db_path = tmp_path / "kb.db"  # does not exist yet: both processes race to create the schema
     procs = [
-        subprocess.Popen([*CLI, "ingest", "--db", str(db_path), "--json", str(folder), str(tmp_path / "shared")], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen([*CLI, "ingest", "--db", str(db_path), "--json", "--batch-size", "4", str(folder), str(tmp_path / "shared")], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for folder in (folder_a, folder_b)
     ]
     while not (db_path.exists() and document_count(db_path)) and all(p.poll() is None for p in procs):
