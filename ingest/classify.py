@@ -21,11 +21,13 @@ from . import rules
 
 def categorise(text: str) -> list[str]:
     """The cause categories whose lexicon matches ``text``, in taxonomy order."""
+    text = text.lower()
     return [label for label, rx in rules.compiled_lexicon("taxonomy.json", "categories").items() if rx.search(text)]
 
 
 def category_of(text: str) -> str:
     """The single best category for one cause statement (most lexicon hits), or unknown."""
+    text = text.lower()
     hits = {label: len(rx.findall(text)) for label, rx in rules.compiled_lexicon("taxonomy.json", "categories").items()}
     top = max(hits.values(), default=0)
     if not top:
@@ -37,6 +39,7 @@ def category_of(text: str) -> str:
 def components_in(text: str, min_hits: int = 1) -> list[str]:
     """Components whose lexicon matches ``text`` at least ``min_hits`` times."""
     out = []
+    text = text.lower()
     for label, rx in rules.compiled_lexicon("taxonomy.json", "components").items():
         if len(rx.findall(text)) >= min_hits:
             out.append(label)
@@ -51,7 +54,7 @@ def incident_categories(causes: list[dict], summary: str, text: str = "") -> lis
             if label not in found:
                 found.append(label)
     remediation = rules.compiled_lexicon("taxonomy.json", "categories").get("remediation")
-    if remediation is not None and "remediation" not in found and remediation.search(text):
+    if remediation is not None and "remediation" not in found and remediation.search(text.lower()):
         found.append("remediation")
     order = list(rules.taxonomy()["categories"])
     return sorted(found, key=order.index) if found else ["unknown"]
@@ -65,7 +68,7 @@ COMPONENT_MAX = 3
 
 def component_scores(causes: list[dict], title: str, summary: str) -> dict[str, int]:
     """Weighted lexicon hits per component over causes, title and summary."""
-    sources = {"causes": " ".join(c["text"] for c in causes), "title": title or "", "summary": summary or ""}
+    sources = {"causes": " ".join(c["text"] for c in causes).lower(), "title": (title or "").lower(), "summary": (summary or "").lower()}
     scores: dict[str, int] = {}
     for label, rx in rules.compiled_lexicon("taxonomy.json", "components").items():
         score = sum(COMPONENT_WEIGHTS[name] * len(rx.findall(text)) for name, text in sources.items())

@@ -51,3 +51,22 @@ def test_phrases_find_what_the_token_patterns_find(text):
     found = {(s.start_char, s.end_char, s.label_, s.id_) for s in doc.spans["cues"]}
     assert found == token_matcher_spans(text)
     assert found
+
+
+@pytest.mark.parametrize("key", ["categories", "components"])
+def test_lexicon_terms_are_lower_case_for_lowered_text(key):
+    """Lexicons match lowered text without IGNORECASE: an upper-case letter (or \\W, \\S, \\D, \\B) in a term would never match."""
+    import re
+
+    for label, terms in rules.taxonomy()[key].items():
+        if label.startswith("_"):
+            continue
+        for term in terms:
+            assert not re.search(r"(?<!\\)[A-Z]|\\[WSDB]", term), (label, term)
+
+
+def test_lexicons_match_text_of_any_case():
+    from ingest.classify import category_of, components_in
+
+    assert category_of("The PostgreSQL primary ran out of DISK space") == category_of("the postgresql primary ran out of disk space") != "unknown"
+    assert "database" in components_in("Our POSTGRES cluster failed over")

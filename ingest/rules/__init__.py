@@ -127,10 +127,14 @@ def statuses() -> dict[str, Any]:
 
 @lru_cache(maxsize=None)
 def compiled_lexicon(name: str, key: str) -> dict[str, re.Pattern]:
-    """One alternation regex per label of ``load_json(name)[key]`` (case-insensitive, word-bounded)."""
+    """One alternation regex per label of ``load_json(name)[key]`` (word-bounded), for LOWER-CASED text.
+
+    The terms are lower case and the text is lowered once by the caller:
+    matching that way takes half the time of ``re.IGNORECASE``.
+    """
     table = load_json(name)[key]
     return {
-        label: re.compile(r"(?<![\w-])(?:" + "|".join(terms) + r")(?![\w])", re.I)
+        label: re.compile(r"(?<![\w-])(?:" + "|".join(terms) + r")(?![\w])")
         for label, terms in table.items()
         if not label.startswith("_") and terms
     }
