@@ -56,8 +56,9 @@ class Unit:
 
 @lru_cache(maxsize=1)
 def _kind_patterns() -> list[tuple[str, re.Pattern]]:
+    """Each kind's cue regex, for lowered text (lower-case terms, no IGNORECASE: twice as fast)."""
     data = rules.event_kinds()
-    return [(kind, re.compile(r"(?i)\b(?:" + "|".join(data["kinds"][kind]) + r")\b")) for kind in data["order"]]
+    return [(kind, re.compile(r"\b(?:" + "|".join(data["kinds"][kind]) + r")\b")) for kind in data["order"]]
 
 
 def classify_event(text: str, status: str | None = None) -> str:
@@ -67,7 +68,8 @@ def classify_event(text: str, status: str | None = None) -> str:
     recovery, so recovery words in the text win over the state; otherwise the
     state (investigating → detection, monitoring → mitigation…) decides.
     """
-    text_kind = next((kind for kind, pattern in _kind_patterns() if pattern.search(text)), "other")
+    lowered = text.lower()
+    text_kind = next((kind for kind, pattern in _kind_patterns() if pattern.search(lowered)), "other")
     if status:
         status_kind = rules.event_kinds()["status_kinds"].get(status.lower())
         if status_kind and text_kind not in RECOVERY_KINDS:

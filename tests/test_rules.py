@@ -53,16 +53,27 @@ def test_phrases_find_what_the_token_patterns_find(text):
     assert found
 
 
-@pytest.mark.parametrize("key", ["categories", "components"])
-def test_lexicon_terms_are_lower_case_for_lowered_text(key):
-    """Lexicons match lowered text without IGNORECASE: an upper-case letter (or \\W, \\S, \\D, \\B) in a term would never match."""
+LOWERED = [("taxonomy", "categories"), ("taxonomy", "components"), ("event_kinds", "kinds")]
+"""Rule tables matched against lowered text without IGNORECASE."""
+
+
+@pytest.mark.parametrize("table, key", LOWERED)
+def test_terms_matched_on_lowered_text_are_lower_case(table, key):
+    """An upper-case letter (or \\W, \\S, \\D, \\B) in such a term would never match."""
     import re
 
-    for label, terms in rules.taxonomy()[key].items():
+    for label, terms in getattr(rules, table)()[key].items():
         if label.startswith("_"):
             continue
         for term in terms:
             assert not re.search(r"(?<!\\)[A-Z]|\\[WSDB]", term), (label, term)
+
+
+def test_event_kinds_match_text_of_any_case():
+    from ingest.timeline import classify_event
+
+    assert classify_event("THE ISSUE HAS BEEN RESOLVED.") == classify_event("The issue has been resolved.") == "resolution"
+    assert classify_event("WE ARE INVESTIGATING ELEVATED ERRORS") == "response"
 
 
 def test_lexicons_match_text_of_any_case():
