@@ -30,7 +30,8 @@ _SKIP_ROLES = {"timeline", "actions", "lessons", "other", "detection"}
 
 
 def _terms(key: str) -> re.Pattern:
-    return rules.compiled_terms("cause_terms.json", key)
+    """The ``cause_terms.json`` regex for ``key``, for lowered text (lower-case terms, no IGNORECASE: twice as fast)."""
+    return rules.compiled_terms("cause_terms.json", key, re.M)
 
 
 def cause_kind(text: str, default: str) -> str:
@@ -44,17 +45,17 @@ def cause_kind(text: str, default: str) -> str:
 
 def is_problem(text: str) -> bool:
     """True when a sentence states a problem (used inside cause sections)."""
-    return bool(_terms("problem").search(text))
+    return bool(_terms("problem").search(text.lower()))
 
 
 def is_fault(text: str) -> bool:
     """True when a sentence names a fault rather than a symptom (used in summaries and titles)."""
-    return bool(_terms("strong").search(text))
+    return bool(_terms("strong").search(text.lower()))
 
 
 def never_a_cause(text: str) -> bool:
     """True for statements that are never causes: apologies, questions, investigating the cause."""
-    return bool(_terms("not_cause").search(text.strip()))
+    return bool(_terms("not_cause").search(text.strip().lower()))
 
 
 def _clean(text: str) -> str:
@@ -97,7 +98,7 @@ def _candidate_kind(unit: str, role: str | None, whole: bool, cues: list[str]) -
     if role in SECTION_KINDS:
         if len(unit.split()) < 4 or (not whole and not is_problem(unit)):
             return None
-        if not cues and (_ACTIONISH.search(unit) or _terms("response").search(unit)):
+        if not cues and (_ACTIONISH.search(unit) or _terms("response").search(unit.lower())):
             return None
         return cause_kind(unit, SECTION_KINDS[role])
     if len(unit.split()) < 5 or _ACTIONISH.search(unit):
