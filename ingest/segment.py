@@ -109,11 +109,22 @@ def section_role(heading: str, strict: bool = False) -> str | None:
             if norm.startswith(phrase + " ") or norm.startswith(phrase + "&") or norm.startswith(phrase + ","):
                 return role
     if len(norm.split()) <= 7:
-        for role in order:
-            for phrase in phrases[role]:
-                if len(phrase) > 4 and re.search(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", norm):
-                    return role
+        for role, pattern in _contained_phrases():
+            if pattern.search(norm):
+                return role
     return None
+
+
+@lru_cache(maxsize=1)
+def _contained_phrases() -> list[tuple[str, re.Pattern]]:
+    """Per role, in order, one regex for its phrases longer than four characters, as whole words."""
+    data = rules.sections()
+    out = []
+    for role in data["order"]:
+        longer = [re.escape(p) for p in data["roles"][role] if len(p) > 4]
+        if longer:
+            out.append((role, re.compile(r"(?<!\w)(?:" + "|".join(longer) + r")(?!\w)")))
+    return out
 
 
 def _lines(text: str):
