@@ -199,24 +199,59 @@ def test_one_source_twice_in_a_batch_is_stored_then_replaced(db):
     assert store.integrity_problems(db) == []
 
 
-def test_upgrade_from_the_first_schema_keeps_data(tmp_path):
+def store_as_older_pmkb(db: sqlite_utils.Database, doc: Document, incidents: list[dict]) -> None:
+    """Rows as a pmkb before m005 wrote them: through sqlite-utils, no rollup columns, full text by triggers."""
+    document_id = db["documents"].insert(dict(zip(store.COLUMNS["documents"], store.document_row(doc, {}, None, "0")))).last_pk
+    for seq, incident in enumerate(incidents):
+        row = dict(zip(store.COLUMNS["incidents"], store.incident_row(incident, document_id, seq, None)))
+        incident_id = db["incidents"].insert({k: v for k, v in row.items() if k not in store.ROLLUP_COLUMNS}).last_pk
+        for table, rows in store.child_rows(incident, incident_id, document_id).items():
+            db[table].insert_all([dict(zip(store.COLUMNS[table], r)) for r in rows])
+
+
+@pytest.mark.parametrize("last_applied", [FIRST_MIGRATION, "m003_incident_overview_view"])
+def test_upgrade_from_an_older_schema_keeps_data(tmp_path, last_applied):
     path = tmp_path / "old.db"
     old = sqlite_utils.Database(path)
-    store.migrations.apply(old, stop_before=[m.name for m in store.migrations._migrations if m.name != FIRST_MIGRATION])
-    assert [m.name for m in store.migrations.applied(old)] == [FIRST_MIGRATION]
-    store.store_document(old, document(text="# Outage\n\nThe load balancer failed at 10:00 UTC.\n"), [incident(), incident("Second")], "0")
+    names = [m.name for m in store.migrations._migrations]
+    store.migrations.apply(old, stop_before=names[names.index(last_applied) + 1:])
+    assert [m.name for m in store.migrations.applied(old)] == names[: names.index(last_applied) + 1]
+    undated = incident("No time at all.")
+    undated["metrics"], undated["timeline"] = {}, []
+    undated["corrective_actions"] = [{"text": "Fix it", "status": s} for s in ("done", None, "in_progress", "planned", "done")]
+    doc = document(text="# Outage\n\nThe load balancer failed at 10:00 UTC.\n")
+    doc.published_at = "2024-03-01"
+    store_as_older_pmkb(old, doc, [incident(), undated])
     before = {t: list(old[t].rows) for t in ("documents", "incidents", *store.CHILD_TABLES)}
+    overview = list(old["incident_overview"].rows) if "incident_overview" in old.view_names() else None
     old.close()
 
     db = store.open_db(path)
-    assert [m.name for m in store.migrations.applied(db)] == [m.name for m in store.migrations._migrations]
+    assert [m.name for m in store.migrations.applied(db)] == names
     assert store.migrations.pending(db) == []
     for table, rows in before.items():
-        assert list(db[table].rows) == rows, table
+        kept = [{k: v for k, v in r.items() if k not in store.ROLLUP_COLUMNS} for r in db[table].rows]
+        assert kept == rows, table
+    filled = [{k: r[k] for k in store.ROLLUP_COLUMNS} for r in db["incidents"].rows]
+    assert filled == [dict(zip(store.ROLLUP_COLUMNS, store.rollups(i, "2024-03-01"))) for i in (incident(), undated)]
+    assert [f["started"] for f in filled] == ["2024-01-02T10:00:00Z", "2024-03-01"]
+    assert [(f["actions"], f["open_actions"], f["actions_done"]) for f in filled] == [(1, 1, 0), (5, 3, 2)]
+    if overview is not None:
+        assert list(db["incident_overview"].rows) == overview
     assert ["year"] in [index.columns for index in db["incidents"].indexes]  # from the second migration
     assert [r["id"] for r in db.query("select rowid as id from documents_fts where documents_fts match 'balancer'")] == [1]
     assert store.store_document(db, document("/docs/b.md", "d" * 64), [incident()], "1").status == "new"
     assert store.integrity_problems(db) == []
+
+
+def test_stored_rollups_match_the_children(db):
+    mixed = incident()
+    mixed["corrective_actions"] = [{"text": "a", "status": "done"}, {"text": "b"}, {"text": "c", "status": "planned"}]
+    mixed["metrics"] = {}
+    mixed["timeline"] = [{"at": "2024-05-02T10:00:00Z"}, {"at": None}, {"at": "2024-05-01"}]
+    store.store_document(db, document(), [mixed], "1")
+    row = db["incidents"].get(1)
+    assert (row["started"], row["actions"], row["open_actions"], row["actions_done"], row["actions_planned"], row["quality_flags"]) == ("2024-05-01", 3, 2, 1, 1, 1)
 
 
 def test_opening_again_applies_nothing(tmp_path):
