@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from kb import serve
 from kb.datasette_highlight import KINDS, Span, highlight
-from kb.datasette_pmkb import format_minutes, insert_after_body
+from kb.datasette_pmkb import CACHE_KIB, format_minutes, insert_after_body
 
 REQUIRED_QUERIES = {
     "incidents_by_category", "recurring_categories", "open_actions", "slowest_detection",
@@ -240,6 +240,16 @@ def test_tables_json_and_full_text_search(client, seeded):
         expected = seeded.execute(f"select count(*) from [{table}] where [{column}] like ?", [f"%{word}%"]).fetchone()[0]
         assert len(found) == expected > 0, table
         assert all(word in (row[column] or "").lower() for row in found)
+
+
+def test_documents_list_newest_stored_first(client):
+    ids = [row["id"] for row in client.json("/seeds/documents.json?_search=the&_shape=array")]
+    assert len(ids) >= 2 and ids == sorted(ids, reverse=True)
+
+
+def test_knowledge_base_connections_get_the_larger_page_cache(client):
+    db = client.ds.get_database("seeds")
+    assert client.run(db.execute("select cache_size from pragma_cache_size()")).first()[0] == -CACHE_KIB
 
 
 def test_search_all_page_lists_every_searchable_table(client):
