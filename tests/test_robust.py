@@ -126,8 +126,9 @@ def test_two_ingests_and_a_reader_at_once(tmp_path, seeds_dir):
 
     folder_a, folder_b = tmp_path / "a", tmp_path / "b"
     shared = make_documents(tmp_path / "shared", seeds_dir, 30)
-    make_documents(folder_a, seeds_dir, 50, start=100)
-    make_documents(folder_b, seeds_dir, 50, start=200)
+    each = 150  # enough for the ingests to outlast the reader's start-up
+    make_documents(folder_a, seeds_dir, each, start=1000)
+    make_documents(folder_b, seeds_dir, each, start=2000)
     db_path = tmp_path / "kb.db"  # does not exist yet: both processes race to create the schema
     procs = [
         subprocess.Popen([*CLI, "ingest", "--db", str(db_path), "--json", "--batch-size", "4", str(folder), str(tmp_path / "shared")], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -150,7 +151,7 @@ def test_two_ingests_and_a_reader_at_once(tmp_path, seeds_dir):
     for proc, (out, err) in zip(procs, outputs):
         assert proc.returncode == 0, err
     summaries = [json.loads(out) for out, _ in outputs]
-    assert sum(s["new"] for s in summaries) == 130 and sum(s["unchanged"] for s in summaries) == len(shared)
+    assert sum(s["new"] for s in summaries) == 2 * each + len(shared) and sum(s["unchanged"] for s in summaries) == len(shared)
     assert seen == sorted(seen) and len(seen) >= 2  # the reader saw the count grow, never an error
     db = assert_healthy(db_path)
-    assert db["documents"].count == 130
+    assert db["documents"].count == 2 * each + len(shared)
