@@ -74,6 +74,24 @@ def _rss_mb(ru_maxrss: int) -> float:
     return ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
 
 
+def own_peak_rss_mb() -> float:
+    """This process's own peak RSS in MB: ``VmHWM`` on Linux (getrusage there also counts the
+    memory of the parent that spawned it), else ``ru_maxrss``."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return _rss_mb(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+
+
+def _with_rss(result: dict[str, Any]) -> dict[str, Any]:
+    """``result`` plus this process's peak RSS and that of the largest worker it forked (for child commands)."""
+    return {**result, "peak_rss_mb": own_peak_rss_mb(), "workers_peak_rss_mb": _rss_mb(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)}
+
+
 def percentile(values: list[float], q: float) -> float:
     """The q-th percentile (0–100) by linear interpolation."""
     if not values:
@@ -115,25 +133,28 @@ def ingest_child(folder: str, db_path: str, manifest: str | None) -> dict[str, A
     }
 
 
-def run_ingest(folder: Path, db_path: Path, manifest: Path | None) -> dict[str, Any]:
-    """Run :func:`ingest_child` in a fresh interpreter; add its wall time and peak RSS."""
-    out_path = db_path.with_suffix(f".ingest-{time.time_ns()}.json")
-    cmd = [sys.executable, str(Path(__file__).resolve()), "_ingest", str(folder), str(db_path), str(out_path)]
-    if manifest:
-        cmd += ["--manifest", str(manifest)]
+def in_child(command: str, *args: str) -> dict[str, Any]:
+    """Run a hidden subcommand of this script in a fresh interpreter, as a user runs one pmkb command:
+    its JSON result (with its own peak RSS), plus its wall time."""
+    out_path = Path(tempfile.gettempdir()) / f"pmkb-bench-{command.strip('_')}-{time.time_ns()}.json"
+    cmd = [sys.executable, str(Path(__file__).resolve()), command, *args, "--out", str(out_path)]
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=str(ROOT))
     stderr = proc.stderr.read() if proc.stderr else b""
-    _, status, usage = os.wait4(proc.pid, 0)
+    _, status, _usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - start
     if proc.returncode != 0 or not out_path.exists():
-        raise RuntimeError(f"ingest of {folder} failed (exit {proc.returncode}): {stderr.decode(errors='replace')[-2000:]}")
+        raise RuntimeError(f"{command} {' '.join(args)} failed (exit {proc.returncode}): {stderr.decode(errors='replace')[-2000:]}")
     result = json.loads(out_path.read_text())
     out_path.unlink()
     result["wall_s"] = wall
-    result["peak_rss_mb"] = _rss_mb(usage.ru_maxrss)
     return result
+
+
+def run_ingest(folder: Path, db_path: Path, manifest: Path | None) -> dict[str, Any]:
+    """Run :func:`ingest_child` in a fresh interpreter; add its wall time and peak RSS."""
+    return in_child("_ingest", str(folder), str(db_path), *(["--manifest", str(manifest)] if manifest else []))
 
 
 # --------------------------------------------------------------------------- extraction split
@@ -391,8 +412,7 @@ def run(sizes: list[int], serve_sizes: list[int], report_size: int, sample: int,
 
     log(f"growing a copy of the database to {report_size} incidents for the report")
     grow_db(report_db, report_size)
-    results["report"] = time_report(report_db)
-    results["report"]["peak_rss_mb_so_far"] = _rss_mb(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+    results["report"] = in_child("_report", str(report_db))
 
     results["serve"] = {}
     for n in serve_sizes:
@@ -401,12 +421,17 @@ def run(sizes: list[int], serve_sizes: list[int], report_size: int, sample: int,
         log(f"growing a copy of the database to {n} incidents for Datasette")
         got = grow_db(path, n)
         log(f"timing search and canned queries at {got} incidents")
-        results["serve"][n] = dict(serve_timings(path, repeats), incidents=got)
+        results["serve"][n] = dict(in_child("_serve", str(path), "--repeats", str(repeats)), incidents=got)
         path.unlink()
 
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    results["peak_rss_mb"] = {"ingest": _rss_mb(children), "bench_process": _rss_mb(own), "max": _rss_mb(max(children, own))}
+    rss = {
+        "ingest": max(r[k]["peak_rss_mb"] for r in results["sizes"].values() for k in ("ingest", "reingest")),
+        "ingest_worker": max(r[k]["workers_peak_rss_mb"] for r in results["sizes"].values() for k in ("ingest", "reingest")),
+        "report": results["report"]["peak_rss_mb"],
+        "serve": max(r["peak_rss_mb"] for r in results["serve"].values()) if results["serve"] else 0.0,
+        "bench_process": own_peak_rss_mb(),
+    }
+    results["peak_rss_mb"] = {**rss, "max": max(rss.values())}
     return results
 
 
@@ -459,9 +484,8 @@ def summary_rows(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         if s["failures"]:
             rows.append((f"  failed requests at {s['incidents']}", str(len(s["failures"])), "0", "FAIL"))
     rss = results["peak_rss_mb"]
-    rows.append(("peak RSS, ingest child (MB)", f"{rss['ingest']:.0f}", "", ""))
-    rows.append(("peak RSS, bench process after the report (MB)", f"{rep['peak_rss_mb_so_far']:.0f}", "", ""))
-    rows.append(("peak RSS, bench process after Datasette (MB)", f"{rss['bench_process']:.0f}", "", ""))
+    rows.append(("peak RSS: ingest / one ingest worker / report / Datasette (MB)", f"{rss['ingest']:.0f} / {rss['ingest_worker']:.0f} / {rss['report']:.0f} / {rss['serve']:.0f}", "", ""))
+    rows.append(("peak RSS, bench process (extraction split, search_dates) (MB)", f"{rss['bench_process']:.0f}", "", ""))
     rows.append(("peak RSS, max (MB)", f"{rss['max']:.0f}", "< 500", _check("peak_rss_mb", rss["max"])))
     return rows
 
@@ -527,11 +551,28 @@ def cli(ctx, sizes, serve_sizes, report_size, sample, ref_sample, repeats, quick
 @cli.command("_ingest", hidden=True)
 @click.argument("folder")
 @click.argument("db_path")
-@click.argument("out_path")
 @click.option("--manifest")
-def ingest_command(folder, db_path, out_path, manifest):
-    """(internal) Ingest in this process and write timings as JSON to OUT_PATH."""
-    Path(out_path).write_text(json.dumps(ingest_child(folder, db_path, manifest)))
+@click.option("--out", "out_path", required=True)
+def ingest_command(folder, db_path, manifest, out_path):
+    """(internal) Ingest in this process and write timings as JSON to --out."""
+    Path(out_path).write_text(json.dumps(_with_rss(ingest_child(folder, db_path, manifest))))
+
+
+@cli.command("_report", hidden=True)
+@click.argument("db_path")
+@click.option("--out", "out_path", required=True)
+def report_command(db_path, out_path):
+    """(internal) Time the report in this process and write the result as JSON to --out."""
+    Path(out_path).write_text(json.dumps(_with_rss(time_report(Path(db_path)))))
+
+
+@cli.command("_serve", hidden=True)
+@click.argument("db_path")
+@click.option("--repeats", type=int, default=10)
+@click.option("--out", "out_path", required=True)
+def serve_command(db_path, repeats, out_path):
+    """(internal) Time Datasette search and canned queries in this process; JSON to --out."""
+    Path(out_path).write_text(json.dumps(_with_rss(serve_timings(Path(db_path), repeats))))
 
 
 if __name__ == "__main__":
