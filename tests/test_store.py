@@ -200,13 +200,13 @@ def test_one_source_twice_in_a_batch_is_stored_then_replaced(db):
 
 
 def store_as_older_pmkb(db: sqlite_utils.Database, doc: Document, incidents: list[dict]) -> None:
-    """Rows as a pmkb before m005 wrote them: through sqlite-utils, no rollup columns, full text by triggers."""
+    """Rows as a pmkb before m005 wrote them: through sqlite-utils, no rollup columns (nor m006's copies on categories), full text by triggers."""
     document_id = db["documents"].insert(dict(zip(store.COLUMNS["documents"], store.document_row(doc, {}, None, "0")))).last_pk
     for seq, incident in enumerate(incidents):
         row = dict(zip(store.COLUMNS["incidents"], store.incident_row(incident, document_id, seq, None)))
         incident_id = db["incidents"].insert({k: v for k, v in row.items() if k not in store.ROLLUP_COLUMNS}).last_pk
         for table, rows in store.child_rows(incident, incident_id, document_id).items():
-            db[table].insert_all([dict(zip(store.COLUMNS[table], r)) for r in rows])
+            db[table].insert_all([{k: v for k, v in zip(store.COLUMNS[table], r) if table != "categories" or k not in store.CATEGORY_COPIES} for r in rows])
 
 
 @pytest.mark.parametrize("last_applied", [FIRST_MIGRATION, "m003_incident_overview_view"])
@@ -230,8 +230,12 @@ def test_upgrade_from_an_older_schema_keeps_data(tmp_path, last_applied):
     assert [m.name for m in store.migrations.applied(db)] == names
     assert store.migrations.pending(db) == []
     for table, rows in before.items():
-        kept = [{k: v for k, v in r.items() if k not in store.ROLLUP_COLUMNS} for r in db[table].rows]
+        added = store.CATEGORY_COPIES if table == "categories" else store.ROLLUP_COLUMNS if table == "incidents" else {}
+        kept = [{k: v for k, v in r.items() if k not in added} for r in db[table].rows]
         assert kept == rows, table
+    incidents_by_id = {r["id"]: r for r in db["incidents"].rows}
+    copies = [(r["started"], r["impact_minutes"]) for r in db["categories"].rows]
+    assert copies and copies == [(incidents_by_id[r["incident_id"]]["started"], incidents_by_id[r["incident_id"]]["impact_minutes"]) for r in db["categories"].rows]
     filled = [{k: r[k] for k in store.ROLLUP_COLUMNS} for r in db["incidents"].rows]
     assert filled == [dict(zip(store.ROLLUP_COLUMNS, store.rollups(i, "2024-03-01"))) for i in (incident(), undated)]
     assert [f["started"] for f in filled] == ["2024-01-02T10:00:00Z", "2024-03-01"]
