@@ -234,8 +234,8 @@ def test_upgrade_from_an_older_schema_keeps_data(tmp_path, last_applied):
         kept = [{k: v for k, v in r.items() if k not in added} for r in db[table].rows]
         assert kept == rows, table
     incidents_by_id = {r["id"]: r for r in db["incidents"].rows}
-    copies = [(r["started"], r["impact_minutes"]) for r in db["categories"].rows]
-    assert copies and copies == [(incidents_by_id[r["incident_id"]]["started"], incidents_by_id[r["incident_id"]]["impact_minutes"]) for r in db["categories"].rows]
+    copies = [{k: r[k] for k in store.CATEGORY_COPIES} for r in db["categories"].rows]
+    assert copies and copies == [{k: incidents_by_id[r["incident_id"]][k] for k in store.CATEGORY_COPIES} for r in db["categories"].rows]
     filled = [{k: r[k] for k in store.ROLLUP_COLUMNS} for r in db["incidents"].rows]
     assert filled == [dict(zip(store.ROLLUP_COLUMNS, store.rollups(i, "2024-03-01"))) for i in (incident(), undated)]
     assert [f["started"] for f in filled] == ["2024-01-02T10:00:00Z", "2024-03-01"]
@@ -265,3 +265,13 @@ def test_opening_again_applies_nothing(tmp_path):
     applied = [(m.name, m.applied_at) for m in store.migrations.applied(db)]
     store.apply_migrations(db)
     assert [(m.name, m.applied_at) for m in store.migrations.applied(db)] == applied
+
+
+def test_category_rows_repeat_their_incidents_fields_once_per_category(db):
+    repeated = incident()
+    repeated["categories"] = ["capacity", "config", "capacity"]
+    store.store_document(db, document(), [repeated], "1", organization="Acme")
+    rows = list(db.query("select c.category, c.organization, c.started, c.impact_minutes, i.organization as io, i.started as istart, i.impact_minutes as imin from categories c join incidents i on i.id = c.incident_id"))
+    assert [r["category"] for r in rows] == ["capacity", "config"]
+    assert all((r["organization"], r["started"], r["impact_minutes"]) == (r["io"], r["istart"], r["imin"]) for r in rows)
+    assert rows[0]["organization"] == "Acme" and rows[0]["started"] is not None
