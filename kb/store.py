@@ -471,6 +471,14 @@ def m004_fts_indexed_by_store(db: sqlite_utils.Database) -> None:
         db.conn.execute(f"drop trigger if exists [{table}_ai]")
 
 
+def _add_missing_columns(table: sqlite_utils.db.Table, columns: dict[str, type]) -> None:
+    """Add each of ``columns`` (name → type) that ``table`` lacks."""
+    have = table.columns_dict
+    for column, kind in columns.items():
+        if column not in have:
+            table.add_column(column, kind)
+
+
 ROLLUP_COLUMNS = {
     "started": str, "actions": int, "open_actions": int, "actions_done": int,
     "actions_in_progress": int, "actions_planned": int, "quality_flags": int,
@@ -487,9 +495,7 @@ def m005_incident_rollups(db: sqlite_utils.Database) -> None:
     in here with the same rules as ``rollups``.
     """
     incidents = db["incidents"]
-    for column, kind in ROLLUP_COLUMNS.items():
-        if column not in incidents.columns_dict:
-            incidents.add_column(column, kind)
+    _add_missing_columns(incidents, ROLLUP_COLUMNS)
     db.execute(
         """
         update incidents set
@@ -535,9 +541,7 @@ def m006_category_rows_carry_incident_fields(db: sqlite_utils.Database) -> None:
     ``recurring_categories`` groups one covering index (22–110 ms of joins).
     """
     categories = db["categories"]
-    for column, kind in CATEGORY_COPIES.items():
-        if column not in categories.columns_dict:
-            categories.add_column(column, kind)
+    _add_missing_columns(categories, CATEGORY_COPIES)
     db.execute(
         """
         update categories set
