@@ -139,13 +139,10 @@ def in_child(command: str, *args: str) -> dict[str, Any]:
     out_path = Path(tempfile.gettempdir()) / f"pmkb-bench-{command.strip('_')}-{time.time_ns()}.json"
     cmd = [sys.executable, str(Path(__file__).resolve()), command, *args, "--out", str(out_path)]
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=str(ROOT))
-    stderr = proc.stderr.read() if proc.stderr else b""
-    _, status, _usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
+    proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=str(ROOT))
     wall = time.perf_counter() - start
     if proc.returncode != 0 or not out_path.exists():
-        raise RuntimeError(f"{command} {' '.join(args)} failed (exit {proc.returncode}): {stderr.decode(errors='replace')[-2000:]}")
+        raise RuntimeError(f"{command} {' '.join(args)} failed (exit {proc.returncode}): {proc.stderr.decode(errors='replace')[-2000:]}")
     result = json.loads(out_path.read_text())
     out_path.unlink()
     result["wall_s"] = wall
@@ -153,7 +150,7 @@ def in_child(command: str, *args: str) -> dict[str, Any]:
 
 
 def run_ingest(folder: Path, db_path: Path, manifest: Path | None) -> dict[str, Any]:
-    """Run :func:`ingest_child` in a fresh interpreter; add its wall time and peak RSS."""
+    """Run :func:`ingest_child` in a fresh interpreter: its timings, wall time and peak RSS."""
     return in_child("_ingest", str(folder), str(db_path), *(["--manifest", str(manifest)] if manifest else []))
 
 

@@ -135,6 +135,26 @@ def extract(document: Document, nlp: Language | None = None) -> list[dict]:
     return incidents
 
 
+def fork_pool(processes: int):
+    """A pool of ``processes`` forked workers that inherit this process's built pipeline and end
+    when it dies; None for one process or where ``fork`` is not available."""
+    if processes <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    shared_nlp()  # build before forking, so workers inherit it instead of rebuilding it
+    return multiprocessing.get_context("fork").Pool(processes, initializer=_die_with_parent)
+
+
+def _die_with_parent() -> None:
+    """In a worker: ask Linux to end it when the process that forked it dies (a killed ingest leaves no workers behind)."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # not Linux: workers end when their task pipe closes
+
+
 def extract_many(
     documents: Iterable[Document], nlp: Language | None = None, batch_size: int = 32, processes: int = 1
 ) -> Iterator[tuple[Document, list[dict]]]:
@@ -145,9 +165,9 @@ def extract_many(
     (``nlp`` must then be None). Forking pays for itself only over a few dozen
     documents or more. Errors propagate, as with one process.
     """
-    if processes > 1 and nlp is None and "fork" in multiprocessing.get_all_start_methods():
-        shared_nlp()  # build before forking, so workers inherit it instead of rebuilding it
-        with multiprocessing.get_context("fork").Pool(processes) as pool:
+    pool = fork_pool(processes) if nlp is None else None
+    if pool is not None:
+        with pool:
             yield from pool.imap(_extract_pair, documents, chunksize=max(1, batch_size // 8))
         return
     nlp = nlp or shared_nlp()

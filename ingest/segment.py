@@ -374,8 +374,8 @@ class StructureComponent:
         # time rescans the whole Doc each time (quadratic; minutes on a long run of ':')
         idx = doc.to_array(IDX)  # token start offsets, without building Token objects
         at_block = numpy.isin(idx, numpy.fromiter(starts, dtype=idx.dtype, count=len(starts)))
-        values = numpy.where(at_block | punctuation_sentence_starts(doc), 1, -1).astype("int64").reshape(-1, 1)
-        doc.from_array([SENT_START], values.astype("uint64"))
+        values = numpy.where(at_block | punctuation_sentence_starts(doc), 1, -1).astype("uint64").reshape(-1, 1)  # -1: not a start
+        doc.from_array([SENT_START], values)
         return doc
 
 

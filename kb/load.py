@@ -10,7 +10,6 @@ Every problem with an input becomes one line naming it; the run goes on.
 from __future__ import annotations
 
 import csv
-import multiprocessing
 import os
 import sqlite3
 from dataclasses import dataclass, field
@@ -104,7 +103,11 @@ class _Slot:
     key: str = ""
 
 
-def prepare(job: tuple[Source, str]) -> tuple[Document | None, list[dict], str | None]:
+Prepared = tuple[Document | None, list[dict], str | None]
+"""What ``prepare`` gives for one source: the document and its incidents, or a one-line problem."""
+
+
+def prepare(job: tuple[Source, str]) -> Prepared:
     """Normalise and extract one source stored under ``key``: ``(document, incidents, None)``, or a one-line problem.
 
     A ReadError (the text turns out unusable) or an extractor bug becomes
@@ -123,36 +126,21 @@ def prepare(job: tuple[Source, str]) -> tuple[Document | None, list[dict], str |
         return None, [], f"{source.name}: extraction failed ({type(exc).__name__}: {exc})"
 
 
-Prepared = tuple[Document | None, list[dict], str | None]
-
-
-def _die_with_parent() -> None:
-    """In a worker: ask Linux to end it when the ingest that forked it dies (a killed ingest leaves no workers behind)."""
-    try:
-        import ctypes
-        import signal
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass  # not Linux: workers end when their task pipe closes
-
-
 class _Extractor:
     """Runs ``prepare`` over a batch, in forked workers when there are enough documents to pay for them."""
 
     def __init__(self, processes: int) -> None:
-        self.processes = processes if "fork" in multiprocessing.get_all_start_methods() else 1
+        self.processes = processes
         self.pool = None
 
     def submit(self, jobs: list[tuple[Source, str]]) -> Callable[[], list[Prepared]]:
         """Start on ``jobs``; the returned function waits for their results (in-process work runs when it is called)."""
-        if self.processes <= 1 or len(jobs) < MIN_FORK_BATCH:
-            return lambda: [prepare(job) for job in jobs]
-        if self.pool is None:
-            from ingest.pipeline import shared_nlp
+        if self.pool is None and self.processes > 1 and len(jobs) >= MIN_FORK_BATCH:
+            from ingest.pipeline import fork_pool
 
-            shared_nlp()  # built once, before forking, so every worker inherits it
-            self.pool = multiprocessing.get_context("fork").Pool(self.processes, initializer=_die_with_parent)
+            self.pool = fork_pool(self.processes)
+        if self.pool is None or len(jobs) < MIN_FORK_BATCH:
+            return lambda: [prepare(job) for job in jobs]
         return self.pool.map_async(prepare, jobs, chunksize=max(1, len(jobs) // (self.processes * 4))).get
 
     def close(self) -> None:

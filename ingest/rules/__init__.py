@@ -6,6 +6,7 @@ so the extraction code never holds a list of words of its own.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from functools import lru_cache
@@ -52,23 +53,12 @@ def phrases_of(pattern: list[dict], max_repeat: int = MAX_REPEAT) -> list[str] |
             return None
         lower = token["LOWER"]
         words = [lower] if isinstance(lower, str) else lower.get("IN") if isinstance(lower, dict) and set(lower) == {"IN"} else None
-        if not words:
+        counts = {"1": [1], "?": [0, 1], "*": range(0, max_repeat + 1), "+": range(1, max_repeat + 1)}.get(token.get("OP", "1"))
+        if not words or counts is None:
             return None
-        op = token.get("OP", "1")
-        counts = {"1": [1], "?": [0, 1], "*": range(0, max_repeat + 1), "+": range(1, max_repeat + 1)}.get(op)
-        if counts is None:
-            return None
-        runs = [()]
-        choices: list[tuple[str, ...]] = []
-        for n in range(max(counts) + 1):
-            if n in counts:
-                choices.extend(runs)
-            runs = [run + (word,) for run in runs for word in words]
-        options.append(choices)
-    phrases = [()]
-    for choices in options:
-        phrases = [phrase + choice for phrase in phrases for choice in choices]
-    return [" ".join(phrase) for phrase in phrases if phrase]
+        options.append([run for n in counts for run in itertools.product(words, repeat=n)])
+    phrases = (" ".join(word for run in runs for word in run) for runs in itertools.product(*options))
+    return [phrase for phrase in phrases if phrase]
 
 
 def ruler_patterns(*names: str) -> list[dict]:
