@@ -94,6 +94,11 @@ def window_cues() -> dict[str, Any]:
     return load_json("window_cues.json")
 
 
+def organization() -> dict[str, Any]:
+    """How a text names its organization: generic words, host labels, self-naming patterns."""
+    return load_json("organization.json")
+
+
 def event_kinds() -> dict[str, Any]:
     """Timeline event kinds: ``order`` and ``kinds`` (kind → cue regexes)."""
     return load_json("event_kinds.json")
