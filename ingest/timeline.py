@@ -290,13 +290,15 @@ def windows_for(doc: Doc, units: list[Unit], part_start: str | None = None, part
     """Impact windows from stated ranges, start-plus-duration, or the source's start/end."""
     text = text_of(doc)
     windows: list[dict] = labelled_windows(text, doc._.times or [])
+    opening_end = min((b.start for b in doc._.blocks or [] if b.role), default=len(text))
+    """Text before the first named section: an opening summary, where a stated range is the impact."""
     for unit in units:
         body = text[unit.start:unit.end]
         if windows and windows[0].get("label") == "stated start/end":
             break
         if unit.block.role in ("actions", "lessons") or _NON_IMPACT.search(body):
             continue
-        impactish = bool(_IMPACT_WORDS.search(body)) or unit.block.role in ("impact", "summary")
+        impactish = bool(_IMPACT_WORDS.search(body)) or unit.block.role in ("impact", "summary") or (unit.block.role is None and unit.start < opening_end)
         if not impactish:
             continue
         pairs = _ranges(text, unit)
