@@ -19,7 +19,8 @@ import spacy
 from spacy.language import Language
 
 from . import actions, causes, classify, incidents, rules, segment, timeline, times  # noqa: F401  (register factories)
-from .normalise import Document, Part, normalise
+from .document import Document, Part
+from .normalise import normalise
 from .read import read_file
 
 EXTRACTOR_VERSION = "1"
