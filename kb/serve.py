@@ -106,7 +106,7 @@ def pending_migrations(db_path: str | Path) -> list[str]:
 
     import sqlite_utils
 
-    from . import store
+    from .migrations import migrations
 
     try:
         conn = sqlite3.connect(f"file:{Path(db_path).resolve()}?mode=ro", uri=True)
@@ -116,7 +116,7 @@ def pending_migrations(db_path: str | Path) -> list[str]:
         db = sqlite_utils.Database(conn)
         if "documents" not in db.table_names():
             raise ValueError(f"{db_path}: not a pmkb database (no documents table)")
-        return [m.name for m in store.migrations.pending(db)]
+        return [m.name for m in migrations.pending(db)]
     except sqlite3.DatabaseError as exc:
         raise ValueError(f"{db_path}: not a SQLite database ({exc})") from exc
     finally:
