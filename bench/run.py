@@ -207,7 +207,7 @@ def extraction_split(files: list[Path], db_path: Path) -> list[dict[str, float]]
         timed = TimedNlp(nlp)
         incidents = pipeline.extract(document, nlp=timed)
         c3 = time.perf_counter()
-        store.store_document(db, document, incidents, pipeline.EXTRACTOR_VERSION)
+        store.store_document(db, document, incidents, pipeline.extractor_version())
         c4 = time.perf_counter()
         t = {stage: timed.times.get(stage, 0.0) for stage in STAGES}
         t.update(read=c1 - c0, normalise=c2 - c1, store=c4 - c3)

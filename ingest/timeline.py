@@ -24,6 +24,8 @@ from .segment import Block, block_sentences, text_of, result_of
 from .times import TimeMention
 
 _RANGE_GAP = re.compile(r"^\s*(?:-{1,2}|–|—|to|until|till|through|thru|and|->|→)\s*$", re.I)
+_ASIDE = re.compile(r"\([^()\n]{0,40}\)")
+"""A short parenthetical inside a range ("12.39UTC (Block #8647535) and 17.17UTC")."""
 _BETWEEN = re.compile(r"(?:between|from)\s*$", re.I)
 _DURATION = re.compile(
     r"(?i)(?:for|lasting|lasted|of|~|approximately|approx\.?|about|around|roughly|nearly|over|,)\s*(?:approximately\s+|about\s+|around\s+|roughly\s+|~\s*)?"
@@ -34,7 +36,7 @@ _STATED = re.compile(
     r"(?i)\b(?P<what>time to (?:detect(?:ion)?|recover(?:y)?|resolve|resolution|mitigat(?:e|ion)|repair|restore)|tt[dmr])\b\W{0,5}(?:(?P<h>\d+)\s*(?:hours?|hrs?|h)\b\s*(?:and\s*)?)?(?:(?P<m>\d+)\s*(?:minutes?|mins?|m)\b)?"
 )
 _IMPACT_WORDS = re.compile(
-    r"(?i)\b(?:impact\w*|degrad\w*|outage|down(?:time)?|unavailab\w*|errors?|fail\w*|disrupt\w*|affected|customers?|users?|latency|timeouts?|timed out|elevated|slow\w*|unable|broken|incident|unreachable|intermittent|phase|returned|problems?|issues?)\b"
+    r"(?i)\b(?:impact\w*|degrad\w*|outage|down(?:time)?|unavailab\w*|errors?|fail\w*|disrupt\w*|affected|customers?|users?|latency|timeouts?|timed out|elevated|slow\w*|unable|broken|incident|unreachable|intermittent|phase|returned|problems?|issues?|could not|couldn't|cannot|can't|inaccessible|not (?:be )?(?:reached|accessible|available|reachable)|stalled|halted|stuck|delayed|lost|loss)\b"
 )
 _NON_IMPACT = re.compile(r"(?i)\b(?:maintenance window|office hours|working hours|business hours|scheduled for|planned for|next (?:week|month))\b")
 _FUTURE = re.compile(r"(?i)\b(?:will provide|next update|provide (?:an? )?(?:update|more (?:information|details))|(?:we|they) will|will be (?:back|available|completed|done)|is expected|are expected|scheduled (?:for|at))\b")
@@ -246,7 +248,7 @@ def _ranges(text: str, unit: Unit) -> list[tuple[TimeMention, TimeMention]]:
     pairs = []
     for a, b in zip(clocks, clocks[1:]):
         gap = text[a.end:b.start]
-        if not _RANGE_GAP.match(gap):
+        if not _RANGE_GAP.match(_ASIDE.sub(" ", gap)):
             continue
         if re.fullmatch(r"\s*and\s*", gap, re.I) and not _BETWEEN.search(text[max(unit.start, a.start - 60):a.start]):
             continue  # "A and B" is a range only after "between"
@@ -306,11 +308,17 @@ def windows_for(doc: Doc, units: list[Unit], part_start: str | None = None, part
         if pairs:
             continue
         clocks = [m for m in unit.mentions if m.has_clock and m.value is not None]
+        cued = cued_windows(text, unit, clocks) if unit.block.role not in ("timeline",) else []
+        if cued:
+            windows.extend(cued)
+            continue
         if len(clocks) == 1 and unit.block.role not in ("timeline",):
             after = text[clocks[0].end:unit.end]
             duration = parse_duration(after)
             if duration and duration <= timedelta(days=14):
                 windows.append(_window(text, unit, clocks[0].value, clocks[0].value + duration, clocks[0]))
+    if not windows:
+        windows = paragraph_cued_windows(text, units)
     windows = _dedupe_windows(windows)
     if windows:
         return windows, "stated range"
@@ -322,6 +330,66 @@ def windows_for(doc: Doc, units: list[Unit], part_start: str | None = None, part
     if derived:
         return [derived], "timeline: impact start (or trigger) to first recovery event"
     return [], "none stated"
+
+
+@lru_cache(maxsize=1)
+def _window_cue_patterns() -> dict[str, re.Pattern]:
+    """One regex per window cue family, anchored at the end of the text before a clock time."""
+    data = rules.window_cues()
+    return {
+        family: re.compile(r"\b(?:" + "|".join(re.escape(w) for w in sorted(data[family], key=len, reverse=True)) + r")\b[^.;:]{0,%d}$" % data["reach"])
+        for family in ("start", "end", "phase")
+    }
+
+
+def _cue_before(text: str, unit: Unit, mention: TimeMention, prev_end: int) -> str | None:
+    """Which window cue (start, end or phase) stands between the previous time and this one."""
+    before = text[max(unit.start, prev_end, mention.start - rules.window_cues()["reach"]):mention.start].lower()
+    patterns = _window_cue_patterns()
+    for family in ("phase", "end", "start"):
+        if patterns[family].search(before):
+            return family
+    return None
+
+
+def cued_windows(text: str, unit: Unit, clocks: list[TimeMention]) -> list[dict]:
+    """Windows stated in one sentence by cue words rather than a range connector:
+    "unavailable from 17:45 UTC and full service resumed at 18:00 UTC", and phases
+    ("degraded from 11:00, a full outage by 17:00, resolved at 23:01")."""
+    if len(clocks) < 2:
+        return []
+    cues, prev_end = [], unit.start
+    for m in clocks:
+        cues.append(_cue_before(text, unit, m, prev_end))
+        prev_end = m.end
+    if cues[0] != "start" or "end" not in cues[1:]:
+        return []
+    last = max(i for i, c in enumerate(cues) if c == "end")
+    bounds = [0] + [i for i in range(1, last) if cues[i] == "phase"] + [last]
+    windows = []
+    for a, b in zip(bounds, bounds[1:]):
+        fixed = _fix_range(clocks[a], clocks[b])
+        if fixed is None or clocks[a].precision == "day":
+            return []
+        windows.append(_window(text, unit, fixed[0], fixed[1], clocks[a]))
+    return windows
+
+
+def paragraph_cued_windows(text: str, units: list[Unit]) -> list[dict]:
+    """Cued windows whose start and end are stated in different sentences of one summary,
+    impact or untitled paragraph ("… degraded around 11:00 GMT … resolved at 23:01 GMT")."""
+    groups: dict[int, list[Unit]] = {}
+    for unit in units:
+        if unit.block.kind == "paragraph" and unit.block.role in ("summary", "impact", None):
+            groups.setdefault(id(unit.block), []).append(unit)
+    windows: list[dict] = []
+    for group in groups.values():
+        whole = Unit(group[0].start, group[-1].end, group[0].block, group[0].text_start, group[-1].text_end, [m for u in group for m in u.mentions])
+        body = text[whole.start:whole.end]
+        if _NON_IMPACT.search(body) or not _IMPACT_WORDS.search(body):
+            continue
+        windows.extend(cued_windows(text, whole, [m for m in whole.mentions if m.has_clock and m.value is not None]))
+    return windows
 
 
 def _bare_window(start: datetime, end: datetime, label: str, evidence: dict | None = None) -> dict:

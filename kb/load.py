@@ -239,7 +239,7 @@ def _store(
     """Store the extracted documents of a batch in one transaction, setting each waiting slot's outcome."""
     if not waiting:
         return
-    from ingest.pipeline import EXTRACTOR_VERSION  # spaCy is loaded only when something needs extracting
+    from ingest.pipeline import extractor_version  # spaCy is loaded only when something needs extracting
 
     ready, items = [], []
     for slot, (document, incidents, problem) in zip(waiting, prepared):
@@ -252,7 +252,7 @@ def _store(
     if not items:
         return
     try:
-        results = store.store_documents(db, items, EXTRACTOR_VERSION, organization=organization, reextract=reextract)
+        results = store.store_documents(db, items, extractor_version(), organization=organization, reextract=reextract)
     except sqlite3.Error as exc:  # the whole batch rolled back: nothing of it is stored
         results = [exc] * len(items)
     for slot, result in zip(ready, results):
@@ -263,9 +263,9 @@ def _store(
 
 
 def _extractor_version() -> str:
-    from ingest.pipeline import EXTRACTOR_VERSION
+    from ingest.pipeline import extractor_version
 
-    return EXTRACTOR_VERSION
+    return extractor_version()
 
 
 def count_inputs(inputs: Iterable[str]) -> int | None:

@@ -249,7 +249,8 @@ def _store_one(
     row = conn.execute("select id, sha256, extractor_version from documents where source = ?", (document.source,)).fetchone()
     if row is not None and row[1] == document.sha256 and not (reextract and row[2] != extractor_version):
         return StoreResult("unchanged", row[0])
-    org = organization or manifest.get("organization") or document.organization
+    found = next((i["document"].get("organization") for i in incidents if i.get("document", {}).get("organization")), None)
+    org = organization or manifest.get("organization") or found or document.organization
     values = document_row(document, manifest, org, extractor_version)
     if row is not None:
         document_id = row[0]

@@ -211,21 +211,29 @@ def report(db_path, output, fmt, incidents, organization, category, since, until
 @click.argument("gold_dir", type=click.Path(exists=True, file_okay=False))
 @click.option("--root", type=click.Path(exists=True, file_okay=False), help="Resolve gold documents against this folder (default: the folder above GOLD_DIR).")
 @click.option("-v", "--verbose", is_flag=True, help="Also show scores per document.")
+@click.option("--by-organization", is_flag=True, help="Also show scores per organization, worst first.")
 @click.option("--json", "as_json", is_flag=True, help="Print scores as JSON.")
-def eval_command(gold_dir, root, verbose, as_json):
+def eval_command(gold_dir, root, verbose, by_organization, as_json):
     """Score the extractor against gold annotations (shared/gold/README.md rules)."""
     from ingest.pipeline import extract_path
 
     from .evaluate import format_table, run_eval
 
+    from .eval_groups import by_organization as group_by_organization, format_by_organization
+
     summary, per_document = run_eval(Path(gold_dir), extract_path, Path(root) if root else None)
+    groups = group_by_organization(per_document) if by_organization else None
     if as_json:
         payload = {"summary": summary}
         if verbose:
             payload["documents"] = {name: {k: v for k, v in scores.items() if k != "details"} for name, scores in per_document}
+        if groups is not None:
+            payload["organizations"] = groups
         click.echo(json.dumps(payload, indent=2, default=str))
         return
     click.echo(format_table(summary, per_document if verbose else None))
+    if groups is not None:
+        click.echo(format_by_organization(groups))
 
 
 @cli.command()
