@@ -1,4 +1,4 @@
-"""pmkb's Datasette plugin: incident pages, the /report page and links back to evidence.
+"""pmkb's Datasette plugin: incident pages, the /-/report page and links back to evidence.
 
 The hooks act only on a Datasette configured by :func:`kb.serve.make_datasette`
 (metadata ``plugins.pmkb.database`` names the knowledge base); any other
@@ -20,6 +20,9 @@ from .datasette_highlight import KINDS, Span, highlight
 
 EVIDENCE_TABLES = {"impact_windows": "window", "timeline_events": "timeline", "causes": "cause", "corrective_actions": "action"}
 """Tables whose rows carry evidence spans → the kind of mark on the incident page."""
+
+REPORT_PATH = "/-/report"
+"""The report page, under Datasette's own ``/-/`` namespace so that no database name (``report.db``) can collide with it."""
 
 DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
@@ -164,13 +167,13 @@ def menu_links(datasette, actor):
     """Report and charts in Datasette's menu."""
     if database_name(datasette) is None:
         return []
-    return [{"href": datasette.urls.path("/report"), "label": "Cross-incident report"}]
+    return [{"href": datasette.urls.path(REPORT_PATH), "label": "Cross-incident report"}]
 
 
 @hookimpl
 def register_routes(datasette):
-    """``/report``: the cross-incident report with a filter form."""
-    return [(r"^/report$", report_page)]
+    """``/-/report``: the cross-incident report with a filter form."""
+    return [(rf"^{re.escape(REPORT_PATH)}$", report_page)]
 
 
 def _report_choices(conn: sqlite3.Connection) -> dict[str, list[str]]:
@@ -233,5 +236,5 @@ async def report_page(datasette, request) -> Response:
         return kb_report.render(data, "html"), _report_choices(conn)
 
     html, choices = await datasette.get_database(name).execute_fn(work)
-    form = filter_form(values, choices, datasette.urls.path("/report"), error)
+    form = filter_form(values, choices, datasette.urls.path(REPORT_PATH), error)
     return Response.html(insert_after_body(html, str(form)), status=400 if error else 200)

@@ -14,17 +14,17 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pmkb import templates_dir
+from kb.resources import metadata_text, templates_dir
 
-METADATA_FILE = Path(__file__).with_name("metadata.yaml")
 PLUGIN_NAME = "pmkb"
+"""The plugin's name: its entry point in ``pyproject.toml`` and its key in the metadata's ``plugins``."""
 
 
 @lru_cache(maxsize=1)
 def _base_metadata() -> dict[str, Any]:
     import yaml
 
-    return yaml.safe_load(METADATA_FILE.read_text(encoding="utf-8"))
+    return yaml.safe_load(metadata_text())
 
 
 def database_name(db_path: str | Path) -> str:
@@ -65,14 +65,12 @@ def _read_only_database(ds, path: str | Path):
     return ReadOnlyDatabase(ds, str(path), is_mutable=True)
 
 
-def register_plugin() -> None:
-    """Register pmkb's Datasette plugin (once per process)."""
+def check_plugin() -> None:
+    """Raise RuntimeError unless Datasette found pmkb's plugin through its ``datasette`` entry point."""
     from datasette.plugins import pm
 
-    from . import datasette_pmkb
-
-    if not pm.is_registered(datasette_pmkb):
-        pm.register(datasette_pmkb, name="pmkb")
+    if pm.get_plugin(PLUGIN_NAME) is None:
+        raise RuntimeError("pmkb's Datasette plugin is not installed: reinstall pmkb (its 'datasette' entry point registers kb.datasette_pmkb)")
 
 
 SETTINGS = {"sql_time_limit_ms": 3000, "suggest_facets": False, "facet_time_limit_ms": 40}
@@ -84,7 +82,7 @@ def make_datasette(db_path: str | Path, public: bool = False):
     """A configured, read-only Datasette instance over ``db_path``."""
     from datasette.app import Datasette
 
-    register_plugin()
+    check_plugin()
     name = database_name(db_path)
     ds = Datasette(
         [],

@@ -10,7 +10,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescap
 from kb.report.charts import gantt, group_lanes, strip
 from kb.report.format import heat, md_escape, md_link, md_url, minutes_label, number_label, time_label
 from kb.report.wording import FLAG_TEXT
-from pmkb import templates_dir
+from kb.resources import templates_dir
 
 
 FORMATS = {"html": "report.html", "md": "report.md", "json": None}
