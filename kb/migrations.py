@@ -13,6 +13,7 @@ import sqlite_utils
 from sqlite_utils import Migrations
 from sqlite_utils.db import DescIndex
 
+from kb.incident_date import started_sql
 from kb.schema import CATEGORY_COPIES, CHILD_TABLES, FTS_TABLES, ROLLUP_COLUMNS
 
 migrations = Migrations("pmkb")
@@ -124,10 +125,10 @@ def m003_incident_overview_view(db: sqlite_utils.Database) -> None:
     """A view with one row per incident, its best-known start and action counts, for pmkb serve."""
     db.create_view(
         "incident_overview",
-        """
+        f"""
         select
           i.id, i.title, i.organization,
-          coalesce(i.impact_start, (select min(t.at) from timeline_events t where t.incident_id = i.id), d.published_at) as started,
+          {started_sql("i", "d.published_at")} as started,
           i.year, i.impact_start, i.impact_end, i.impact_minutes,
           i.time_to_detect_minutes, i.time_to_mitigate_minutes, i.categories, i.components,
           (select count(*) from corrective_actions a where a.incident_id = i.id) as actions,
@@ -172,10 +173,9 @@ def m005_incident_rollups(db: sqlite_utils.Database) -> None:
     incidents = db["incidents"]
     _add_missing_columns(incidents, ROLLUP_COLUMNS)
     db.execute(
-        """
+        f"""
         update incidents set
-          started = coalesce(impact_start, (select min(t.at) from timeline_events t where t.incident_id = incidents.id),
-                             (select d.published_at from documents d where d.id = incidents.document_id)),
+          started = {started_sql("incidents", "(select d.published_at from documents d where d.id = incidents.document_id)")},
           actions = (select count(*) from corrective_actions a where a.incident_id = incidents.id),
           open_actions = (select count(*) from corrective_actions a where a.incident_id = incidents.id and coalesce(a.status, 'unknown') != 'done'),
           actions_done = (select count(*) from corrective_actions a where a.incident_id = incidents.id and a.status = 'done'),

@@ -19,6 +19,7 @@ from typing import Any, Iterable
 
 import sqlite_utils
 
+from kb.incident_date import incident_started
 from kb.migrations import apply_migrations
 from kb.schema import CHILD_TABLES, COLUMNS, FTS_TABLES
 
@@ -95,23 +96,18 @@ def child_rows(incident: dict, incident_id: int, document_id: int, started: str 
     }
 
 
-def _first_known(*values: Any) -> Any:
-    """The first value that is not None (SQL ``coalesce``)."""
-    return next((v for v in values if v is not None), None)
-
-
 def rollups(incident: dict, published_at: str | None) -> tuple:
     """``started, actions, open_actions, actions_done, actions_in_progress, actions_planned, quality_flags`` of one incident.
 
-    ``started`` is the impact start, else the earliest timeline time, else the
-    document's publication date; an action without status counts as open.
-    The same figures as migration m005 computes in SQL for older rows.
+    ``started`` is ``kb.incident_date.incident_started``; an action without
+    status counts as open. The same figures as migration m005 computes in SQL
+    for older rows.
     """
     metrics = incident.get("metrics") or {}
-    times = [e["at"] for e in incident.get("timeline", []) if e.get("at") is not None]
+    times = [e.get("at") for e in incident.get("timeline", [])]
     statuses = [a.get("status") for a in incident.get("corrective_actions", [])]
     return (
-        _first_known(metrics.get("impact_start"), min(times, default=None), published_at),
+        incident_started(metrics.get("impact_start"), times, published_at),
         len(statuses),
         sum(s != "done" for s in statuses),
         statuses.count("done"),

@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 
 from kb import serve
 from kb.datasette_highlight import KINDS, Span, highlight
-from kb.datasette_pmkb import CACHE_KIB, format_minutes, insert_after_body
+from kb.datasette_pmkb import CACHE_KIB, insert_after_body
+from kb.report.format import minutes_label
 
 REQUIRED_QUERIES = {
     "incidents_by_category", "recurring_categories", "open_actions", "slowest_detection",
@@ -118,13 +119,6 @@ def test_highlight_always_well_formed_and_covers_each_span(text, raw):
     expected = {k: v for k, v in expected.items() if v}
     assert sorted(checker.first_ids) == sorted(expected)
     assert checker.covered == expected
-
-
-def test_format_minutes():
-    assert format_minutes(None) == "not stated"
-    assert format_minutes(45) == "45 min"
-    assert format_minutes(304) == "5 h 04 min"
-    assert format_minutes(1500) == "1 d 1 h 00 min"
 
 
 def test_insert_after_body():
@@ -298,7 +292,12 @@ def test_incident_page_highlights_every_evidence_span(client, seeded):
             assert f'href="#{anchor}"' in body
     for label in ("Time to detect", "Time to mitigate", "Total impact"):
         assert label in body
-    assert format_minutes(incident["impact_minutes"]) in body
+    shown = dict(re.findall(r'<strong id="(ttd|ttm|impact)">([^<]*)</strong>', body))
+    assert shown == {  # the report's wording of a duration
+        "ttd": minutes_label(incident["time_to_detect_minutes"], unknown="not stated"),
+        "ttm": minutes_label(incident["time_to_mitigate_minutes"], unknown="not stated"),
+        "impact": minutes_label(incident["impact_minutes"], unknown="not stated"),
+    }
     for flag in seeded.execute("select flag from quality_flags where incident_id = ?", [incident["id"]]):
         assert flag["flag"] in body
 

@@ -9,7 +9,7 @@ from typing import Any
 import sqlite_utils
 
 from kb.report.format import check_date, parse_time, table_url, url_part
-from kb.report.query import Filters, attach_children, database_name, fill_texts, open_action_rows, select_incidents
+from kb.report.query import Filters, attach_children, fill_texts, open_action_rows, select_incidents, served_name
 from kb.report.sections import GROUP_BY, LIST_LIMIT, actions, causes, chart_row, durations, impact, more, most_recent, overview, quality, groups
 
 
@@ -37,7 +37,7 @@ def build(
         parsed = parse_time(check_date(as_of, "--as-of"))
         as_of = parsed.date() if parsed else None
     as_of = as_of or datetime.now(timezone.utc).date()
-    database = database or database_name(db)
+    database = database or served_name(db)
     database_url = f"{base_url.rstrip('/')}/{url_part(database)}" if base_url else None
     incidents = select_incidents(db, filters, base_url=base_url, database=database)
     cards = most_recent(incidents, limit)

@@ -41,16 +41,19 @@ def check_date(value: str | None, option: str) -> str | None:
     return value.strip()
 
 
-def minutes_label(minutes: float | None) -> str:
-    """A duration in minutes as a short human label: '45 min', '5 h 4 min', '3 d 2 h'."""
+def minutes_label(minutes: float | None, unknown: str = "–") -> str:
+    """A duration in minutes as a short human label: '45 min', '5 h 4 min', '3 d 2 h' (``unknown`` for None).
+
+    The one duration wording of pmkb: the report and the Datasette incident page both use it.
+    """
     if minutes is None:
-        return "–"
+        return unknown
     minutes = float(minutes)
     if minutes < 1:
         return "<1 min" if minutes > 0 else "0 min"
-    if minutes < 60:
-        return f"{minutes:.0f} min"
     total = int(round(minutes))
+    if total < 60:
+        return f"{total} min"
     days, rest = divmod(total, 1440)
     hours, mins = divmod(rest, 60)
     if days:

@@ -9,6 +9,7 @@ from typing import Any, Iterable
 
 import sqlite_utils
 
+from kb.incident_date import started_sql
 from kb.report.cards import key_causes, one_line_summary, short_timeline
 from kb.report.format import check_date, row_url
 
@@ -31,11 +32,8 @@ class Filters:
     until: str | None = None
 
 
-INCIDENT_DATE_SQL = (
-    "coalesce(i.impact_start, (select min(t.at) from timeline_events t where t.incident_id = i.id and t.at is not null), "
-    "d.published_at, case when i.year is not null then i.year || '-01-01' end)"
-)
-"""An incident's date: impact start, else its first timeline event, else publication, else its year."""
+INCIDENT_DATE_SQL = started_sql("i", "d.published_at")
+"""An incident's date (``kb.incident_date``), over incident ``i`` and its document ``d``."""
 
 
 def _where(filters: Filters) -> tuple[str, list]:
@@ -60,11 +58,13 @@ def _where(filters: Filters) -> tuple[str, list]:
     return (" where " + " and ".join(clauses)) if clauses else "", params
 
 
-def database_name(db: sqlite_utils.Database) -> str:
-    """The name Datasette gives this database: its file's stem."""
+def served_name(db: sqlite_utils.Database) -> str:
+    """The name Datasette serves this database under (``kb.serve.database_name`` of its file; 'postmortems' in memory)."""
+    from kb.serve import database_name
+
     for row in db.execute("PRAGMA database_list").fetchall():
         if row[1] == "main" and row[2]:
-            return Path(row[2]).stem
+            return database_name(row[2])
     return "postmortems"
 
 
@@ -123,7 +123,7 @@ def select_incidents(db: sqlite_utils.Database, filters: Filters, base_url: str 
     )
     incidents = list(db.query(sql, params))
     ids = [i["id"] for i in incidents]
-    database = database or database_name(db)
+    database = database or served_name(db)
     windows = _tally(db, "impact_windows", ids)
     statuses = _tally(db, "corrective_actions", ids, "status")
     flags = _children(db, "quality_flags", ids, "id", (base_url, database))
@@ -146,7 +146,7 @@ def select_incidents(db: sqlite_utils.Database, filters: Filters, base_url: str 
 def attach_children(db: sqlite_utils.Database, incidents: list[dict], base_url: str | None = None, database: str | None = None) -> list[dict]:
     """Give each of ``incidents`` (from ``select_incidents``) its windows, timeline, causes and actions, a short timeline, key causes and a summary."""
     ids = [i["id"] for i in incidents]
-    link = (base_url, database or database_name(db))
+    link = (base_url, database or served_name(db))
     children = {key: _children(db, table, ids, order, link) for key, (table, order) in CHILD_TABLES.items()}
     for incident in incidents:
         for key in CHILD_TABLES:
@@ -159,7 +159,7 @@ def attach_children(db: sqlite_utils.Database, incidents: list[dict], base_url: 
 
 def load_incidents(db: sqlite_utils.Database, filters: Filters, base_url: str | None = None, database: str | None = None) -> list[dict]:
     """The selected incidents, each with its windows, timeline, causes, actions and flags, in date order."""
-    database = database or database_name(db)
+    database = database or served_name(db)
     return attach_children(db, select_incidents(db, filters, base_url, database), base_url, database)
 
 
