@@ -458,8 +458,8 @@ def derive_window(events: list[dict], source_start: datetime | None = None) -> d
     return None
 
 
-_START_LABEL = re.compile(r"(?i)\b(?:incident|outage|impact|disruption)?\s*(?:start(?:ed)?|began|begin(?:ning)?)(?:\s+time)?\s*[:=]\s*\**\s*$")
-_END_LABEL = re.compile(r"(?i)\b(?:incident|outage|impact|disruption)?\s*(?:end(?:ed)?|resolved|recovered)(?:\s+time)?\s*[:=]\s*\**\s*$")
+_START_LABEL = re.compile(r"(?i)\b(?:(?:incident|outage|impact|disruption|degradation)\s*)?(?:start(?:ed)?|began|begin(?:ning)?|start of (?:the )?(?:incident|outage|impact|disruption)|(?:first|initial) impact)(?:\s+(?:time|at|date))?\s*(?:\(utc\)\s*)?[:=|]\s*\**\s*$")
+_END_LABEL = re.compile(r"(?i)\b(?:(?:incident|outage|impact|disruption|degradation)\s*)?(?:end(?:ed)?|resolved|recovered|mitigated|end of (?:the )?(?:incident|outage|impact|disruption)|recovery)(?:\s+(?:time|at|date))?\s*(?:\(utc\)\s*)?[:=|]\s*\**\s*$")
 
 
 def labelled_windows(text: str, mentions: list[TimeMention]) -> list[dict]:
