@@ -124,7 +124,7 @@ def _part_docs(nlp: Language, document: Document) -> list[tuple[Part, object]]:
     out = []
     for part in parts:
         doc = nlp.make_doc(document.text[part.start:part.end])
-        doc._.meta = {
+        doc._.pmkb_meta = {
             "published_at": document.published_at,
             "started_at": part.started_at,
             "resolved_at": part.resolved_at,
@@ -226,7 +226,7 @@ def _shift(evidence: dict | None, offset: int) -> dict | None:
 
 def _contracts(document: Document, part: Part, doc) -> list[dict]:
     """The contract dicts of every incident a processed part reports."""
-    results = (doc._.pmkb or {}).get("incidents") or [doc._.pmkb or {}]
+    results = (doc._.pmkb_result or {}).get("incidents") or [doc._.pmkb_result or {}]
     return [_contract(document, part, result) for result in results]
 
 

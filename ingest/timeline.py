@@ -97,7 +97,7 @@ RECOVERY_KINDS = ("mitigation", "impact_end", "resolution")
 def units_for(doc: Doc) -> list[Unit]:
     """The event-carrying units of a Doc, with the mentions each holds."""
     text = text_of(doc)
-    blocks: list[Block] = [b for b in (doc._.blocks or []) if b.kind not in ("code", "header_row")]
+    blocks: list[Block] = [b for b in (doc._.pmkb_blocks or []) if b.kind not in ("code", "header_row")]
     units: list[Unit] = []
     for index, block in enumerate(blocks):
         if block.kind == "row":
@@ -106,7 +106,7 @@ def units_for(doc: Doc) -> list[Unit]:
             units.append(Unit(block.start, block.end, block, text_cells[0][0], text_cells[-1][1]))
         elif block.kind == "heading":
             title = text[block.start:block.end]
-            if _TIME_ONLY_HEADING.match(title) or _status_heading(title) or _only_times(title, block.start, doc._.times or []):
+            if _TIME_ONLY_HEADING.match(title) or _status_heading(title) or _only_times(title, block.start, doc._.pmkb_times or []):
                 nxt = next((b for b in blocks[index + 1:index + 2] if b.kind != "heading"), None)
                 status = _status_heading(title)
                 if nxt is not None:
@@ -120,7 +120,7 @@ def units_for(doc: Doc) -> list[Unit]:
         else:
             for s, e in block_sentences(doc, block):
                 units.append(Unit(s, e, block, s, e))
-    mentions = list(doc._.times or [])
+    mentions = list(doc._.pmkb_times or [])
     k = 0
     units.sort(key=lambda u: u.start)
     for unit in units:
@@ -175,7 +175,7 @@ def _clean(text: str) -> str:
 def events_for(doc: Doc, units: list[Unit]) -> list[dict]:
     """Timeline events: one per distinct resolved stamp in each unit."""
     text = text_of(doc)
-    meta = doc._.meta or {}
+    meta = doc._.pmkb_meta or {}
     skip_dates = {meta.get("published_at", "") or ""}
     events: list[dict] = []
     for unit in units:
@@ -300,8 +300,8 @@ def parse_duration(text: str) -> timedelta | None:
 def windows_for(doc: Doc, units: list[Unit], part_start: str | None = None, part_end: str | None = None, events: list[dict] | None = None) -> tuple[list[dict], str]:
     """Impact windows from stated ranges, start-plus-duration, or the source's start/end."""
     text = text_of(doc)
-    windows: list[dict] = labelled_windows(text, doc._.times or [])
-    opening_end = min((b.start for b in doc._.blocks or [] if b.role), default=len(text))
+    windows: list[dict] = labelled_windows(text, doc._.pmkb_times or [])
+    opening_end = min((b.start for b in doc._.pmkb_blocks or [] if b.role), default=len(text))
     """Text before the first named section: an opening summary, where a stated range is the impact."""
     for unit in units:
         body = text[unit.start:unit.end]
@@ -636,15 +636,15 @@ def _union_minutes(spans: list[tuple[datetime, datetime]]) -> float:
 
 @Language.factory("pmkb_timeline")
 def make_timeline(nlp: Language, name: str) -> "TimelineComponent":
-    """Build timeline events, impact windows and durations (``doc._.pmkb``)."""
+    """Build timeline events, impact windows and durations (``doc._.pmkb_result``)."""
     return TimelineComponent()
 
 
 class TimelineComponent:
-    """Adds ``timeline``, ``impact_windows`` and ``metrics`` to ``doc._.pmkb``."""
+    """Adds ``timeline``, ``impact_windows`` and ``metrics`` to ``doc._.pmkb_result``."""
 
     def __call__(self, doc: Doc) -> Doc:
-        meta = doc._.meta or {}
+        meta = doc._.pmkb_meta or {}
         result = result_of(doc)
         units = units_for(doc)
         events = events_for(doc, units)
