@@ -201,7 +201,7 @@ def events_for(doc: Doc, units: list[Unit]) -> list[dict]:
                 {
                     "at": iso,
                     "precision": m.precision,
-                    "timezone": m.tz_label if m.tz_label else ("assumed" if m.has_clock and m.zone else None),
+                    "timezone": timezone_of(m),
                     "kind": kind,
                     "text": _clean(body),
                     "evidence": _evidence(text, unit.text_start, unit.text_end),
@@ -211,6 +211,14 @@ def events_for(doc: Doc, units: list[Unit]) -> list[dict]:
             )
     events.sort(key=lambda e: (e["at"].rstrip("Z"), e["_start"]))
     return _dedupe_events(events)
+
+
+def timezone_of(m) -> str | None:
+    """The contract's ``timezone`` of a resolved mention: its zone label when its time is in UTC
+    (``…Z``), "assumed" when the zone was carried from elsewhere, None when the time has no zone."""
+    if m.precision == "day" or m.value is None or m.value.tzinfo is None:
+        return None
+    return m.tz_label or "assumed"
 
 
 def _dedupe_events(events: list[dict]) -> list[dict]:
