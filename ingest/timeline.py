@@ -400,7 +400,15 @@ def paragraph_cued_windows(text: str, units: list[Unit]) -> list[dict]:
     return windows
 
 
+def one_clock(start: datetime, end: datetime) -> tuple[datetime, datetime]:
+    """A window's two ends on one clock: in UTC when both zones are known, else both zone-less."""
+    if (start.tzinfo is None) != (end.tzinfo is None):
+        return _naive(start), _naive(end)
+    return start, end
+
+
 def _bare_window(start: datetime, end: datetime, label: str, evidence: dict | None = None) -> dict:
+    start, end = one_clock(start, end)
     return {
         "start": _iso(start),
         "end": _iso(end),
@@ -489,6 +497,7 @@ def _window(text: str, unit: Unit, start: datetime, end: datetime, first: TimeMe
         label = re.sub(r"\s*\(.*$", "", heading.strip())
     elif unit.block.kind == "heading":
         label = re.sub(r"\s*\(.*$", "", text[unit.block.start:unit.block.end].strip())
+    start, end = one_clock(start, end)
     return {
         "start": _iso(start),
         "end": _iso(end),
