@@ -13,6 +13,19 @@ class NormaliseError(ReadError):
     """A source whose content does not fit its format."""
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]+")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def clean_characters(text: str) -> str:
+    """The text with every line break a newline, without NUL and the other C0/C1 control
+    characters (tab and newline stay), and U+FFFD for each lone surrogate (which no UTF-8 can hold)."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL.sub("", text)
+    return _SURROGATE.sub("\ufffd", text)
+
+
 _TYPOGRAPHIC = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " ", "\u2011": "-"})
 
 
@@ -73,7 +86,7 @@ def clean_str(value: Any) -> str | None:
     """A value as stripped text, or None when it is missing or blank."""
     if value is None:
         return None
-    value = str(value).strip()
+    value = clean_characters(str(value)).strip()
     return value or None
 
 
@@ -106,6 +119,8 @@ def jsonable(value: Any) -> Any:
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [jsonable(v) for v in value]
-    if isinstance(value, (str, int, float, bool)) or value is None:
+    if isinstance(value, str):
+        return clean_characters(value)
+    if isinstance(value, (int, float, bool)) or value is None:
         return value
-    return str(value)
+    return clean_characters(str(value))

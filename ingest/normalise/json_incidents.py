@@ -7,7 +7,7 @@ from typing import Any
 
 from ..document import Document, Part
 from ..read import Source
-from .common import NormaliseError, TextBuilder, clean_str
+from .common import NormaliseError, TextBuilder, clean_characters, clean_str
 from .gcp import render_gcp
 from .statuspage import render_statuspage
 
@@ -15,7 +15,7 @@ from .statuspage import render_statuspage
 def normalise_json(source: Source) -> Document:
     """Normalise status-page JSON: Atlassian Statuspage incidents or Google Cloud incidents."""
     try:
-        data = json.loads(source.text)
+        data = json.loads(clean_characters(source.text))
     except json.JSONDecodeError as exc:
         raise NormaliseError(source.name, f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
     except RecursionError:

@@ -7,7 +7,7 @@ import re
 
 from ..document import Document, Part
 from ..read import Source
-from .common import clean_str, first_heading, iso_utc, jsonable, title_from_source, typographic_to_ascii
+from .common import clean_characters, clean_str, first_heading, iso_utc, jsonable, title_from_source, typographic_to_ascii
 from .front_matter import parse_front_matter
 
 _FLATTENED_MARKER = re.compile(r"(?<=\S) (?=#{2,6} \S)|(?<=\S) (?=[*-] \*\*)|(?<=[.!?]) (?=\d{1,2}\. \*\*)")
@@ -45,14 +45,15 @@ def _split_known_heading(match: re.Match) -> str:
 
 
 def clean_markdown(text: str) -> str:
-    """Light clean-up that keeps structure: HTML breaks, comments, template tags, entities."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    """Light clean-up that keeps structure: HTML breaks, comments, template tags, entities
+    (and no control characters, before or after entities are decoded)."""
+    text = clean_characters(text)
     text = _HTML_COMMENT.sub("", text)
     text = _ERB.sub("", text)
     text = _INLINE_HTML_BREAK.sub("\n", text)
     text = re.sub(r"</?(?:span|div|time|p|em|strong|small|sup|sub|i|b|u)\b[^>]*>", "", text, flags=re.I)
     if "&" in text:
-        text = html.unescape(text)
+        text = clean_characters(html.unescape(text))
     return typographic_to_ascii(text)
 
 
