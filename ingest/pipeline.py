@@ -22,7 +22,7 @@ from . import actions, causes, classify, incidents, rules, segment, timeline, ti
 from .document import Document, Part
 from .normalise import normalise
 from .organization import find_organization, respell_title
-from .read import read_file
+from .read import ReadError, read_file
 
 @lru_cache(maxsize=1)
 def extractor_version() -> str:
@@ -118,8 +118,22 @@ def shared_nlp() -> Language:
     return build_nlp()
 
 
+class TextTooLong(ReadError):
+    """A normalised text longer than the pipeline's ``max_length``: refused in one line, before spaCy's own error."""
+
+
+def check_length(nlp: Language, document: Document) -> None:
+    """Refuse a document whose text is longer than ``nlp.max_length`` characters (spaCy's 1,000,000 by default).
+
+    Extraction is linear, about 2.5 s per million characters on one core: past that a
+    single document would stall a worker, and no postmortem comes near it."""
+    if len(document.text) > nlp.max_length:
+        raise TextTooLong(document.source, f"text too long to extract: {len(document.text):,} characters after normalising, over the {nlp.max_length:,} supported (split the document)")
+
+
 def _part_docs(nlp: Language, document: Document) -> list[tuple[Part, object]]:
     segment.ensure_extensions()
+    check_length(nlp, document)
     parts = document.parts or [Part(0, len(document.text), title=document.title)]
     out = []
     for part in parts:

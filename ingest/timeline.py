@@ -212,7 +212,7 @@ def events_for(doc: Doc, units: list[Unit]) -> list[dict]:
                 {
                     "at": iso,
                     "precision": m.precision,
-                    "timezone": m.tz_label if m.tz_label else ("assumed" if m.has_clock and m.zone else None),
+                    "timezone": timezone_of(m),
                     "kind": kind,
                     "text": _clean(body),
                     "evidence": _evidence(text, unit.text_start, unit.text_end),
@@ -222,6 +222,14 @@ def events_for(doc: Doc, units: list[Unit]) -> list[dict]:
             )
     events.sort(key=lambda e: (e["at"].rstrip("Z"), e["_start"]))
     return _dedupe_events(events)
+
+
+def timezone_of(m) -> str | None:
+    """The contract's ``timezone`` of a resolved mention: its zone label when its time is in UTC
+    (``…Z``), "assumed" when the zone was carried from elsewhere, None when the time has no zone."""
+    if m.precision == "day" or m.value is None or m.value.tzinfo is None:
+        return None
+    return m.tz_label or "assumed"
 
 
 def _dedupe_events(events: list[dict]) -> list[dict]:
@@ -405,7 +413,15 @@ def paragraph_cued_windows(text: str, units: list[Unit]) -> list[dict]:
     return windows
 
 
+def one_clock(start: datetime, end: datetime) -> tuple[datetime, datetime]:
+    """A window's two ends on one clock: in UTC when both zones are known, else both zone-less."""
+    if (start.tzinfo is None) != (end.tzinfo is None):
+        return _naive(start), _naive(end)
+    return start, end
+
+
 def _bare_window(start: datetime, end: datetime, label: str, evidence: dict | None = None) -> dict:
+    start, end = one_clock(start, end)
     return {
         "start": _iso(start),
         "end": _iso(end),
@@ -494,6 +510,7 @@ def _window(text: str, unit: Unit, start: datetime, end: datetime, first: TimeMe
         label = re.sub(r"\s*\(.*$", "", heading.strip())
     elif unit.block.kind == "heading":
         label = re.sub(r"\s*\(.*$", "", text[unit.block.start:unit.block.end].strip())
+    start, end = one_clock(start, end)
     return {
         "start": _iso(start),
         "end": _iso(end),
