@@ -99,22 +99,26 @@ def _handlers(deadline: _Deadline) -> list[urllib.request.BaseHandler]:
     return [HttpHandler(), HttpsHandler(), _HttpOnlyRedirects()]
 
 
-def split_credentials(url: str) -> tuple[str, str | None]:
-    """``url`` without its ``user:password@`` part, and that part (decoded) or None."""
+def split_credentials(url: str) -> tuple[str, str | None, str]:
+    """``url`` without its ``user:password@`` part, that part (decoded) or None, and ``url`` with the password masked
+    (as it is named in messages and stored)."""
     parts = urllib.parse.urlsplit(url)
     if "@" not in parts.netloc:
-        return url, None
+        return url, None, url
     userinfo, _, host = parts.netloc.rpartition("@")
-    return urllib.parse.urlunsplit(parts._replace(netloc=host)), urllib.parse.unquote(userinfo)
+    user, sep, _ = userinfo.partition(":")
+    shown = urllib.parse.urlunsplit(parts._replace(netloc=f"{user}{':***' if sep else ''}@{host}"))
+    return urllib.parse.urlunsplit(parts._replace(netloc=host)), urllib.parse.unquote(userinfo), shown
 
 
 def read_url(url: str, max_bytes: int = DEFAULT_MAX_BYTES, timeout: float = DEFAULT_URL_TIMEOUT) -> Source:
     """Fetch an http(s) URL: at most ``max_bytes``, within ``timeout`` seconds in all, no redirect off http(s).
 
-    ``user:password@`` in the URL is sent as HTTP basic authentication."""
+    ``user:password@`` in the URL is sent as HTTP basic authentication, and the password masked in the
+    Source's name and any message."""
     try:
         scheme = urllib.parse.urlsplit(url).scheme.lower()
-        plain, credentials = split_credentials(url)
+        plain, credentials, url = split_credentials(url)
         urllib.parse.urlsplit(plain).port  # noqa: B018  (raises on a port that is not a number)
     except ValueError as exc:
         raise ReadError(url, f"not a valid URL ({exc})") from None

@@ -317,8 +317,11 @@ def test_a_redirect_loop_is_one_line(server):
 
 def test_user_and_password_in_a_url_are_sent_as_basic_auth(server):
     host = server.removeprefix("http://")
-    assert read_url(f"http://ops:s3cr%C3%A9t@{host}/private.md").text == "# Private outage\n"
-    assert url_problem(f"http://ops:wrong@{host}/private.md") == "HTTP 401 Unauthorized"
+    source = read_url(f"http://ops:s3cr%C3%A9t@{host}/private.md")
+    assert source.text == "# Private outage\n" and source.name == f"http://ops:***@{host}/private.md"
+    with pytest.raises(ReadError) as info:
+        read_url(f"http://ops:wrong@{host}/private.md")
+    assert str(info.value) == f"http://ops:***@{host}/private.md: HTTP 401 Unauthorized"
 
 
 @pytest.mark.parametrize("url", ["http://[::1", "http://[::1]:port/x", "https://[not-ipv6]/"])
