@@ -257,15 +257,24 @@ def _store(
         items.append((document, incidents, row))
     if not items:
         return
-    try:
-        results = store.store_documents(db, items, EXTRACTOR_VERSION, organization=organization, reextract=reextract)
-    except sqlite3.Error as exc:  # the whole batch rolled back: nothing of it is stored
-        results = [exc] * len(items)
+    results = _store_halves(db, items, EXTRACTOR_VERSION, organization, reextract)
     for slot, result in zip(ready, results):
         if isinstance(result, Exception):
             slot.status, slot.problem = "skipped", f"{printable(slot.name)}: could not store ({result})"
         else:
             slot.status = result.status
+
+
+def _store_halves(db: sqlite_utils.Database, items: list, version: str, organization: str | None, reextract: bool) -> list:
+    """``store.store_documents`` on ``items``; when the whole transaction fails (the disk is full, say),
+    each half is tried again on its own, so the documents that fit are kept and only the others fail."""
+    try:
+        return store.store_documents(db, items, version, organization=organization, reextract=reextract)
+    except sqlite3.Error as exc:  # the whole batch rolled back: nothing of it is stored
+        if len(items) == 1:
+            return [exc]
+    middle = len(items) // 2
+    return _store_halves(db, items[:middle], version, organization, reextract) + _store_halves(db, items[middle:], version, organization, reextract)
 
 
 def _extractor_version() -> str:

@@ -149,3 +149,22 @@ def test_source_key_with_a_folder_cache_is_the_resolved_path(tmp_path, seeds_dir
         source = read.read_file(path)
         assert load.source_key(source, folders) == load.source_key(source) == str(path.resolve())
     assert str(tmp_path / "link") in folders
+
+
+def test_a_full_disk_keeps_the_documents_of_a_batch_that_fit(tmp_path, seeds_dir):
+    copies = tmp_path / "copies"
+    copies.mkdir()
+    for n in range(12):
+        src = sorted(seeds_dir.iterdir())[n % 2]
+        (copies / f"{n:02d}-{src.name}").write_bytes(src.read_bytes() + f"\nReference INC-{n}\n".encode())
+    pages = {}
+    for name in ("roomy", "full"):
+        db = store.open_db(tmp_path / f"{name}.db")
+        empty = db.execute("pragma page_count").fetchone()[0]
+        if name == "full":  # room for about half of what the batch needs: SQLite then fails the whole transaction
+            db.execute(f"pragma max_page_count = {empty + pages['roomy'] // 2}")
+        summary = load.ingest(db, [str(copies)])
+        pages[name] = db.execute("pragma page_count").fetchone()[0] - empty
+    assert summary.new + summary.skipped == 12 and 0 < summary.new < 12
+    assert all(line.endswith("could not store (database or disk is full)") for line in summary.errors)
+    assert db["documents"].count == summary.new and store.integrity_problems(db) == []
