@@ -147,7 +147,8 @@ def _text_summary(incident: dict) -> str:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind; 127.0.0.1 keeps it on this machine.")
 @click.option("--port", default=8001, show_default=True, type=int)
 @click.option("--public", is_flag=True, help="Public mode: arbitrary SQL (and the SQL-driven charts) off; canned queries, search, incident pages and /report stay.")
-def serve(db_path, host, port, public):
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="HOST[:PORT]", help="Also answer requests for this Host header (repeatable; '*' for any). Otherwise only the bound address and localhost are answered, against DNS rebinding (not checked with --public).")
+def serve(db_path, host, port, public, allow_hosts):
     """Serve the knowledge base in Datasette, read-only.
 
     Pages: / (search box), /-/search (all tables), /incident/<id> (document
@@ -167,7 +168,7 @@ def serve(db_path, host, port, public):
         click.echo(f"Upgraded the schema of {db_path}: {', '.join(upgraded)}", err=True)
     mode = "public: no arbitrary SQL" if public else "read-only"
     click.echo(f"Serving {db_path} ({mode}) at http://{host}:{port}/", err=True)
-    kb_serve.serve(db_path, host=host, port=port, public=public)
+    kb_serve.serve(db_path, host=host, port=port, public=public, allow_hosts=allow_hosts)
 
 
 @cli.command()
