@@ -94,14 +94,11 @@ def _with_rss(result: dict[str, Any]) -> dict[str, Any]:
 
 
 def percentile(values: list[float], q: float) -> float:
-    """The q-th percentile (0–100) by linear interpolation."""
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    pos = (len(ordered) - 1) * q / 100
-    lo = int(pos)
-    hi = min(lo + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
+    """The q-th percentile (0–100) of ``values`` as the report computes quantiles; NaN when empty."""
+    from kb.report.stats import quantile
+
+    found = quantile(values, q / 100)
+    return float("nan") if found is None else found
 
 
 # --------------------------------------------------------------------------- ingest (child process)
@@ -208,7 +205,7 @@ def extraction_split(files: list[Path], db_path: Path) -> list[dict[str, float]]
         timed = TimedNlp(nlp)
         incidents = pipeline.extract(document, nlp=timed)
         c3 = time.perf_counter()
-        store.store_document(db, document, incidents, pipeline.EXTRACTOR_VERSION)
+        store.store_document(db, document, incidents, pipeline.extractor_version())
         c4 = time.perf_counter()
         t = {stage: timed.times.get(stage, 0.0) for stage in STAGES}
         t.update(read=c1 - c0, normalise=c2 - c1, store=c4 - c3)

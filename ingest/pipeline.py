@@ -19,12 +19,33 @@ import spacy
 from spacy.language import Language
 
 from . import actions, causes, classify, incidents, rules, segment, timeline, times  # noqa: F401  (register factories)
-from .normalise import Document, Part, normalise
+from .document import Document, Part
+from .normalise import normalise
+from .organization import find_organization, respell_title
 from .read import ReadError, Source, read_file
 from .workers import DEFAULT_TIME_BUDGET, Failed, WorkerPool
 
-EXTRACTOR_VERSION = "1"
-"""Bump when extraction changes, so ``pmkb ingest --reextract`` redoes stored documents."""
+@lru_cache(maxsize=1)
+def extractor_version() -> str:
+    """A short hash of the extraction code and rule files (everything under ``ingest/``):
+    any change to what extraction can output changes it, so ``pmkb ingest --reextract``
+    redoes the documents stored by another version."""
+    import hashlib
+
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts and p.suffix in (".py", ".json", ".jsonl", ".cfg", ".txt")):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def __getattr__(name: str):
+    """``EXTRACTOR_VERSION``, computed on first use (reading files is no import-time work)."""
+    if name == "EXTRACTOR_VERSION":
+        return extractor_version()
+    raise AttributeError(name)
 
 
 class LongRunTokenizer:
@@ -142,7 +163,8 @@ def fork_pool(processes: int, budget: float | None = DEFAULT_TIME_BUDGET) -> Wor
     if "fork" not in multiprocessing.get_all_start_methods():
         return None
     shared_nlp()  # build before forking, so workers inherit it instead of rebuilding it
-    return WorkerPool(processes, budget)
+    extract(normalised(Source("warm-up.md", text="# Warm-up\n\nOn 2024-01-05 from 10:00 to 10:30 UTC the API failed.\n")))
+    return WorkerPool(processes, budget)  # ...and the caches a first document fills, which would count against its budget
 
 
 def extract_many(
@@ -211,9 +233,21 @@ def _contracts(document: Document, part: Part, doc) -> list[dict]:
     return [_contract(document, part, result) for result in results]
 
 
+@lru_cache(maxsize=8)
+def _organization(text: str, source: str, declared: str | None, url: str | None) -> str | None:
+    """The document's organization, once per document however many incidents it reports."""
+    if url is None and re.match(r"(?i)https?://", source or ""):
+        url = source
+    return find_organization(text, source, declared, url)
+
+
 def _contract(document: Document, part: Part, result: dict) -> dict:
     """Shape one incident's extraction as the JSON contract (offsets into the whole text)."""
     offset = part.start
+    organization = _organization(document.text, document.source, document.organization, document.original_url)
+    title = result.get("title") or part.title or document.title
+    if title and re.search(r"\d{4}-\d{2}-\d{2}$", title):
+        title = respell_title(title, organization)  # a title made from the file name
 
     def strip(items: list[dict], keys: tuple[str, ...]) -> list[dict]:
         out = []
@@ -225,8 +259,8 @@ def _contract(document: Document, part: Part, result: dict) -> dict:
 
     return {
         "document": {
-            "title": result.get("title") or part.title or document.title,
-            "organization": document.organization,
+            "title": title,
+            "organization": organization,
             "published_at": document.published_at,
             "format": document.format,
             "sha256": document.sha256,

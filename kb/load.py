@@ -18,7 +18,7 @@ from typing import Callable, Iterable
 
 import sqlite_utils
 
-from ingest.normalise import Document
+from ingest.document import Document
 from ingest.read import DEFAULT_MAX_BYTES, DEFAULT_URL_TIMEOUT, ReadError, Source, iter_sources, printable
 from ingest.workers import DEFAULT_TIME_BUDGET, Failed
 
@@ -245,7 +245,7 @@ def _store(
     """Store the extracted documents of a batch in one transaction, setting each waiting slot's outcome."""
     if not waiting:
         return
-    from ingest.pipeline import EXTRACTOR_VERSION  # spaCy is loaded only when something needs extracting
+    from ingest.pipeline import extractor_version  # spaCy is loaded only when something needs extracting
 
     ready, items = [], []
     for slot, (document, incidents, problem) in zip(waiting, prepared):
@@ -257,7 +257,7 @@ def _store(
         items.append((document, incidents, row))
     if not items:
         return
-    results = _store_halves(db, items, EXTRACTOR_VERSION, organization, reextract)
+    results = _store_halves(db, items, extractor_version(), organization, reextract)
     for slot, result in zip(ready, results):
         if isinstance(result, Exception):
             slot.status, slot.problem = "skipped", f"{printable(slot.name)}: could not store ({result})"
@@ -278,9 +278,9 @@ def _store_halves(db: sqlite_utils.Database, items: list, version: str, organiza
 
 
 def _extractor_version() -> str:
-    from ingest.pipeline import EXTRACTOR_VERSION
+    from ingest.pipeline import extractor_version
 
-    return EXTRACTOR_VERSION
+    return extractor_version()
 
 
 def count_inputs(inputs: Iterable[str]) -> int | None:

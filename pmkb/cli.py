@@ -146,13 +146,13 @@ def _text_summary(incident: dict) -> str:
 @_db_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind; 127.0.0.1 keeps it on this machine.")
 @click.option("--port", default=8001, show_default=True, type=int)
-@click.option("--public", is_flag=True, help="Public mode: arbitrary SQL (and the SQL-driven charts) off; canned queries, search, incident pages and /report stay.")
+@click.option("--public", is_flag=True, help="Public mode: arbitrary SQL (and the SQL-driven charts) off; canned queries, search, incident pages and /-/report stay.")
 @click.option("--allow-host", "allow_hosts", multiple=True, metavar="HOST[:PORT]", help="Also answer requests for this Host header (repeatable; '*' for any). Otherwise only the bound address and localhost are answered, against DNS rebinding (not checked with --public).")
 def serve(db_path, host, port, public, allow_hosts):
     """Serve the knowledge base in Datasette, read-only.
 
     Pages: / (search box), /-/search (all tables), /incident/<id> (document
-    with highlighted evidence), /report (filterable report), /-/dashboards/pmkb
+    with highlighted evidence), /-/report (filterable report), /-/dashboards/pmkb
     (charts) and the canned queries on the database page. A database made by
     an older pmkb has its schema brought up to date first.
     """
@@ -214,21 +214,29 @@ def report(db_path, output, fmt, incidents, organization, category, since, until
 @click.argument("gold_dir", type=click.Path(exists=True, file_okay=False))
 @click.option("--root", type=click.Path(exists=True, file_okay=False), help="Resolve gold documents against this folder (default: the folder above GOLD_DIR).")
 @click.option("-v", "--verbose", is_flag=True, help="Also show scores per document.")
+@click.option("--by-organization", is_flag=True, help="Also show scores per organization, worst first.")
 @click.option("--json", "as_json", is_flag=True, help="Print scores as JSON.")
-def eval_command(gold_dir, root, verbose, as_json):
+def eval_command(gold_dir, root, verbose, by_organization, as_json):
     """Score the extractor against gold annotations (shared/gold/README.md rules)."""
     from ingest.pipeline import extract_path
 
     from .evaluate import format_table, run_eval
 
+    from .eval_groups import by_organization as group_by_organization, format_by_organization
+
     summary, per_document = run_eval(Path(gold_dir), extract_path, Path(root) if root else None)
+    groups = group_by_organization(per_document) if by_organization else None
     if as_json:
         payload = {"summary": summary}
         if verbose:
             payload["documents"] = {name: {k: v for k, v in scores.items() if k != "details"} for name, scores in per_document}
+        if groups is not None:
+            payload["organizations"] = groups
         click.echo(json.dumps(payload, indent=2, default=str))
         return
     click.echo(format_table(summary, per_document if verbose else None))
+    if groups is not None:
+        click.echo(format_by_organization(groups))
 
 
 @cli.command()
@@ -260,7 +268,7 @@ def demo(db_path, host, port, no_serve):
     click.echo(f"Incident:  {base}/incident/1")
     click.echo(f"Search:    {base}/-/search")
     click.echo(f"Charts:    {base}/-/dashboards/pmkb")
-    click.echo(f"Report:    {base}/report")
+    click.echo(f"Report:    {base}/-/report")
     if no_serve:
         return
     from kb import serve as kb_serve

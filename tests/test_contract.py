@@ -222,3 +222,25 @@ def test_extract_text_format_prints_each_section(tmp_path):
         assert heading in result.output
     assert "2024-03-05T10:00:00Z → 2024-03-05T10:45:00Z" in result.output
     assert "[done] Add a contract test for the currency field" in result.output
+
+
+def test_extractor_version_changes_with_the_rule_files(tmp_path, monkeypatch):
+    """--reextract can never silently be a no-op: the version is a hash of code and rules."""
+    import shutil
+
+    from ingest import pipeline
+
+    version = pipeline.extractor_version()
+    assert version == pipeline.EXTRACTOR_VERSION and len(version) == 12
+    copy = tmp_path / "ingest"
+    shutil.copytree(Path(pipeline.__file__).parent, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(pipeline, "__file__", str(copy / "pipeline.py"))
+    pipeline.extractor_version.cache_clear()
+    try:
+        assert pipeline.extractor_version() == version  # same files, same version
+        rules = copy / "rules" / "window_cues.json"
+        rules.write_text(rules.read_text() + " ", encoding="utf-8")
+        pipeline.extractor_version.cache_clear()
+        assert pipeline.extractor_version() != version
+    finally:
+        pipeline.extractor_version.cache_clear()

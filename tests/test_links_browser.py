@@ -1,5 +1,5 @@
 """Clicking a hostile "original" URL in Chromium runs nothing: only http(s) URLs become links, on the
-incident page, in the HTML report file and on /report (issue 17)."""
+incident page, in the HTML report file and on /-/report (issue 17)."""
 
 from __future__ import annotations
 
