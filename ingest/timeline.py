@@ -11,6 +11,7 @@ the rule that produced it.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -98,6 +99,8 @@ def units_for(doc: Doc) -> list[Unit]:
     """The event-carrying units of a Doc, with the mentions each holds."""
     text = text_of(doc)
     blocks: list[Block] = [b for b in (doc._.pmkb_blocks or []) if b.kind not in ("code", "header_row")]
+    by_start = sorted(doc._.pmkb_times or [], key=lambda m: m.start)
+    starts = [m.start for m in by_start]
     units: list[Unit] = []
     for index, block in enumerate(blocks):
         if block.kind == "row":
@@ -106,7 +109,7 @@ def units_for(doc: Doc) -> list[Unit]:
             units.append(Unit(block.start, block.end, block, text_cells[0][0], text_cells[-1][1]))
         elif block.kind == "heading":
             title = text[block.start:block.end]
-            if _TIME_ONLY_HEADING.match(title) or _status_heading(title) or _only_times(title, block.start, doc._.pmkb_times or []):
+            if _TIME_ONLY_HEADING.match(title) or _status_heading(title) or _only_times(title, block.start, by_start[bisect_left(starts, block.start):bisect_left(starts, block.end)]):
                 nxt = next((b for b in blocks[index + 1:index + 2] if b.kind != "heading"), None)
                 status = _status_heading(title)
                 if nxt is not None:
@@ -133,9 +136,9 @@ def units_for(doc: Doc) -> list[Unit]:
     return units
 
 
-def _only_times(title: str, offset: int, mentions: list[TimeMention]) -> bool:
-    """True when a heading holds times and nothing else of substance ("**2021-04-19T21:12:00-00:00**")."""
-    inside = [m for m in mentions if offset <= m.start < offset + len(title)]
+def _only_times(title: str, offset: int, inside: list[TimeMention]) -> bool:
+    """True when a heading holds times and nothing else of substance ("**2021-04-19T21:12:00-00:00**");
+    ``inside`` are the time mentions that start in it."""
     if not any(m.has_clock for m in inside):
         return False
     rest = title

@@ -17,6 +17,7 @@ from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup, escape
 
 from .datasette_highlight import KINDS, Span, highlight
+from .links import web_url
 
 EVIDENCE_TABLES = {"impact_windows": "window", "timeline_events": "timeline", "causes": "cause", "corrective_actions": "action"}
 """Tables whose rows carry evidence spans → the kind of mark on the incident page."""
@@ -116,6 +117,12 @@ def prepare_connection(conn, database, datasette):
     """A larger page cache on connections to the pmkb database."""
     if database == pmkb_database(datasette):
         conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+
+
+@hookimpl
+def prepare_jinja2_environment(env, datasette):
+    """The ``web_url`` filter: a URL that may be a link (http or https), else None."""
+    env.filters["web_url"] = web_url
 
 
 @hookimpl

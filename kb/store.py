@@ -208,6 +208,8 @@ def store_documents(
             try:
                 results.append(_store_one(conn, backlog, document, incidents, manifest or {}, extractor_version, organization, reextract))
             except Exception as exc:
+                if not conn.in_transaction:  # SQLite rolled the whole transaction back (a full disk): say why
+                    raise exc
                 conn.execute("ROLLBACK TO pmkb_document")
                 backlog.marks = marks
                 results.append(exc)
