@@ -17,8 +17,8 @@ import json
 import sqlite3
 from typing import Iterable
 
-from . import similar
-from .similar_terms import stem, words
+from kb import similar
+from kb.similar_terms import stem, words
 
 TABLE = "recurrences"
 
@@ -63,7 +63,7 @@ def forget_document(conn: sqlite3.Connection, document_id: int) -> None:
 
 
 def _days_apart(earlier: str | None, later: str | None) -> float | None:
-    from .report import parse_time
+    from kb.report.format import parse_time
 
     a, b = parse_time(earlier), parse_time(later)
     return round((b - a).total_seconds() / 86400, 1) if a and b else None
@@ -133,7 +133,7 @@ def _store(conn: sqlite3.Connection, profile: similar.Profile, match: similar.Ma
 
 
 def _idf_of(conn: sqlite3.Connection, terms: Iterable[str]) -> dict[str, float]:
-    from . import similar_index
+    from kb import similar_index
 
     terms = list(terms)
     n = similar_index.indexed_count(conn)

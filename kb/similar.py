@@ -19,8 +19,8 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from . import similar_index as index
-from .similar_terms import stem, surface_forms, term_counts, words
+from kb import similar_index as index
+from kb.similar_terms import stem, surface_forms, term_counts, words
 
 QUERY_TERMS = 24
 """Terms in an incident's query: more find more, fewer answer faster."""
@@ -224,6 +224,38 @@ def _weights(conn: sqlite3.Connection, profiles: Iterable[Profile], n: int) -> d
     return {t: idf(df.get(t, 0), n) for t in terms}
 
 
+@dataclass
+class Query:
+    """An incident's search: the terms sent (stem → word), their document frequencies, and its BM25 against itself."""
+
+    expression: str
+    sent: dict[str, str]
+    df: dict[str, int]
+    n: int
+    own: float
+
+
+def build_query(conn: sqlite3.Connection, profile: Profile, causes_only: bool = False, organization: str | None = None) -> Query | None:
+    """The search for incidents like ``profile`` (None when it has no term another incident shares)."""
+    n = index.indexed_count(conn) + (profile.incident_id is None)
+    text = profile.cause_text() if causes_only else profile.cause_text() + " " + profile.context
+    df = index.document_frequencies(conn, term_counts(text))
+    sent = query_terms(text, df, n, organization=profile.organization, own=int(profile.incident_id is not None))
+    expression = match_expression(sent.values(), causes_only, organization)
+    if expression is None:
+        return None
+    return Query(expression, sent, df, n, _self_score(conn, profile, expression))
+
+
+def score_against(conn: sqlite3.Connection, profile: Profile, other_id: int, causes_only: bool = False) -> float:
+    """The score ``similar`` gives stored incident ``other_id`` for ``profile`` (0.0 when it does not match)."""
+    query = build_query(conn, profile, causes_only)
+    if query is None or query.own <= 0:
+        return 0.0
+    row = conn.execute(f"select -{index.BM25} from [{index.TABLE}] where [{index.TABLE}] match ? and rowid = ?", (query.expression, other_id)).fetchone()
+    return round(min(row[0] / query.own, 1.0), 2) if row else 0.0
+
+
 def similar(
     conn: sqlite3.Connection, profile: Profile, limit: int = 10, causes_only: bool = False,
     organization: str | None = None, evidence: bool = True,
@@ -233,17 +265,13 @@ def similar(
     ``causes_only`` compares cause text alone (recurrences use it);
     ``organization`` keeps to one organization's incidents.
     """
-    n = index.indexed_count(conn) + (profile.incident_id is None)
-    text = profile.cause_text() if causes_only else profile.cause_text() + " " + profile.context
-    df = index.document_frequencies(conn, term_counts(text))
-    sent = query_terms(text, df, n, organization=profile.organization, own=int(profile.incident_id is not None))
-    expression = match_expression(sent.values(), causes_only, organization)
-    if expression is None:
+    query = build_query(conn, profile, causes_only, organization)
+    if query is None:
         return []
-    own = _self_score(conn, profile, expression)
+    sent, df, n, own = query.sent, query.df, query.n, query.own
     rows = conn.execute(
         f"select rowid, -{index.BM25} from [{index.TABLE}] where [{index.TABLE}] match ? and rowid != ? order by rank limit ?",
-        (expression, profile.incident_id if profile.incident_id is not None else -1, limit + 10),
+        (query.expression, profile.incident_id if profile.incident_id is not None else -1, limit + 10),
     ).fetchall()
     matches, others = [], {}
     for incident_id, bm25 in rows:

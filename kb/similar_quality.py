@@ -19,7 +19,7 @@ import sqlite3
 from pathlib import Path
 from typing import Callable
 
-from . import similar
+from kb import similar
 
 Ranker = Callable[[sqlite3.Connection, int, int], list[int]]
 """(connection, incident id, k) → the ids of the k most similar other incidents, best first."""

@@ -19,25 +19,22 @@ MIN_RECALL = 0.60
 """Measured 0.65 (baseline: 0.35)."""
 
 
-def _indexed_copy(path: Path, tmp_path: Path) -> sqlite3.Connection:
+def _copy(path: Path, tmp_path: Path) -> sqlite3.Connection:
     copy = tmp_path / path.name
     shutil.copy(path, copy)
-    conn = sqlite3.connect(copy, isolation_level=None)
-    if not similar_index.has_index(conn):
-        similar_index.create(conn)
-    return conn
+    return sqlite3.connect(copy, isolation_level=None)
 
 
 @pytest.fixture
 def corpus(corpus_db_path, tmp_path) -> sqlite3.Connection:
-    conn = _indexed_copy(corpus_db_path, tmp_path)
+    conn = _copy(corpus_db_path, tmp_path)
     yield conn
     conn.close()
 
 
 @pytest.fixture
 def seeded(seeded_db_path, tmp_path) -> sqlite3.Connection:
-    conn = _indexed_copy(seeded_db_path, tmp_path)
+    conn = _copy(seeded_db_path, tmp_path)
     yield conn
     conn.close()
 
