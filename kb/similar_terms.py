@@ -5,8 +5,8 @@ digit and stems each token with Martin Porter's original algorithm; NLTK's
 ``PorterStemmer`` in ``ORIGINAL_ALGORITHM`` mode is that algorithm, so a stem
 computed here is the term FTS5 stored. Words in
 ``kb/rules/similarity_stopwords.txt`` (function words and the vocabulary every
-postmortem shares) and tokens that are numbers or shorter than three
-characters are not terms.
+postmortem shares), tokens shorter than three characters and tokens with
+two or more digits (numbers, ids, ``15min``, chat message ids) are not terms.
 """
 
 from __future__ import annotations
@@ -24,6 +24,9 @@ TOKEN_RE = re.compile(r"[^\W_]+")
 
 MIN_LENGTH = 3
 """Shorter tokens (``a``, ``io``, ``v2``) are not terms."""
+
+MAX_DIGITS = 1
+"""Tokens with more digits than this (``2023``, ``15min``, ``c028wu9pfbn``) are not terms; ``log4j`` and ``central1`` are."""
 
 
 @lru_cache(maxsize=1)
@@ -47,9 +50,12 @@ def stem(word: str) -> str:
 
 
 def words(text: str | None) -> list[str]:
-    """The lower-case tokens of ``text`` that can be terms (no stop words, numbers or short tokens)."""
+    """The lower-case tokens of ``text`` that can be terms (no stop words, short tokens or tokens full of digits)."""
     stop = stopwords()
-    return [w for w in TOKEN_RE.findall((text or "").lower()) if len(w) >= MIN_LENGTH and not w.isdigit() and w not in stop]
+    return [
+        w for w in TOKEN_RE.findall((text or "").lower())
+        if len(w) >= MIN_LENGTH and sum(c.isdigit() for c in w) <= MAX_DIGITS and w not in stop
+    ]
 
 
 def term_counts(text: str | None) -> Counter:
