@@ -229,6 +229,6 @@ def m006_category_rows_carry_incident_fields(db: sqlite_utils.Database) -> None:
 
 @migrations()
 def m007_similarity_index_and_recurrences(db: sqlite_utils.Database) -> None:
-    """The similarity index (``incident_text``, one FTS5 row per incident) and the ``recurrences`` table, filled from the stored incidents."""
+    """The similarity index (``incident_text_fts``, one FTS5 row per incident) and the ``recurrences`` table, filled from the stored incidents."""
     similar_index.create(db.conn)
     recurrence.create(db)

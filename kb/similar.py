@@ -294,9 +294,13 @@ def similar(
     return matches
 
 
-def similar_json(conn: sqlite3.Connection, incident_id: int, limit: int = 10) -> str:
-    """``similar`` for a stored incident as a JSON list (the SQL function ``pmkb_similar`` of the canned query)."""
-    profile = stored_profile(conn, int(incident_id))
-    if profile is None or not index.has_index(conn):
+def similar_json(conn: sqlite3.Connection, incident_id: Any, limit: Any = 10) -> str:
+    """``similar`` for a stored incident as a JSON list (the SQL function ``pmkb_similar`` of the canned query); ``[]`` for anything that is not a stored incident's id."""
+    try:
+        number, limit = int(incident_id), max(1, min(int(limit), 100))
+    except (TypeError, ValueError):
         return "[]"
-    return json.dumps([m.as_dict() for m in similar(conn, profile, int(limit))])
+    profile = stored_profile(conn, number) if index.has_index(conn) else None
+    if profile is None:
+        return "[]"
+    return json.dumps([m.as_dict() for m in similar(conn, profile, limit)])

@@ -1,10 +1,10 @@
 """The similarity index: one FTS5 row per incident (its causes, its impact and timeline text, its organization).
 
-``incident_text`` is an FTS5 table whose rowid is the incident id, with three
+``incident_text_fts`` is an FTS5 table whose rowid is the incident id, with three
 columns: ``causes`` (every cause sentence), ``context`` (title, impact window
 labels and timeline text) and ``org`` (one token naming the organization, so
 a search can be narrowed to one organization inside FTS5). Its default rank
-is BM25 with the weights of ``WEIGHTS``. ``incident_text_vocab`` (fts5vocab,
+is BM25 with the weights of ``WEIGHTS``. ``incident_text_fts_vocab`` (fts5vocab,
 ``row``) gives each term's document frequency.
 """
 
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlite3
 from typing import Iterable
 
-TABLE = "incident_text"
-VOCAB = "incident_text_vocab"
+TABLE = "incident_text_fts"
+VOCAB = "incident_text_fts_vocab"
 
 WEIGHTS = (2.0, 1.0, 0.0)
 """BM25 column weights: a shared cause term counts twice a shared timeline term; the organization token counts nothing."""

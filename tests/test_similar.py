@@ -105,6 +105,7 @@ def test_similar_json_is_a_list_best_first_with_the_contract_keys(seeded):
     rows = json.loads(similar.similar_json(seeded, 2, 5))
     assert rows and {"incident_id", "title", "organization", "score", "evidence"} <= set(rows[0])
     assert json.loads(similar.similar_json(seeded, 12345, 5)) == []
+    assert json.loads(similar.similar_json(seeded, "", 5)) == [] and json.loads(similar.similar_json(seeded, "2; drop", 5)) == []
 
 
 def test_pairs_file_names_only_corpus_incidents(corpus):
