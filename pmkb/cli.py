@@ -278,3 +278,8 @@ def demo(db_path, host, port, no_serve):
 
 def main() -> None:  # pragma: no cover - console entry point
     cli()
+
+
+from .similar_cmd import similar  # noqa: E402  (its own module, registered on the group here)
+
+cli.add_command(similar)
