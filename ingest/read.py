@@ -31,8 +31,11 @@ SUFFIX_FORMATS: dict[str, str] = {
     ".html": "html",
     ".htm": "html",
     ".json": "json",
+    ".docx": "docx",
+    ".pdf": "pdf",
+    ".zip": "zip",
 }
-"""Suffixes that a folder walk picks up, and the format each one suggests."""
+"""Suffixes that a folder walk picks up, and the format each one suggests (docx, pdf, zip are read as bytes)."""
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 """Largest input accepted (5 MiB); override with ``--max-bytes`` or ``$PMKB_MAX_BYTES``."""
@@ -60,6 +63,10 @@ class ReadError(Exception):
         super().__init__(f"{source}: {reason}")
         self.source = source
         self.reason = reason
+
+
+class UnsupportedError(ReadError):
+    """An input of a kind pmkb does not read (an image, a spreadsheet, an unknown suffix)."""
 
 
 class Source:
@@ -313,7 +320,10 @@ def read_url(url: str, max_bytes: int = DEFAULT_MAX_BYTES, timeout: float = DEFA
         raise _too_large(url, None, max_bytes)
     hint = format_for(url)
     if hint is None:
-        hint = {"text/html": "html", "application/json": "json", "text/markdown": "markdown"}.get(content_type, "text")
+        hint = {
+            "text/html": "html", "application/json": "json", "text/markdown": "markdown", "application/pdf": "pdf", "application/zip": "zip",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
+        }.get(content_type, "text")
     return source_from_bytes(url, data, format_hint=hint)
 
 
@@ -325,9 +335,9 @@ def _unsupported(path: Path) -> ReadError:
     except OSError as exc:
         return ReadError(str(path), _os_problem(path, exc))
     if what:
-        return ReadError(str(path), f"not a text document: looks like {what}")
+        return UnsupportedError(str(path), f"not a text document: looks like {what}")
     kinds = ", ".join(sorted(SUFFIX_FORMATS))
-    return ReadError(str(path), f"unsupported file type {path.suffix.lower() or '(no suffix)'}: pmkb reads {kinds}")
+    return UnsupportedError(str(path), f"unsupported file type {path.suffix.lower() or '(no suffix)'}: pmkb reads {kinds}")
 
 
 def walk_folder(folder: Path) -> Iterator[Path | ReadError]:
