@@ -19,7 +19,9 @@ from typing import Callable, Iterable
 import sqlite_utils
 
 from ingest.normalise import Document, normalise
-from ingest.read import DEFAULT_MAX_BYTES, DEFAULT_URL_TIMEOUT, ReadError, Source, iter_sources
+from ingest.normalise.archive import Attachment
+from ingest.normalise.expand import expand_sources
+from ingest.read import DEFAULT_MAX_BYTES, DEFAULT_URL_TIMEOUT, ReadError, Source, UnsupportedError, iter_sources
 
 from . import store
 
@@ -32,11 +34,13 @@ class Summary:
     updated: int = 0
     unchanged: int = 0
     skipped: int = 0
+    unsupported: int = 0
     errors: list[str] = field(default_factory=list)
 
     def line(self) -> str:
-        """``N new, N updated, N unchanged, N skipped``."""
-        return f"{self.new} new, {self.updated} updated, {self.unchanged} unchanged, {self.skipped} skipped"
+        """``N new, N updated, N unchanged, N skipped`` (and ``, N unsupported`` when some were passed over)."""
+        line = f"{self.new} new, {self.updated} updated, {self.unchanged} unchanged, {self.skipped} skipped"
+        return line + (f", {self.unsupported} unsupported" if self.unsupported else "")
 
 
 def read_manifest(path: str | Path) -> dict[str, dict]:
@@ -163,6 +167,7 @@ def ingest(
     url_timeout: float = DEFAULT_URL_TIMEOUT,
     processes: int = 1,
     batch_size: int = BATCH_SIZE,
+    skip_unsupported: bool = False,
 ) -> Summary:
     """Ingest every input into ``db``; report each outcome, in input order, to ``on_progress(name, status)``.
 
@@ -171,7 +176,10 @@ def ingest(
     others are extracted ``batch_size`` at a time (by ``processes`` forked
     workers when there are enough of them) and each batch is stored in one
     transaction, a savepoint per document. Any problem with one input is one
-    line in ``Summary.errors``; the rest go on.
+    line in ``Summary.errors``; the rest go on. Zip archives and status-page
+    histories are ingested entry by entry; files of an unsupported kind are
+    counted as ``unsupported`` (not errors) inside archives, or anywhere with
+    ``skip_unsupported``.
     """
     summary = Summary()
     manifest = manifest or {}
@@ -205,7 +213,10 @@ def ingest(
     pending = 0
     previous = None  # a batch being extracted (by the workers) while the one before it is stored
     try:
-        for item in iter_sources(inputs, max_bytes=max_bytes, stdin=stdin, url_timeout=url_timeout):
+        for item in expand_sources(iter_sources(inputs, max_bytes=max_bytes, stdin=stdin, url_timeout=url_timeout), max_bytes):
+            if isinstance(item, UnsupportedError) and (skip_unsupported or isinstance(item, Attachment)):
+                batch.append(_Slot(item.source, "unsupported"))
+                continue
             if isinstance(item, ReadError):
                 batch.append(_Slot(item.source, "skipped", str(item)))
                 continue
