@@ -138,7 +138,8 @@ def iso_utc(value: Any, problems: list[str] | None = None, field: str | None = N
         try:
             if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
                 return iso_utc(date.fromisoformat(text), problems, field)
-            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            utc = re.fullmatch(r"(.+?)\s*(?:UTC|GMT)", text)  # "2014-07-16 23:29 UTC"
+            parsed = datetime.fromisoformat(utc.group(1)).replace(tzinfo=timezone.utc) if utc else datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
             _dropped(problems, field, value, "is not a date")
             return None
