@@ -210,7 +210,7 @@ def _cell_status(text: str, block: Block) -> str | None:
     return None
 
 
-@Language.factory("pmkb_actions")
+@Language.factory("pmkb_actions", assigns=["doc._.pmkb_result"], requires=["doc._.pmkb_blocks", "doc.spans", "token.is_sent_start"])
 def make_actions(nlp: Language, name: str) -> "ActionsComponent":
     """Extract corrective actions into ``doc._.pmkb_result['corrective_actions']``."""
     return ActionsComponent()

@@ -136,7 +136,7 @@ def _add(causes: list[dict], seen: set, text: str, s: int, e: int, kind: str) ->
     causes.append({"kind": kind, "category": None, "text": _clean(text[s:e]), "evidence": {"text": text[s:e], "start": s, "end": e}})
 
 
-@Language.factory("pmkb_causes", default_config={"min_word_share": 0.6})
+@Language.factory("pmkb_causes", assigns=["doc._.pmkb_result"], requires=["doc._.pmkb_blocks", "doc.spans", "token.is_sent_start"], default_config={"min_word_share": 0.6})
 def make_causes(nlp: Language, name: str, min_word_share: float) -> "CausesComponent":
     """Extract cause items into ``doc._.pmkb_result['causes']`` (needs pmkb_structure and the cue ruler)."""
     return CausesComponent(min_word_share)
