@@ -117,7 +117,8 @@ def shared_nlp() -> Language:
     return build_nlp()
 
 
-def _part_docs(nlp: Language, document: Document) -> list[tuple[Part, object]]:
+def part_docs(nlp: Language, document: Document) -> list[tuple[Part, object]]:
+    """One unprocessed Doc per incident part of a normalised document, with its metadata."""
     segment.ensure_extensions()
     parts = document.parts or [Part(0, len(document.text), title=document.title)]
     out = []
@@ -148,10 +149,10 @@ def extract(document: Document, nlp: Language | None = None) -> list[dict]:
     """The extraction contract for a normalised document: one dict per incident."""
     nlp = nlp or shared_nlp()
     incidents = []
-    for part, doc in _part_docs(nlp, document):
+    for part, doc in part_docs(nlp, document):
         for _, proc in nlp.pipeline:
             doc = proc(doc)
-        incidents.extend(_contracts(document, part, doc))
+        incidents.extend(contracts(document, part, doc))
     return incidents
 
 
@@ -194,7 +195,7 @@ def extract_many(
 
     def docs():
         for document in documents:
-            pairs = _part_docs(nlp, document)
+            pairs = part_docs(nlp, document)
             for i, (part, doc) in enumerate(pairs):
                 doc.user_data["pmkb_ctx"] = (document, part, i, len(pairs))
                 yield doc
@@ -202,7 +203,7 @@ def extract_many(
     pending: list[dict] = []
     for doc in nlp.pipe(docs(), batch_size=batch_size):
         document, part, i, n = doc.user_data.pop("pmkb_ctx")
-        pending.extend(_contracts(document, part, doc))
+        pending.extend(contracts(document, part, doc))
         if i == n - 1:
             yield document, pending
             pending = []
@@ -223,7 +224,7 @@ def _shift(evidence: dict | None, offset: int) -> dict | None:
     return {"text": evidence["text"], "start": evidence["start"] + offset, "end": evidence["end"] + offset}
 
 
-def _contracts(document: Document, part: Part, doc) -> list[dict]:
+def contracts(document: Document, part: Part, doc) -> list[dict]:
     """The contract dicts of every incident a processed part reports."""
     results = (doc._.pmkb or {}).get("incidents") or [doc._.pmkb or {}]
     return [_contract(document, part, result) for result in results]
