@@ -3,7 +3,8 @@
 ``build_nlp()`` assembles, in order: a ``span_ruler`` of cue phrases from
 ``rules/*.jsonl``, ``pmkb_structure`` (blocks and sentence starts),
 ``pmkb_times``, ``pmkb_timeline``, ``pmkb_causes``,
-``pmkb_actions`` and ``pmkb_classify``. ``extract()`` runs it over a normalised
+``pmkb_actions``, ``pmkb_roles`` (only with a trained sentence-role model: see
+``roles.configured_model``) and ``pmkb_classify``. ``extract()`` runs it over a normalised
 document, one Doc per incident part, and returns the extraction contract.
 """
 
@@ -18,7 +19,7 @@ from typing import Iterable, Iterator
 import spacy
 from spacy.language import Language
 
-from . import actions, causes, classify, incidents, rules, segment, timeline, times  # noqa: F401  (register factories)
+from . import actions, causes, classify, incidents, roles, rules, segment, timeline, times  # noqa: F401  (register factories)
 from .organization import find_organization, respell_title
 from .normalise import Document, Part, normalise
 from .read import read_file
@@ -106,6 +107,9 @@ def build_nlp() -> Language:
     nlp.add_pipe("pmkb_timeline")
     nlp.add_pipe("pmkb_causes")
     nlp.add_pipe("pmkb_actions")
+    model = roles.configured_model()
+    if model is not None:
+        nlp.add_pipe("pmkb_roles", config={"model": str(model)})
     nlp.add_pipe("pmkb_classify")
     nlp.add_pipe("pmkb_incidents")
     return nlp

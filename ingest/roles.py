@@ -13,6 +13,7 @@ downloaded: the model is trained from gold annotations by ``pmkb train``.
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -27,6 +28,7 @@ LABELS: tuple[str, ...] = ("impact", "cause", "root", "trigger", "contributing",
 """Sentence roles the model scores (several may hold at once); ``cause`` is any of the three cause kinds."""
 
 _DIGITS = re.compile(r"\d")
+_WORD = re.compile(r"[a-z]{3,}")
 
 CAUSE_LABELS: tuple[str, ...] = ("root", "trigger", "contributing")
 NOT_ITEM_LABELS: tuple[str, ...] = ("response", "boilerplate", "none")
@@ -35,15 +37,18 @@ NOT_ITEM_LABELS: tuple[str, ...] = ("response", "boilerplate", "none")
 PACKAGED_MODEL = Path(__file__).resolve().parent / "models" / "roles"
 """Where a model shipped with pmkb lives (absent unless it beat the rules in cross-validation)."""
 
+MODEL_ENV = "PMKB_ROLES_MODEL"
+"""Environment variable naming a model folder written by ``pmkb train``."""
+
 DEFAULTS: dict = {
     "model": "",
     "mode": "combine",
     "veto_threshold": 0.8,
-    "add_threshold": 0.9,
-    "model_threshold": 0.5,
+    "add_threshold": 0.8,
+    "model_threshold": 0.35,
     "add_roles": ["summary", "impact", "root_cause", "trigger", "contributing", "actions", None],
     "bow_length": 32768,
-    "ngram_size": 2,
+    "ngram_size": 1,
 }
 """The component's tunables (``default_config``). ``mode``: ``combine`` adjusts the rules'
 items, ``model`` replaces them with the model's alone, ``rules`` leaves them as they are.
@@ -80,11 +85,12 @@ def units_of(doc: Doc) -> list[Unit]:
     return units
 
 
-def feature_text(text: str, role: str | None, kind: str, cues: Iterable[str] = ()) -> str:
-    """The model's input for one unit: section role, block kind and cue-phrase tokens, then its
-    text lower-cased with digits as 0 (so that the features carry over between house styles)."""
+def feature_text(text: str, role: str | None, kind: str, cues: Iterable[str] = (), heading: str | None = None) -> str:
+    """The model's input for one unit: section role, block kind, heading-word and cue-phrase tokens,
+    then its text lower-cased with digits as 0 (so that the features carry over between house styles)."""
     words = _DIGITS.sub("0", " ".join(text.split()).lower())
-    tags = " ".join(sorted(set(cues)))
+    heading_words = [f"heading_{w}" for w in _WORD.findall((heading or "").lower())[:8]]
+    tags = " ".join(sorted(set(cues)) + heading_words)
     return f"section_{role or 'none'} block_{kind} {tags + ' ' if tags else ''}{words}"
 
 
@@ -100,7 +106,18 @@ def _unit_cues(doc: Doc, unit: Unit) -> list[str]:
 def unit_features(doc: Doc, units: Iterable[Unit]) -> list[str]:
     """The model input of every unit."""
     text = text_of(doc)
-    return [feature_text(text[u.start:u.end], u.role, u.block.kind, _unit_cues(doc, u)) for u in units]
+    return [feature_text(text[u.start:u.end], u.role, u.block.kind, _unit_cues(doc, u), u.block.heading) for u in units]
+
+
+def configured_model() -> Path | None:
+    """The sentence-role model folder the default pipeline uses: ``$PMKB_ROLES_MODEL`` when set
+    (empty: none), else the packaged model when pmkb ships one, else None."""
+    import os
+
+    chosen = os.environ.get(MODEL_ENV)
+    if chosen is not None:
+        return Path(chosen) if chosen.strip() else None
+    return PACKAGED_MODEL if (PACKAGED_MODEL / "config.cfg").is_file() else None
 
 
 def blank_model(bow_length: int = DEFAULTS["bow_length"], ngram_size: int = DEFAULTS["ngram_size"]) -> Language:
@@ -264,6 +281,8 @@ class RolesComponent:
         if not self._loaded:
             self._model = load_model(self.path)
             self._loaded = True
+            if self._model is None:
+                print(f"{self.path}: no sentence-role model there (pmkb train writes one); causes and actions come from the rules alone", file=sys.stderr)
         return self._model
 
     def __call__(self, doc: Doc) -> Doc:

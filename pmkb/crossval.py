@@ -21,7 +21,7 @@ from ingest.pipeline import build_nlp, contracts
 from ingest.segment import text_of
 
 from .evaluate import aggregate, score_document
-from .train import GoldDocument, load_gold_documents, rule_steps, training_pairs, train_model
+from .train import DEFAULT_EPOCHS, GoldDocument, load_gold_documents, rule_steps, training_pairs, train_model
 
 VARIANTS: tuple[str, ...] = ("rules", "model", "combined")
 CV_FIELDS: tuple[str, ...] = ("causes", "corrective_actions")
@@ -55,7 +55,7 @@ def score_variants(gd: GoldDocument, model: Language, after: list, config: dict)
 
 
 def cross_validate(
-    gold_dir: Path, root: Path | None = None, epochs: int = 8, seed: int = 0, config: dict | None = None,
+    gold_dir: Path, root: Path | None = None, epochs: int = DEFAULT_EPOCHS, seed: int = 0, config: dict | None = None,
     warn: Callable[[str], None] | None = None, progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
     """Leave-one-organization-out scores: per organization and micro-averaged, per variant.

@@ -28,10 +28,13 @@ from ingest.normalise import Document, normalise
 from ingest.pipeline import build_nlp, part_docs
 from ingest.read import ReadError, read_file
 
-from .evaluate import _quotes, content_words, load_gold, resolve_document, _words_match
+from .eval_groups import organization_key
+from .evaluate import _quotes, _words_match, content_words, load_gold_file, resolve_document
 
 RESPONSE_KINDS = ("mitigation", "response")
 IMPACT_KINDS = ("impact_start", "impact_end")
+DEFAULT_EPOCHS = 10
+"""Training passes over the units: enough for the bag-of-words model, a second or two on one core."""
 RULE_STEPS_END = "pmkb_actions"
 """The last rule component whose results the role model adjusts."""
 
@@ -47,8 +50,8 @@ class GoldDocument:
 
     @property
     def organization(self) -> str:
-        """The gold's organization, the unit of cross-validation."""
-        return " ".join(str(self.gold.get("organization") or "?").split()).lower()
+        """The gold's organization, the unit of cross-validation (grouped as ``--by-organization`` does)."""
+        return organization_key(self.gold.get("organization"), str(self.gold.get("document") or "?"))
 
 
 def rule_steps(nlp: Language) -> tuple[list, list]:
@@ -70,20 +73,34 @@ def run_rules(nlp: Language, document: Document) -> list:
     return out
 
 
+def gold_files(gold_dir: Path, warn: Callable[[str], None]) -> tuple[list[dict], int]:
+    """Every gold annotation in ``gold_dir`` that parses (as ``evaluate.load_gold`` gives them), and
+    how many files were skipped, each reported as one line to ``warn``."""
+    out, skipped = [], 0
+    for path in sorted(Path(gold_dir).glob("*.json"), key=lambda p: p.name):
+        try:
+            out.extend(load_gold_file(path))
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            warn(f"{path}: skipped, not a gold annotation ({str(exc).splitlines()[0][:200]})")
+            skipped += 1
+    return out, skipped
+
+
 def load_gold_documents(
     gold_dir: Path, root: Path | None = None, nlp: Language | None = None, warn: Callable[[str], None] | None = None
 ) -> tuple[list[GoldDocument], int]:
-    """Every gold document that can be read, run through the rules; and how many were skipped
-    (each skip reported as one line to ``warn``)."""
+    """Every gold document that can be read, run through the rules; and how many gold files or
+    documents were skipped (each reported as one line to ``warn``)."""
     nlp = nlp or build_nlp()
     warn = warn or (lambda line: print(line, file=sys.stderr))
-    out, skipped = [], 0
-    for gold in load_gold(Path(gold_dir)):
+    golds, skipped = gold_files(Path(gold_dir), warn)
+    out = []
+    for gold in golds:
         path = resolve_document(gold, Path(gold_dir), root)
         try:
             document = normalise(read_file(path))
-        except (ReadError, OSError) as exc:
-            warn(f"{path}: skipped, {exc}")
+        except (ReadError, OSError, ValueError) as exc:
+            warn(f"{gold['_path']}: skipped, its document {path} cannot be read ({exc})")
             skipped += 1
             continue
         out.append(GoldDocument(gold, document, run_rules(nlp, document)))
@@ -150,7 +167,7 @@ def training_pairs(documents: Iterable[GoldDocument]) -> list[tuple[str, set[str
     return pairs
 
 
-def train_model(pairs: list[tuple[str, set[str]]], epochs: int = 8, seed: int = 0, config: dict | None = None) -> Language:
+def train_model(pairs: list[tuple[str, set[str]]], epochs: int = DEFAULT_EPOCHS, seed: int = 0, config: dict | None = None) -> Language:
     """A sentence-role model trained on (input, roles) pairs: seeded, ``epochs`` shuffled passes."""
     from spacy.training import Example
     from spacy.util import fix_random_seed, minibatch
