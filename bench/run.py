@@ -93,14 +93,11 @@ def _with_rss(result: dict[str, Any]) -> dict[str, Any]:
 
 
 def percentile(values: list[float], q: float) -> float:
-    """The q-th percentile (0–100) by linear interpolation."""
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    pos = (len(ordered) - 1) * q / 100
-    lo = int(pos)
-    hi = min(lo + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
+    """The q-th percentile (0–100) of ``values`` as the report computes quantiles; NaN when empty."""
+    from kb.report.stats import quantile
+
+    found = quantile(values, q / 100)
+    return float("nan") if found is None else found
 
 
 # --------------------------------------------------------------------------- ingest (child process)

@@ -46,13 +46,17 @@ def components_in(text: str, min_hits: int = 1) -> list[str]:
     return out
 
 
-def incident_categories(causes: list[dict], summary: str, text: str = "") -> list[str]:
-    """Incident-level categories: those of its causes, plus ``remediation`` when the text says the response made it worse; else unknown."""
+def incident_categories(causes: list[dict], summary: str, text: str = "", title: str = "") -> list[str]:
+    """Incident-level categories: those of its causes (or, when no cause names one, of its
+    title and summary), plus ``remediation`` when the text says the response made it worse;
+    else unknown."""
     found: list[str] = []
     for cause in causes:
         for label in categorise(cause["text"]):
             if label not in found:
                 found.append(label)
+    if not found:
+        found = [label for label in categorise(f"{title}\n{summary}") if label != "remediation"]
     remediation = rules.compiled_lexicon("taxonomy.json", "categories").get("remediation")
     if remediation is not None and "remediation" not in found and remediation.search(text.lower()):
         found.append("remediation")
@@ -144,7 +148,7 @@ class ClassifyComponent:
             cause["category"] = category_of(cause["text"])
         summary = _summary_text(doc)
         title = meta.get("title") or ""
-        result["categories"] = incident_categories(causes, summary, text_of(doc))
+        result["categories"] = incident_categories(causes, summary, text_of(doc), title)
         result["components"] = incident_components(causes, title, summary)
         flags = [(f, d) for f, d in meta.get("flags", [])]
         for sentence in announced_but_missing(doc):

@@ -20,8 +20,9 @@ import spacy
 from spacy.language import Language
 
 from . import actions, causes, classify, incidents, roles, rules, segment, timeline, times  # noqa: F401  (register factories)
+from .document import Document, Part
+from .normalise import normalise
 from .organization import find_organization, respell_title
-from .normalise import Document, Part, normalise
 from .read import read_file
 
 @lru_cache(maxsize=1)

@@ -35,12 +35,23 @@ _WORD_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "fi
 _STATED = re.compile(
     r"(?i)\b(?P<what>time to (?:detect(?:ion)?|recover(?:y)?|resolve|resolution|mitigat(?:e|ion)|repair|restore)|tt[dmr])\b\W{0,5}(?:(?P<h>\d+)\s*(?:hours?|hrs?|h)\b\s*(?:and\s*)?)?(?:(?P<m>\d+)\s*(?:minutes?|mins?|m)\b)?"
 )
-_IMPACT_WORDS = re.compile(
-    r"(?i)\b(?:impact\w*|degrad\w*|outage|down(?:time)?|unavailab\w*|errors?|fail\w*|disrupt\w*|affected|customers?|users?|latency|timeouts?|timed out|elevated|slow\w*|unable|broken|incident|unreachable|intermittent|phase|returned|problems?|issues?|could not|couldn't|cannot|can't|inaccessible|not (?:be )?(?:reached|accessible|available|reachable)|stalled|halted|stuck|delayed|lost|loss)\b"
-)
-_NON_IMPACT = re.compile(r"(?i)\b(?:maintenance window|office hours|working hours|business hours|scheduled for|planned for|next (?:week|month))\b")
-_FUTURE = re.compile(r"(?i)\b(?:will provide|next update|provide (?:an? )?(?:update|more (?:information|details))|(?:we|they) will|will be (?:back|available|completed|done)|is expected|are expected|scheduled (?:for|at))\b")
 _TIME_ONLY_HEADING = re.compile(r"(?i)^[\W\d_]*(?:(?:am|pm|a\.m\.|p\.m\.|utc|gmt|[a-z]{2,5}t|z)\b[\W\d_]*)*$")
+
+
+@lru_cache(maxsize=4)
+def _words(key: str) -> re.Pattern:
+    """The ``impact_words.json`` list ``key`` as one case-insensitive whole-word regex."""
+    return re.compile(r"(?i)\b(?:" + "|".join(rules.load_json("impact_words.json")[key]) + r")\b")
+
+
+def is_impact(text: str) -> bool:
+    """Whether a sentence speaks of customer impact (a range in it is an impact window)."""
+    return bool(_words("impact").search(text))
+
+
+def is_not_impact(text: str) -> bool:
+    """Whether a sentence's times are never impact: business hours, schedules, the team's meetings."""
+    return bool(_words("not_impact").search(text) or _words("team_activity").search(text))
 
 
 @dataclass
@@ -172,7 +183,7 @@ def events_for(doc: Doc, units: list[Unit]) -> list[dict]:
         if not resolved:
             continue
         body = text[unit.text_start:unit.text_end]
-        if _FUTURE.search(text[unit.start:unit.end]) and unit.status is None:
+        if _words("future").search(text[unit.start:unit.end]) and unit.status is None:
             continue
         clocks = [m for m in resolved if m.has_clock]
         chosen = clocks
@@ -193,9 +204,9 @@ def events_for(doc: Doc, units: list[Unit]) -> list[dict]:
             seen.add(iso)
             kind = classify_event(_clean(_clause(text, unit, chosen, index) if len(chosen) > 1 and unit.text_start == unit.start else body), unit.status)
             for a, b in ranges:
-                if m is a and _IMPACT_WORDS.search(body):
+                if m is a and is_impact(body):
                     kind = "impact_start"
-                elif m is b and _IMPACT_WORDS.search(body):
+                elif m is b and is_impact(body):
                     kind = "impact_end"
             events.append(
                 {
@@ -290,13 +301,15 @@ def windows_for(doc: Doc, units: list[Unit], part_start: str | None = None, part
     """Impact windows from stated ranges, start-plus-duration, or the source's start/end."""
     text = text_of(doc)
     windows: list[dict] = labelled_windows(text, doc._.times or [])
+    opening_end = min((b.start for b in doc._.blocks or [] if b.role), default=len(text))
+    """Text before the first named section: an opening summary, where a stated range is the impact."""
     for unit in units:
         body = text[unit.start:unit.end]
         if windows and windows[0].get("label") == "stated start/end":
             break
-        if unit.block.role in ("actions", "lessons") or _NON_IMPACT.search(body):
+        if unit.block.role in ("actions", "lessons") or is_not_impact(body):
             continue
-        impactish = bool(_IMPACT_WORDS.search(body)) or unit.block.role in ("impact", "summary")
+        impactish = bool(is_impact(body)) or unit.block.role in ("impact", "summary") or (unit.block.role is None and unit.start < opening_end)
         if not impactish:
             continue
         pairs = _ranges(text, unit)
@@ -386,7 +399,7 @@ def paragraph_cued_windows(text: str, units: list[Unit]) -> list[dict]:
     for group in groups.values():
         whole = Unit(group[0].start, group[-1].end, group[0].block, group[0].text_start, group[-1].text_end, [m for u in group for m in u.mentions])
         body = text[whole.start:whole.end]
-        if _NON_IMPACT.search(body) or not _IMPACT_WORDS.search(body):
+        if is_not_impact(body) or not is_impact(body):
             continue
         windows.extend(cued_windows(text, whole, [m for m in whole.mentions if m.has_clock and m.value is not None]))
     return windows
@@ -445,8 +458,8 @@ def derive_window(events: list[dict], source_start: datetime | None = None) -> d
     return None
 
 
-_START_LABEL = re.compile(r"(?i)\b(?:incident|outage|impact|disruption)?\s*(?:start(?:ed)?|began|begin(?:ning)?)(?:\s+time)?\s*[:=]\s*\**\s*$")
-_END_LABEL = re.compile(r"(?i)\b(?:incident|outage|impact|disruption)?\s*(?:end(?:ed)?|resolved|recovered)(?:\s+time)?\s*[:=]\s*\**\s*$")
+_START_LABEL = re.compile(r"(?i)\b(?:(?:incident|outage|impact|disruption|degradation)\s*)?(?:start(?:ed)?|began|begin(?:ning)?|start of (?:the )?(?:incident|outage|impact|disruption)|(?:first|initial) impact)(?:\s+(?:time|at|date))?\s*(?:\(utc\)\s*)?[:=|]\s*\**\s*$")
+_END_LABEL = re.compile(r"(?i)\b(?:(?:incident|outage|impact|disruption|degradation)\s*)?(?:end(?:ed)?|resolved|recovered|mitigated|end of (?:the )?(?:incident|outage|impact|disruption)|recovery)(?:\s+(?:time|at|date))?\s*(?:\(utc\)\s*)?[:=|]\s*\**\s*$")
 
 
 def labelled_windows(text: str, mentions: list[TimeMention]) -> list[dict]:

@@ -41,7 +41,7 @@ def zone_pattern() -> str:
     long_names = [re.escape(n).replace(r"\ ", r"\s+") for n in names if len(n) > 4 or "/" in n]
     short = [re.escape(n) for n in names if not (len(n) > 4 or "/" in n) and n != "Z"]
     # a bare ±HH:MM offset only right after seconds: "17:39-18:12" is a range
-    offset = r"(?:UTC|GMT)\s?[+-−]\s?\d{1,2}(?::?\d{2})?|(?:(?<=\d:\d\d:\d\d)|(?<=\.\d\d\d)|(?<=\.\d{6}))[+-]\d{2}:?\d{2}(?!\d)"
+    offset = r"(?:UTC|GMT)\s?[+\-−]\s?\d{1,2}(?::?\d{2})?|(?:(?<=\d:\d\d:\d\d)|(?<=\.\d\d\d)|(?<=\.\d{6}))[+-]\d{2}:?\d{2}(?!\d)"
     return r"(?:" + offset + r"|(?i:" + "|".join(long_names) + r")|" + "|".join(short) + r"|(?<=\d)Z)(?![A-Za-z0-9/])"
 
 

@@ -144,12 +144,12 @@ def _text_summary(incident: dict) -> str:
 @_db_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind; 127.0.0.1 keeps it on this machine.")
 @click.option("--port", default=8001, show_default=True, type=int)
-@click.option("--public", is_flag=True, help="Public mode: arbitrary SQL (and the SQL-driven charts) off; canned queries, search, incident pages and /report stay.")
+@click.option("--public", is_flag=True, help="Public mode: arbitrary SQL (and the SQL-driven charts) off; canned queries, search, incident pages and /-/report stay.")
 def serve(db_path, host, port, public):
     """Serve the knowledge base in Datasette, read-only.
 
     Pages: / (search box), /-/search (all tables), /incident/<id> (document
-    with highlighted evidence), /report (filterable report), /-/dashboards/pmkb
+    with highlighted evidence), /-/report (filterable report), /-/dashboards/pmkb
     (charts) and the canned queries on the database page. A database made by
     an older pmkb has its schema brought up to date first.
     """
@@ -284,7 +284,7 @@ def demo(db_path, host, port, no_serve):
     click.echo(f"Incident:  {base}/incident/1")
     click.echo(f"Search:    {base}/-/search")
     click.echo(f"Charts:    {base}/-/dashboards/pmkb")
-    click.echo(f"Report:    {base}/report")
+    click.echo(f"Report:    {base}/-/report")
     if no_serve:
         return
     from kb import serve as kb_serve

@@ -24,7 +24,8 @@ from spacy.language import Language
 from ingest.segment import text_of
 
 from ingest import roles
-from ingest.normalise import Document, normalise
+from ingest.document import Document
+from ingest.normalise import normalise
 from ingest.pipeline import build_nlp, part_docs
 from ingest.read import ReadError, read_file
 

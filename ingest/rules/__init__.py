@@ -99,6 +99,11 @@ def organization() -> dict[str, Any]:
     return load_json("organization.json")
 
 
+def action_filters() -> dict[str, Any]:
+    """What is never an action (``skip``, ``boilerplate``), what marks one (``preventive``)."""
+    return load_json("action_filters.json")
+
+
 def event_kinds() -> dict[str, Any]:
     """Timeline event kinds: ``order`` and ``kinds`` (kind → cue regexes)."""
     return load_json("event_kinds.json")
