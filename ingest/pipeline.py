@@ -27,7 +27,8 @@ from .read import read_file
 
 @lru_cache(maxsize=1)
 def extractor_version() -> str:
-    """A short hash of the extraction code and rule files (everything under ``ingest/``):
+    """A short hash of the extraction code and rule files (everything under ``ingest/``) and of
+    the sentence-role model in use, if any:
     any change to what extraction can output changes it, so ``pmkb ingest --reextract``
     redoes the documents stored by another version."""
     import hashlib
@@ -38,6 +39,9 @@ def extractor_version() -> str:
         digest.update(path.relative_to(root).as_posix().encode())
         digest.update(b"\0")
         digest.update(path.read_bytes())
+    model = roles.configured_model()
+    if model is not None:  # a sentence-role model changes extraction as much as a rule file
+        digest.update(roles.model_fingerprint(model).encode())
     return digest.hexdigest()[:12]
 
 

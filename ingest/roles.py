@@ -120,6 +120,16 @@ def configured_model() -> Path | None:
     return PACKAGED_MODEL if (PACKAGED_MODEL / "config.cfg").is_file() else None
 
 
+def model_fingerprint(path: Path) -> str:
+    """A sha256 of a model folder's files (empty folder or none: of nothing), for the extractor version."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for file in sorted(p for p in Path(path).rglob("*") if p.is_file()):
+        digest.update(file.relative_to(path).as_posix().encode() + b"\0" + file.read_bytes())
+    return digest.hexdigest()
+
+
 def blank_model(bow_length: int = DEFAULTS["bow_length"], ngram_size: int = DEFAULTS["ngram_size"]) -> Language:
     """An untrained sentence-role model: a blank English pipeline with one bag-of-words textcat_multilabel."""
     import spacy

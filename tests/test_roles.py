@@ -145,3 +145,20 @@ def test_the_component_replaces_items_in_model_mode(tmp_path):
 def test_the_component_refuses_an_unknown_mode():
     with pytest.raises(ValueError, match="mode"):
         build_nlp().add_pipe("pmkb_roles", config={"mode": "sometimes"})
+
+
+def test_the_extractor_version_changes_with_the_model_in_use(monkeypatch, tmp_path):
+    from ingest.pipeline import extractor_version
+
+    def version() -> str:
+        extractor_version.cache_clear()
+        return extractor_version()
+
+    monkeypatch.setenv(roles.MODEL_ENV, "")
+    rules_only = version()
+    _tiny_model().to_disk(tmp_path / "model")
+    monkeypatch.setenv(roles.MODEL_ENV, str(tmp_path / "model"))
+    with_model = version()
+    (tmp_path / "model" / "meta.json").write_text("{}")
+    assert len({rules_only, with_model, version()}) == 3
+    extractor_version.cache_clear()
