@@ -22,7 +22,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .actions import _clean, action_status
-from .segment import Block, block_sentences, result_of, text_of
+from .extensions import result_of, text_of
+from .segment import Block, block_sentences
 
 LABELS: tuple[str, ...] = ("impact", "cause", "root", "trigger", "contributing", "action", "response", "boilerplate", "none")
 """Sentence roles the model scores (several may hold at once); ``cause`` is any of the three cause kinds."""
@@ -72,7 +73,7 @@ class Unit:
 def units_of(doc: Doc) -> list[Unit]:
     """A Doc's sentence units in order: items whole, a row's longest cell, paragraphs by sentence."""
     units: list[Unit] = []
-    for block in doc._.blocks or []:
+    for block in doc._.pmkb_blocks or []:
         if block.kind in ("code", "heading", "header_row"):
             continue
         if block.kind == "item":
@@ -260,12 +261,12 @@ def apply_roles(doc: Doc, model: Language, config: dict) -> Doc:
     return doc
 
 
-@Language.factory("pmkb_roles", assigns=["doc._.pmkb"], requires=["doc._.blocks"], default_config=DEFAULTS)
+@Language.factory("pmkb_roles", assigns=["doc._.pmkb_result"], requires=["doc._.pmkb_blocks"], default_config=DEFAULTS)
 def make_roles(
     nlp: Language, name: str, model: str, mode: str, veto_threshold: float, add_threshold: float,
     model_threshold: float, add_roles: list, bow_length: int, ngram_size: int,
 ) -> "RolesComponent":
-    """Adjust ``doc._.pmkb``'s causes and corrective actions with a trained sentence-role model
+    """Adjust ``doc._.pmkb_result``'s causes and corrective actions with a trained sentence-role model
     (``model``: its folder; empty for the packaged one). Without a model it changes nothing."""
     if mode not in ("combine", "model", "rules"):
         raise ValueError(f"pmkb_roles: mode must be combine, model or rules, not {mode!r}")
@@ -277,7 +278,7 @@ def make_roles(
 
 
 class RolesComponent:
-    """Runs after ``pmkb_actions``: adjusts ``causes`` and ``corrective_actions`` in ``doc._.pmkb``."""
+    """Runs after ``pmkb_actions``: adjusts ``causes`` and ``corrective_actions`` in ``doc._.pmkb_result``."""
 
     def __init__(self, path: str | Path, config: dict) -> None:
         self.path = Path(path)

@@ -18,7 +18,7 @@ from spacy.language import Language
 
 from ingest import roles
 from ingest.pipeline import build_nlp, contracts
-from ingest.segment import text_of
+from ingest.extensions import text_of
 
 from .evaluate import aggregate, score_document
 from .train import DEFAULT_EPOCHS, GoldDocument, load_gold_documents, rule_steps, training_pairs, train_model
@@ -43,11 +43,11 @@ def score_variants(gd: GoldDocument, model: Language, after: list, config: dict)
     for part, doc in gd.parts:
         units = roles.units_of(doc)
         scores = roles.score_units(model, roles.unit_features(doc, units)) if units else []
-        snapshot = doc.user_data.setdefault("pmkb_rules_result", copy.deepcopy(doc._.pmkb or {}))
+        snapshot = doc.user_data.setdefault("pmkb_rules_result", copy.deepcopy(doc._.pmkb_result or {}))
         for variant in VARIANTS:
             result = copy.deepcopy(snapshot)
             result["causes"], result["corrective_actions"] = _variant_items(variant, text_of(doc), units, scores, result, config)
-            doc._.pmkb = result
+            doc._.pmkb_result = result
             for proc in after:
                 doc = proc(doc)
             predicted[variant].extend(contracts(gd.document, part, doc))

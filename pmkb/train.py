@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from spacy.language import Language
-from ingest.segment import text_of
+from ingest.extensions import text_of
 
 from ingest import roles
 from ingest.document import Document
