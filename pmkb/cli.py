@@ -216,9 +216,14 @@ def report(db_path, output, fmt, incidents, organization, category, since, until
 @click.option("--root", type=click.Path(exists=True, file_okay=False), help="Resolve gold documents against this folder (default: the folder above GOLD_DIR).")
 @click.option("-v", "--verbose", is_flag=True, help="Also show scores per document.")
 @click.option("--by-organization", is_flag=True, help="Also show scores per organization, worst first.")
+@click.option("--cv-by-organization", is_flag=True, help="Leave-one-organization-out: train the sentence-role model on the other organizations, score rules, model and both.")
 @click.option("--json", "as_json", is_flag=True, help="Print scores as JSON.")
-def eval_command(gold_dir, root, verbose, by_organization, as_json):
+def eval_command(gold_dir, root, verbose, by_organization, cv_by_organization, as_json):
     """Score the extractor against gold annotations (shared/gold/README.md rules)."""
+    if cv_by_organization:
+        from .train_cli import run_cv
+
+        sys.exit(run_cv(Path(gold_dir), Path(root) if root else None, as_json))
     from ingest.pipeline import extract_path
 
     from .evaluate import format_table, run_eval
@@ -238,6 +243,20 @@ def eval_command(gold_dir, root, verbose, by_organization, as_json):
     click.echo(format_table(summary, per_document if verbose else None))
     if groups is not None:
         click.echo(format_by_organization(groups))
+
+
+@cli.command()
+@click.argument("gold_dir", type=click.Path(exists=True, file_okay=False))
+@click.option("-o", "--output", type=click.Path(file_okay=False), default="pmkb-roles-model", show_default=True, help="Folder to write the model to.")
+@click.option("--root", type=click.Path(exists=True, file_okay=False), help="Resolve gold documents against this folder (default: the folder above GOLD_DIR).")
+@click.option("--epochs", type=click.IntRange(min=1), default=10, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the training summary as JSON.")
+def train(gold_dir, output, root, epochs, seed, as_json):
+    """Train the sentence-role model from gold annotations (shared/gold/README.md format)."""
+    from .train_cli import run_train
+
+    sys.exit(run_train(Path(gold_dir), Path(output), Path(root) if root else None, epochs, seed, as_json))
 
 
 @cli.command()
