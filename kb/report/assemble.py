@@ -10,7 +10,9 @@ import sqlite_utils
 
 from kb.report.format import check_date, parse_time, table_url, url_part
 from kb.report.query import Filters, attach_children, fill_texts, open_action_rows, select_incidents, served_name
+from kb.report.recurring import recurred_actions, recurrence_rows, recurring
 from kb.report.sections import GROUP_BY, LIST_LIMIT, actions, causes, chart_row, durations, impact, more, most_recent, overview, quality, groups
+from kb.report.trends import trends
 
 
 def build(
@@ -22,7 +24,7 @@ def build(
     as_of: str | date | None = None,
     limit: int | None = LIST_LIMIT,
 ) -> dict[str, Any]:
-    """The data behind the report: overview, durations, causes, actions, data quality and incident cards.
+    """The data behind the report: overview, durations, causes, actions, recurring causes, trends, data quality and incident cards.
 
     ``base_url`` is the Datasette root; rows link to ``{base_url}/{database}/{table}/{id}``,
     where ``database`` defaults to the database file's stem. ``as_of`` (default today, UTC)
@@ -46,6 +48,10 @@ def build(
     chart["incidents"] = [chart_row(i) for i in chart["incidents"]]
     action_data = actions(incidents, as_of, open_action_rows(db, [i["id"] for i in incidents]), limit, database_url)
     fill_texts(db, action_data["open"], "corrective_actions", base_url, database)
+    recurrences = recurrence_rows(db, [i["id"] for i in incidents])
+    recurred = recurred_actions(recurrences)
+    for action in action_data["open"]:
+        action["recurred_in"] = recurred.get(action["id"], [])
     return {
         "title": "Cross-incident reliability report",
         "generated": as_of.isoformat(),
@@ -59,6 +65,8 @@ def build(
         "durations": durations(incidents),
         "causes": causes(incidents),
         "actions": action_data,
+        "recurring": recurring(recurrences, incidents, limit),
+        "trends": trends(incidents),
         "quality": quality(incidents, limit, database_url),
         "groups": groups(incidents, group_by) if group_by else None,
         "incidents": cards,
