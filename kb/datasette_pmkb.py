@@ -224,8 +224,8 @@ async def report_page(datasette, request) -> Response:
         raise NotFound("No pmkb database is served here")
     values = {key: (request.args.get(key) or "").strip() for key in ("organization", "category", "since")}
     error = None
-    if values["since"] and not DATE_RE.match(values["since"]):
-        error = f"since: {values['since']!r} is not a date (YYYY-MM-DD)"
+    if values["since"] and not (DATE_RE.match(values["since"]) and kb_report.parse_time(values["since"])):
+        error = f"since: {values['since']!r} is not a date (YYYY-MM-DD)"  # 2024-13 has the shape but no month 13
         values["since"] = ""
     filters = kb_report.Filters(organization=values["organization"] or None, category=values["category"] or None, since=values["since"] or None)
     base_url = datasette.absolute_url(request, datasette.urls.path("")).rstrip("/")

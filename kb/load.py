@@ -61,6 +61,20 @@ def read_manifest(path: str | Path) -> dict[str, dict]:
     return rows
 
 
+def checked_manifest_row(row: dict) -> tuple[dict, list[dict]]:
+    """A manifest row with a ``published_at`` that is not a date (or is out of range) dropped, and the
+    ``bad-metadata`` quality flags that say so (a bad date would otherwise break every report)."""
+    from kb.report.format import check_date
+
+    value = row.get("published_at")
+    try:
+        check_date(value, "published_at")
+        return row, []
+    except (ValueError, OverflowError):
+        detail = f"manifest published_at {printable(str(value))!r} is not a date (YYYY-MM-DD): stored as unknown"
+        return {**row, "published_at": None}, [{"flag": "bad-metadata", "detail": detail}]
+
+
 def source_key(source: Source, folders: dict[str, str] | None = None) -> str:
     """The identity a source is stored under: absolute real path, URL, or stdin plus content hash.
 
@@ -252,7 +266,9 @@ def _store(
         if problem:
             slot.status, slot.problem = "skipped", problem
             continue
-        row = manifest.get(os.path.basename(slot.name)) or manifest.get(slot.name) or {}
+        row, flags = checked_manifest_row(manifest.get(os.path.basename(slot.name)) or manifest.get(slot.name) or {})
+        if flags:
+            incidents = [{**incident, "quality_flags": [*incident.get("quality_flags", []), *flags]} for incident in incidents]
         ready.append(slot)
         items.append((document, incidents, row))
     if not items:
