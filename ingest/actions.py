@@ -109,7 +109,7 @@ def find_actions(doc: Doc) -> list[dict]:
     cue_spans = [(s.start_char, s.end_char, s.id_) for s in doc.spans.get("cues", []) if s.label_ == "ACTION"]
     actions: list[dict] = []
     inventory = False  # inside a list introduced as what was looked at ("We monitored:")
-    for block in doc._.blocks or []:
+    for block in doc._.pmkb_blocks or []:
         if block.kind in ("code", "header_row", "heading"):
             inventory = inventory and block.kind != "heading"
             continue
@@ -212,12 +212,12 @@ def _cell_status(text: str, block: Block) -> str | None:
 
 @Language.factory("pmkb_actions")
 def make_actions(nlp: Language, name: str) -> "ActionsComponent":
-    """Extract corrective actions into ``doc._.pmkb['corrective_actions']``."""
+    """Extract corrective actions into ``doc._.pmkb_result['corrective_actions']``."""
     return ActionsComponent()
 
 
 class ActionsComponent:
-    """Adds ``corrective_actions`` to ``doc._.pmkb``."""
+    """Adds ``corrective_actions`` to ``doc._.pmkb_result``."""
 
     def __call__(self, doc: Doc) -> Doc:
         result_of(doc)["corrective_actions"] = find_actions(doc)

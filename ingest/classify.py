@@ -91,7 +91,7 @@ def incident_components(causes: list[dict], title: str, summary: str) -> list[st
 
 def announced_but_missing(doc: Doc) -> list[str]:
     """Sentences that end with a colon announcing a list (or code, or a quote) that never comes."""
-    blocks = doc._.blocks or []
+    blocks = doc._.pmkb_blocks or []
     text = text_of(doc)
     missing = []
     for i, block in enumerate(blocks):
@@ -118,7 +118,7 @@ def time_flags(doc: Doc) -> list[tuple[str, str]]:
     """Flags raised while resolving times, one per kind, with a count."""
     counts: Counter = Counter()
     examples: dict[str, str] = {}
-    for m in doc._.times or []:
+    for m in doc._.pmkb_times or []:
         for flag in m.flags:
             counts[flag] += 1
             examples.setdefault(flag, m.text)
@@ -126,14 +126,14 @@ def time_flags(doc: Doc) -> list[tuple[str, str]]:
     for flag in ("timezone-missing", "timezone-conflict", "ambiguous-12h-clock", "date-typo"):
         if counts[flag]:
             out.append((flag, f"{counts[flag]} time(s), e.g. {examples[flag]!r}"))
-    if not any(m.has_clock for m in doc._.times or []):
+    if not any(m.has_clock for m in doc._.pmkb_times or []):
         out.append(("no-times", "the text states no clock time"))
     return out
 
 
 @Language.factory("pmkb_classify")
 def make_classify(nlp: Language, name: str) -> "ClassifyComponent":
-    """Add categories, components and quality flags to ``doc._.pmkb``."""
+    """Add categories, components and quality flags to ``doc._.pmkb_result``."""
     return ClassifyComponent()
 
 
@@ -142,7 +142,7 @@ class ClassifyComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         result = result_of(doc)
-        meta = doc._.meta or {}
+        meta = doc._.pmkb_meta or {}
         causes = result.get("causes", [])
         for cause in causes:
             cause["category"] = category_of(cause["text"])
@@ -160,7 +160,7 @@ class ClassifyComponent:
 
 def _summary_text(doc: Doc) -> str:
     text = text_of(doc)
-    parts = [text[b.start:b.end] for b in (doc._.blocks or []) if b.role in ("summary", "impact") and b.kind != "code"]
+    parts = [text[b.start:b.end] for b in (doc._.pmkb_blocks or []) if b.role in ("summary", "impact") and b.kind != "code"]
     if not parts:
         parts = [text[:1500]]
     return " ".join(parts)[:5000]

@@ -131,7 +131,10 @@ def read_url(url: str, max_bytes: int = DEFAULT_MAX_BYTES, timeout: float = DEFA
         data, content_type = _fetch(url, urllib.request.Request(plain, headers=headers), deadline, max_bytes)
     hint = format_for(plain)
     if hint is None:
-        hint = {"text/html": "html", "application/json": "json", "text/markdown": "markdown"}.get(content_type, "text")
+        hint = {
+            "text/html": "html", "application/json": "json", "text/markdown": "markdown", "application/pdf": "pdf", "application/zip": "zip",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
+        }.get(content_type, "text")
     return source_from_bytes(url, data, format_hint=hint)
 
 

@@ -119,13 +119,27 @@ def shared_nlp() -> Language:
     return build_nlp()
 
 
+class TextTooLong(ReadError):
+    """A normalised text longer than the pipeline's ``max_length``: refused in one line, before spaCy's own error."""
+
+
+def check_length(nlp: Language, document: Document) -> None:
+    """Refuse a document whose text is longer than ``nlp.max_length`` characters (spaCy's 1,000,000 by default).
+
+    Extraction is linear, about 2.5 s per million characters on one core: past that a
+    single document would stall a worker, and no postmortem comes near it."""
+    if len(document.text) > nlp.max_length:
+        raise TextTooLong(document.source, f"text too long to extract: {len(document.text):,} characters after normalising, over the {nlp.max_length:,} supported (split the document)")
+
+
 def _part_docs(nlp: Language, document: Document) -> list[tuple[Part, object]]:
     segment.ensure_extensions()
+    check_length(nlp, document)
     parts = document.parts or [Part(0, len(document.text), title=document.title)]
     out = []
     for part in parts:
         doc = nlp.make_doc(document.text[part.start:part.end])
-        doc._.meta = {
+        doc._.pmkb_meta = {
             "published_at": document.published_at,
             "started_at": part.started_at,
             "resolved_at": part.resolved_at,
@@ -229,7 +243,7 @@ def _shift(evidence: dict | None, offset: int) -> dict | None:
 
 def _contracts(document: Document, part: Part, doc) -> list[dict]:
     """The contract dicts of every incident a processed part reports."""
-    results = (doc._.pmkb or {}).get("incidents") or [doc._.pmkb or {}]
+    results = (doc._.pmkb_result or {}).get("incidents") or [doc._.pmkb_result or {}]
     return [_contract(document, part, result) for result in results]
 
 

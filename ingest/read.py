@@ -28,8 +28,11 @@ SUFFIX_FORMATS: dict[str, str] = {
     ".html": "html",
     ".htm": "html",
     ".json": "json",
+    ".docx": "docx",
+    ".pdf": "pdf",
+    ".zip": "zip",
 }
-"""Suffixes that a folder walk picks up, and the format each one suggests."""
+"""Suffixes that a folder walk picks up, and the format each one suggests (docx, pdf, zip are read as bytes)."""
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 """Largest input accepted (5 MiB); override with ``--max-bytes`` or ``$PMKB_MAX_BYTES``."""
@@ -78,6 +81,10 @@ class ReadError(Exception):
         self.source = printable(source)
         self.reason = printable(" ".join(reason.split()))
         super().__init__(f"{self.source}: {self.reason}")
+
+
+class UnsupportedError(ReadError):
+    """An input of a kind pmkb does not read (an image, a spreadsheet, an unknown suffix)."""
 
 
 class Source:
@@ -305,9 +312,9 @@ def _unsupported(path: Path) -> ReadError:
     except OSError as exc:
         return ReadError(str(path), _os_problem(path, exc))
     if what:
-        return ReadError(str(path), f"not a text document: looks like {what}")
+        return UnsupportedError(str(path), f"not a text document: looks like {what}")
     kinds = ", ".join(sorted(SUFFIX_FORMATS))
-    return ReadError(str(path), f"unsupported file type {path.suffix.lower() or '(no suffix)'}: pmkb reads {kinds}")
+    return UnsupportedError(str(path), f"unsupported file type {path.suffix.lower() or '(no suffix)'}: pmkb reads {kinds}")
 
 
 def walk_folder(folder: Path) -> Iterator[Path | ReadError]:

@@ -98,8 +98,8 @@ RECOVERY_KINDS = ("mitigation", "impact_end", "resolution")
 def units_for(doc: Doc) -> list[Unit]:
     """The event-carrying units of a Doc, with the mentions each holds."""
     text = text_of(doc)
-    blocks: list[Block] = [b for b in (doc._.blocks or []) if b.kind not in ("code", "header_row")]
-    by_start = sorted(doc._.times or [], key=lambda m: m.start)
+    blocks: list[Block] = [b for b in (doc._.pmkb_blocks or []) if b.kind not in ("code", "header_row")]
+    by_start = sorted(doc._.pmkb_times or [], key=lambda m: m.start)
     starts = [m.start for m in by_start]
     units: list[Unit] = []
     for index, block in enumerate(blocks):
@@ -123,7 +123,7 @@ def units_for(doc: Doc) -> list[Unit]:
         else:
             for s, e in block_sentences(doc, block):
                 units.append(Unit(s, e, block, s, e))
-    mentions = list(doc._.times or [])
+    mentions = list(doc._.pmkb_times or [])
     k = 0
     units.sort(key=lambda u: u.start)
     for unit in units:
@@ -178,7 +178,7 @@ def _clean(text: str) -> str:
 def events_for(doc: Doc, units: list[Unit]) -> list[dict]:
     """Timeline events: one per distinct resolved stamp in each unit."""
     text = text_of(doc)
-    meta = doc._.meta or {}
+    meta = doc._.pmkb_meta or {}
     skip_dates = {meta.get("published_at", "") or ""}
     events: list[dict] = []
     for unit in units:
@@ -215,7 +215,7 @@ def events_for(doc: Doc, units: list[Unit]) -> list[dict]:
                 {
                     "at": iso,
                     "precision": m.precision,
-                    "timezone": m.tz_label if m.tz_label else ("assumed" if m.has_clock and m.zone else None),
+                    "timezone": timezone_of(m),
                     "kind": kind,
                     "text": _clean(body),
                     "evidence": _evidence(text, unit.text_start, unit.text_end),
@@ -225,6 +225,14 @@ def events_for(doc: Doc, units: list[Unit]) -> list[dict]:
             )
     events.sort(key=lambda e: (e["at"].rstrip("Z"), e["_start"]))
     return _dedupe_events(events)
+
+
+def timezone_of(m) -> str | None:
+    """The contract's ``timezone`` of a resolved mention: its zone label when its time is in UTC
+    (``…Z``), "assumed" when the zone was carried from elsewhere, None when the time has no zone."""
+    if m.precision == "day" or m.value is None or m.value.tzinfo is None:
+        return None
+    return m.tz_label or "assumed"
 
 
 def _dedupe_events(events: list[dict]) -> list[dict]:
@@ -303,8 +311,8 @@ def parse_duration(text: str) -> timedelta | None:
 def windows_for(doc: Doc, units: list[Unit], part_start: str | None = None, part_end: str | None = None, events: list[dict] | None = None) -> tuple[list[dict], str]:
     """Impact windows from stated ranges, start-plus-duration, or the source's start/end."""
     text = text_of(doc)
-    windows: list[dict] = labelled_windows(text, doc._.times or [])
-    opening_end = min((b.start for b in doc._.blocks or [] if b.role), default=len(text))
+    windows: list[dict] = labelled_windows(text, doc._.pmkb_times or [])
+    opening_end = min((b.start for b in doc._.pmkb_blocks or [] if b.role), default=len(text))
     """Text before the first named section: an opening summary, where a stated range is the impact."""
     for unit in units:
         body = text[unit.start:unit.end]
@@ -408,7 +416,15 @@ def paragraph_cued_windows(text: str, units: list[Unit]) -> list[dict]:
     return windows
 
 
+def one_clock(start: datetime, end: datetime) -> tuple[datetime, datetime]:
+    """A window's two ends on one clock: in UTC when both zones are known, else both zone-less."""
+    if (start.tzinfo is None) != (end.tzinfo is None):
+        return _naive(start), _naive(end)
+    return start, end
+
+
 def _bare_window(start: datetime, end: datetime, label: str, evidence: dict | None = None) -> dict:
+    start, end = one_clock(start, end)
     return {
         "start": _iso(start),
         "end": _iso(end),
@@ -461,8 +477,8 @@ def derive_window(events: list[dict], source_start: datetime | None = None) -> d
     return None
 
 
-_START_LABEL = re.compile(r"(?i)\b(?:incident|outage|impact|disruption)?\s*(?:start(?:ed)?|began|begin(?:ning)?)(?:\s+time)?\s*[:=]\s*\**\s*$")
-_END_LABEL = re.compile(r"(?i)\b(?:incident|outage|impact|disruption)?\s*(?:end(?:ed)?|resolved|recovered)(?:\s+time)?\s*[:=]\s*\**\s*$")
+_START_LABEL = re.compile(r"(?i)\b(?:(?:incident|outage|impact|disruption|degradation)\s*)?(?:start(?:ed)?|began|begin(?:ning)?|start of (?:the )?(?:incident|outage|impact|disruption)|(?:first|initial) impact)(?:\s+(?:time|at|date))?\s*(?:\(utc\)\s*)?[:=|]\s*\**\s*$")
+_END_LABEL = re.compile(r"(?i)\b(?:(?:incident|outage|impact|disruption|degradation)\s*)?(?:end(?:ed)?|resolved|recovered|mitigated|end of (?:the )?(?:incident|outage|impact|disruption)|recovery)(?:\s+(?:time|at|date))?\s*(?:\(utc\)\s*)?[:=|]\s*\**\s*$")
 
 
 def labelled_windows(text: str, mentions: list[TimeMention]) -> list[dict]:
@@ -497,6 +513,7 @@ def _window(text: str, unit: Unit, start: datetime, end: datetime, first: TimeMe
         label = re.sub(r"\s*\(.*$", "", heading.strip())
     elif unit.block.kind == "heading":
         label = re.sub(r"\s*\(.*$", "", text[unit.block.start:unit.block.end].strip())
+    start, end = one_clock(start, end)
     return {
         "start": _iso(start),
         "end": _iso(end),
@@ -639,15 +656,15 @@ def _union_minutes(spans: list[tuple[datetime, datetime]]) -> float:
 
 @Language.factory("pmkb_timeline")
 def make_timeline(nlp: Language, name: str) -> "TimelineComponent":
-    """Build timeline events, impact windows and durations (``doc._.pmkb``)."""
+    """Build timeline events, impact windows and durations (``doc._.pmkb_result``)."""
     return TimelineComponent()
 
 
 class TimelineComponent:
-    """Adds ``timeline``, ``impact_windows`` and ``metrics`` to ``doc._.pmkb``."""
+    """Adds ``timeline``, ``impact_windows`` and ``metrics`` to ``doc._.pmkb_result``."""
 
     def __call__(self, doc: Doc) -> Doc:
-        meta = doc._.meta or {}
+        meta = doc._.pmkb_meta or {}
         result = result_of(doc)
         units = units_for(doc)
         events = events_for(doc, units)

@@ -19,7 +19,9 @@ from typing import Callable, Iterable
 import sqlite_utils
 
 from ingest.document import Document
-from ingest.read import DEFAULT_MAX_BYTES, DEFAULT_URL_TIMEOUT, ReadError, Source, iter_sources, printable
+from ingest.normalise.archive import Attachment
+from ingest.normalise.expand import expand_sources
+from ingest.read import DEFAULT_MAX_BYTES, DEFAULT_URL_TIMEOUT, ReadError, Source, UnsupportedError, iter_sources, printable
 from ingest.workers import DEFAULT_TIME_BUDGET, Failed
 
 from . import store
@@ -33,11 +35,13 @@ class Summary:
     updated: int = 0
     unchanged: int = 0
     skipped: int = 0
+    unsupported: int = 0
     errors: list[str] = field(default_factory=list)
 
     def line(self) -> str:
-        """``N new, N updated, N unchanged, N skipped``."""
-        return f"{self.new} new, {self.updated} updated, {self.unchanged} unchanged, {self.skipped} skipped"
+        """``N new, N updated, N unchanged, N skipped`` (and ``, N unsupported`` when some were passed over)."""
+        line = f"{self.new} new, {self.updated} updated, {self.unchanged} unchanged, {self.skipped} skipped"
+        return line + (f", {self.unsupported} unsupported" if self.unsupported else "")
 
 
 def read_manifest(path: str | Path) -> dict[str, dict]:
@@ -182,6 +186,7 @@ def ingest(
     processes: int = 1,
     batch_size: int = BATCH_SIZE,
     time_budget: float | None = DEFAULT_TIME_BUDGET,
+    skip_unsupported: bool = False,
 ) -> Summary:
     """Ingest every input into ``db``; report each outcome, in input order, to ``on_progress(name, status)``.
 
@@ -191,7 +196,10 @@ def ingest(
     workers, each document within ``time_budget`` seconds, unless ``processes``
     is 1) and each batch is stored in one transaction, a savepoint per
     document. Any problem with one input (a worker that died holding it
-    included) is one line in ``Summary.errors``; the rest go on.
+    included) is one line in ``Summary.errors``; the rest go on. Zip archives
+    and status-page histories are ingested entry by entry; files of an
+    unsupported kind are counted as ``unsupported`` (not errors) inside
+    archives, or anywhere with ``skip_unsupported``.
     """
     summary = Summary()
     manifest = manifest or {}
@@ -225,7 +233,10 @@ def ingest(
     pending = 0
     previous = None  # a batch being extracted (by the workers) while the one before it is stored
     try:
-        for item in iter_sources(inputs, max_bytes=max_bytes, stdin=stdin, url_timeout=url_timeout):
+        for item in expand_sources(iter_sources(inputs, max_bytes=max_bytes, stdin=stdin, url_timeout=url_timeout), max_bytes):
+            if isinstance(item, UnsupportedError) and (skip_unsupported or isinstance(item, Attachment)):
+                batch.append(_Slot(item.source, "unsupported"))
+                continue
             if isinstance(item, ReadError):
                 batch.append(_Slot(item.source, "skipped", str(item)))
                 continue

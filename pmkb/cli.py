@@ -30,7 +30,7 @@ def _db_option(f):
 def cli() -> None:
     """pmkb: a postmortem knowledge base.
 
-    Ingest postmortems (text, Markdown, HTML, status-page JSON) into SQLite,
+    Ingest postmortems (text, Markdown, HTML, status-page JSON, Word, PDF, zip exports) into SQLite,
     browse them in Datasette and render cross-incident reports.
     """
 
@@ -46,8 +46,9 @@ def cli() -> None:
 @click.option("-p", "--processes", type=click.IntRange(min=1), default=None, help="Extraction workers (default: one per CPU; 1 extracts in this process).")
 @click.option("--batch-size", type=click.IntRange(min=1), default=64, show_default=True, help="Documents extracted and then stored in one transaction at a time.")
 @click.option("--time-budget", type=click.FloatRange(min=0), default=5.0, envvar="PMKB_TIME_BUDGET", show_default="5 or $PMKB_TIME_BUDGET", help="Seconds a worker may spend on one document before it is stopped and the document skipped (0: no limit; -p 1 has none).")
+@click.option("--skip-unsupported", is_flag=True, help="Count files of a kind pmkb does not read (images, CSV…) instead of reporting them as errors.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def ingest(paths, db_path, organization, manifest, reextract, max_bytes, url_timeout, processes, batch_size, time_budget, as_json):
+def ingest(paths, db_path, organization, manifest, reextract, max_bytes, url_timeout, processes, batch_size, time_budget, skip_unsupported, as_json):
     """Ingest postmortems from PATHS: files, folders (recursive), http(s) URLs or - for stdin.
 
     Unchanged documents are skipped by content hash; a changed document
@@ -82,13 +83,13 @@ def ingest(paths, db_path, organization, manifest, reextract, max_bytes, url_tim
         summary = load.ingest(
             db, paths, organization=organization, manifest=manifest_rows, reextract=reextract,
             max_bytes=limit, on_progress=progress, url_timeout=url_timeout,
-            processes=processes or load.default_processes(), batch_size=batch_size, time_budget=time_budget or None,
+            processes=processes or load.default_processes(), batch_size=batch_size, time_budget=time_budget or None, skip_unsupported=skip_unsupported,
         )
     db.close()
     for line in summary.errors:
         click.echo(f"Error: {line}", err=True)
     if as_json:
-        click.echo(json.dumps({"new": summary.new, "updated": summary.updated, "unchanged": summary.unchanged, "skipped": summary.skipped, "errors": summary.errors}))
+        click.echo(json.dumps({"new": summary.new, "updated": summary.updated, "unchanged": summary.unchanged, "skipped": summary.skipped, "unsupported": summary.unsupported, "errors": summary.errors}))
     else:
         click.echo(summary.line())
     if summary.skipped:
@@ -288,3 +289,8 @@ def demo(db_path, host, port, no_serve):
 
 def main() -> None:  # pragma: no cover - console entry point
     cli()
+
+
+from .similar_cmd import similar  # noqa: E402  (its own module, registered on the group here)
+
+cli.add_command(similar)

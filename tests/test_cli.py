@@ -107,7 +107,7 @@ def test_ingest_changed_file_is_updated_not_duplicated(docs, db_path):
 
 def test_ingest_json_summary(docs, db_path):
     result = ingest(db_path, "--json", docs)
-    assert json.loads(result.stdout) == {"new": 2, "updated": 0, "unchanged": 0, "skipped": 0, "errors": []}
+    assert json.loads(result.stdout) == {"new": 2, "updated": 0, "unchanged": 0, "skipped": 0, "unsupported": 0, "errors": []}
 
 
 def test_ingest_organization(docs, db_path):

@@ -120,7 +120,7 @@ def test_folder_walk_names_loops_links_and_strays(tmp_path):
     (tmp_path / "sub" / "back").symlink_to(tmp_path, target_is_directory=True)
     (tmp_path / "self.md").symlink_to(tmp_path / "self.md")
     (tmp_path / "dangling.md").symlink_to(tmp_path / "missing.md")
-    write(tmp_path, "scan.pdf", b"%PDF-1.4\n1 0 obj")
+    write(tmp_path, "logo.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
     write(tmp_path, "data.csv", b"a,b\n1,2\n")
     (tmp_path / ".hidden.md").write_text("not walked")
     items = list(iter_sources([str(tmp_path)]))
@@ -130,7 +130,7 @@ def test_folder_walk_names_loops_links_and_strays(tmp_path):
     assert errors["back"].startswith("symlink loop")
     assert errors["self.md"].startswith("symlink loop")
     assert errors["dangling.md"].startswith("broken symlink")
-    assert "PDF" in errors["scan.pdf"]
+    assert "PNG" in errors["logo.png"]
     assert errors["data.csv"].startswith("unsupported file type .csv")
     assert len(errors) == 5
 

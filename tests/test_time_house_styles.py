@@ -148,3 +148,15 @@ def test_each_product_with_its_own_window_gives_one_window_each():
         "- Object storage: from 10:05 to 10:40 US/Pacific\n- Block storage: from 10:12 to 11:02 US/Pacific\n"
     )
     assert windows(text) == [("2024-06-02T17:05", "2024-06-02T17:40"), ("2024-06-02T17:12", "2024-06-02T18:02")]
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        "**Impact start:** 2024-06-02 10:05 UTC\n**Impact end:** 2024-06-02 10:40 UTC",
+        "Start of impact: 2024-06-02 10:05 UTC\nEnd of impact: 2024-06-02 10:40 UTC",
+        "| Impact began | 2024-06-02 10:05 UTC |\n| Mitigated | 2024-06-02 10:40 UTC |",
+    ],
+)
+def test_labelled_start_and_end_fields_give_the_window(fields):
+    assert windows(f"# Incident\n\n{fields}\n\nThe API returned errors.\n") == [("2024-06-02T10:05", "2024-06-02T10:40")]

@@ -1,7 +1,7 @@
 """Step 2, normalise: turn a decoded source into one plain, Markdown-shaped text.
 
 Whatever the input format (plain text, Markdown with front matter, HTML,
-Atlassian Statuspage JSON, Google Cloud incident JSON), the result is a
+Atlassian Statuspage JSON, Google Cloud incident JSON, Word .docx, PDF), the result is a
 :class:`~ingest.document.Document` whose ``text`` uses Markdown conventions for
 structure (``#`` headings, ``-`` bullets, ``|`` table rows). All evidence
 offsets point into this text, which is what gets stored.
@@ -16,20 +16,27 @@ import re
 from ..document import Document, Part
 from ..read import Source
 from .common import NormaliseError
+from .docx import OLE_MAGIC, normalise_docx
 from .html import MAX_HTML_DEPTH, html_depth_over, html_to_markdown, looks_like_html, normalise_html
 from .json_incidents import normalise_json
 from .markdown import normalise_markdown
+from .pdf import normalise_pdf
 from .text import normalise_text
 
 __all__ = [
     "Document", "Part", "NormaliseError", "MAX_HTML_DEPTH", "html_depth_over", "html_to_markdown",
-    "normalise", "normalise_html", "normalise_json", "normalise_markdown", "normalise_text", "sniff_format",
+    "normalise", "normalise_html", "normalise_json", "normalise_markdown", "normalise_text", "normalise_docx", "normalise_pdf",
+    "sniff_format", "sniff_binary_format",
 ]
 
 
 def normalise(source: Source) -> Document:
     """Normalise a Source by its format (sniffed when the suffix does not say)."""
-    fmt = source.format_hint or sniff_format(source.text)
+    fmt = source.format_hint or sniff_binary_format(source.data) or sniff_format(source.text)
+    if fmt in _BINARY:
+        return _BINARY[fmt](source)
+    if fmt == "zip":
+        raise NormaliseError(source.name, "a zip archive holds many documents: ingest it with 'pmkb ingest'")
     if fmt == "json" or (fmt is None and source.text.lstrip().startswith(("{", "["))):
         return normalise_json(source)
     if fmt == "html" or (fmt in (None, "text") and looks_like_html(source.text)):
@@ -37,6 +44,21 @@ def normalise(source: Source) -> Document:
     if fmt in (None, "text"):
         return normalise_text(source)
     return normalise_markdown(source, fmt)
+
+
+_BINARY = {"docx": normalise_docx, "pdf": normalise_pdf}
+"""Formats read from bytes, not decoded text."""
+
+
+def sniff_binary_format(data: bytes) -> str | None:
+    """``pdf``, ``docx`` or ``zip`` from a file's first bytes (an OLE container is taken for a protected .docx)."""
+    if data.startswith(b"%PDF-"):
+        return "pdf"
+    if data.startswith(OLE_MAGIC):
+        return "docx"
+    if data.startswith(b"PK\x03\x04"):
+        return "docx" if b"word/" in data[:4096] or b"[Content_Types].xml" in data[:200] else "zip"
+    return None
 
 
 def sniff_format(text: str) -> str | None:
