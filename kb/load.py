@@ -21,7 +21,8 @@ import sqlite_utils
 from ingest.document import Document
 from ingest.normalise.archive import Attachment
 from ingest.normalise.expand import expand_sources
-from ingest.read import DEFAULT_MAX_BYTES, DEFAULT_URL_TIMEOUT, ReadError, Source, UnsupportedError, iter_sources, printable
+from ingest.names import printable
+from ingest.read import DEFAULT_MAX_BYTES, DEFAULT_URL_TIMEOUT, ReadError, Source, UnsupportedError, iter_sources
 from ingest.workers import DEFAULT_TIME_BUDGET, Failed
 
 from . import store
