@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from browser_support import CHROMIUM, CHROMIUM_ARGS, chromium_missing_reason, live_server
+from browser_support import chromium_browser, chromium_missing_reason, live_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.skipif(chromium_missing_reason() is not None, reason=chromium_missing_reason() or "")]
 
@@ -41,12 +41,8 @@ def hostile_links_db(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, timeout=60_000)
+    with chromium_browser() as chromium:
         yield chromium
-        chromium.close()
 
 
 def click_every_url(browser, url: str) -> tuple[str, list[str]]:

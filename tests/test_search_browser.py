@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from browser_support import CHROMIUM, CHROMIUM_ARGS, chromium_missing_reason, live_server
+from browser_support import chromium_browser, chromium_missing_reason, live_server
 from kb.datasette_pmkb import escape_search
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.skipif(chromium_missing_reason() is not None, reason=chromium_missing_reason() or "")]
@@ -20,17 +20,10 @@ def test_a_search_of_only_quotes_is_the_empty_phrase(query, escaped):
 def test_search_all_page_survives_a_lone_quote(seeded_db_path, query):
     from urllib.parse import quote
 
-    from playwright.sync_api import sync_playwright
-
-    with live_server(seeded_db_path) as base, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, timeout=60_000)
-        try:
-            page = browser.new_page()
-            errors: list[str] = []
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
-            page.goto(f"{base}/-/search?q={quote(query)}")
-            page.wait_for_function("document.querySelectorAll('.search-all-loading').length === document.querySelectorAll('[data-searchable-url][style*=none]').length", timeout=15_000)
-            page.wait_for_load_state("networkidle")
-            assert errors == []
-        finally:
-            browser.close()
+    with live_server(seeded_db_path) as base, chromium_browser() as browser:
+        page = browser.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(f"{base}/-/search?q={quote(query)}")
+        page.wait_for_load_state("networkidle")
+        assert errors == []
