@@ -67,17 +67,17 @@ def read_manifest(path: str | Path) -> dict[str, dict]:
 
 
 def checked_manifest_row(row: dict) -> tuple[dict, list[dict]]:
-    """A manifest row with a ``published_at`` that is not a date (or is out of range) dropped, and the
-    ``bad-metadata`` quality flags that say so (a bad date would otherwise break every report)."""
-    from kb.report.format import check_date
+    """A manifest row with its ``published_at`` read as front-matter dates are (ISO 8601, UTC), or dropped
+    when it is not a date or out of range, with the ``bad-metadata`` quality flag that says so (a bad
+    date would otherwise break every report)."""
+    from ingest.normalise.common import bad_metadata, iso_utc
 
-    value = row.get("published_at")
-    try:
-        check_date(value, "published_at")
+    if not row.get("published_at"):
         return row, []
-    except (ValueError, OverflowError):
-        detail = f"manifest published_at {printable(str(value))!r} is not a date (YYYY-MM-DD): stored as unknown"
-        return {**row, "published_at": None}, [{"flag": "bad-metadata", "detail": detail}]
+    problems: list[str] = []
+    published = iso_utc(row["published_at"], problems, "manifest published_at")
+    flags = [dict(zip(("flag", "detail"), bad_metadata(problems)))] if problems else []
+    return {**row, "published_at": published}, flags
 
 
 def source_key(source: Source, folders: dict[str, str] | None = None) -> str:

@@ -60,7 +60,7 @@ def test_a_manifest_date_that_is_not_a_date_is_stored_as_unknown_and_flagged(hos
     conn.close()
     assert rows == {"a.md": None, "b.md": None, "c.md": "2024-03-06"}
     assert sorted(s[-4:] for s, _ in flags) == ["a.md", "b.md"]
-    assert any("'2024-13-45' is not a date" in detail for _, detail in flags)
+    assert any(detail == "manifest published_at: '2024-13-45' is not a date; dropped" for _, detail in flags)
 
 
 def test_the_markdown_and_html_reports_never_link_a_script_url(hostile_manifest_db):
