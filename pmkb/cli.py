@@ -192,17 +192,27 @@ def report(db_path, output, fmt, incidents, organization, category, since, until
     JSON is the data behind the report. --base-url is the Datasette root
     (e.g. http://127.0.0.1:8001): every incident and row then links to its page.
     """
+    import sqlite3
+
     from kb import report as kb_report
+    from kb import serve as kb_serve
     from kb import store
 
     if not Path(db_path).exists():
         raise click.ClickException(f"{db_path}: no such database (run pmkb ingest first)")
+    try:
+        if kb_serve.pending_migrations(db_path):
+            raise click.ClickException(f"{db_path}: made by an older pmkb: run pmkb ingest or pmkb serve on it once to upgrade its schema")
+    except ValueError as exc:  # not SQLite, or not pmkb's
+        raise click.ClickException(str(exc))
     db = store.open_db(db_path, migrate=False)
     filters = kb_report.Filters(incidents=list(incidents), organization=organization, category=category, since=since, until=until)
     try:
         data = kb_report.build(db, filters, group_by=group_by, base_url=base_url, as_of=as_of)
     except ValueError as exc:
         raise click.ClickException(str(exc))
+    except sqlite3.Error as exc:
+        raise click.ClickException(f"{db_path}: cannot read the knowledge base ({exc})")
     rendered = kb_report.render(data, fmt, template_dir=template_dir)
     if output == "-":
         click.echo(rendered)

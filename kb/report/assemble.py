@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlite_utils
 
+from kb.links import web_url
 from kb.report.format import check_date, parse_time, table_url, url_part
 from kb.report.query import Filters, attach_children, fill_texts, open_action_rows, select_incidents, served_name
 from kb.report.recurring import recurred_actions, recurrence_rows, recurring
@@ -33,6 +34,8 @@ def build(
     ``more`` entry saying how many it leaves out. Figures always cover every selected
     incident. Raises ValueError for a bad filter.
     """
+    if base_url and not web_url(base_url):
+        raise ValueError(f"--base-url: {base_url!r} is not an http or https URL")
     if group_by is not None and group_by not in GROUP_BY:
         raise ValueError(f"--group-by: {group_by!r} is not one of {', '.join(GROUP_BY)}")
     if isinstance(as_of, str):

@@ -10,6 +10,8 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
+from kb.links import web_url
+
 
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?)?)?$")
 
@@ -117,9 +119,9 @@ def md_url(url: str | None) -> Markup:
 
 
 def md_link(text: Any, url: str | None = None) -> Markup:
-    """``[text](url)`` with the text escaped, or just the escaped text without a URL."""
+    """``[text](url)`` with the text escaped, or just the escaped text without an http(s) URL."""
     label = md_escape(text)
-    return Markup(f"[{label}]({md_url(url)})" if url else label)
+    return Markup(f"[{label}]({md_url(url)})" if web_url(url) else label)
 
 
 def heat(value: int, top: int, levels: int = 4) -> str:
