@@ -157,3 +157,12 @@ def test_json_fields_of_the_wrong_type_are_dropped_and_flagged(payload, path, va
         assert document.parts[0].title == "API errors"
     else:
         assert f"{field}: " in flags_of(incidents[0])["bad-metadata"]
+
+
+def test_json_with_raw_line_breaks_inside_strings_is_read():
+    # was: refused as "malformed JSON: Invalid control character" after CR/CRLF mutations
+    import json
+
+    text = json.dumps(STATUSPAGE).replace("Errors rose for all users.", "Errors rose\r\nfor all\tusers.")
+    document, incidents = extracted("raw.json", text)
+    assert "Errors rose\nfor all\tusers." in document.text and contract_problems(document.text, incidents) == []
