@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -149,3 +150,39 @@ def test_hostile_front_matter(front, fence):
 def test_hostile_json(data):
     result = outcome("hostile.json", data, alarm=30)
     assert result.kind in ("kept", "refused"), result
+
+
+# --------------------------------------------------------------------------- through the ingest
+
+
+@pytest.mark.slow
+def test_ingest_stores_every_mutated_document_or_names_it_once(tmp_path, seeds_dir):
+    """`pmkb ingest` over a folder of mutants: each is stored, or named once in one line that says
+    what is wrong with it (never 'extraction failed', never a Python exception name)."""
+    import re
+
+    from click.testing import CliRunner
+
+    from kb import store
+    from pmkb.cli import cli
+
+    folder = tmp_path / "mutants"
+    folder.mkdir()
+    names = []
+    for i, (name, data, _) in enumerate(mutants(60, FUZZ_SEED + 2, base_documents(seeds_dir))):
+        path = folder / f"{i:03d}-{name}"
+        path.write_bytes(data)
+        names.append(str(path))
+    db_path = tmp_path / "kb.db"
+    result = CliRunner().invoke(cli, ["ingest", "--db", str(db_path), "--json", "-p", "1", str(folder)])
+    assert result.exit_code in (0, 1), result.output
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    for line in summary["errors"]:
+        assert "\n" not in line and "extraction failed" not in line and not re.search(r"\b[A-Z]\w*(?:Error|Exception)\b", line), line
+    named = {line.split(": ", 1)[0] for line in summary["errors"]}
+    db = store.open_db(db_path, migrate=False)
+    stored = {Path(r["source"]).name for r in db.query("select source from documents")}
+    assert summary["skipped"] == len(named) == len(summary["errors"])
+    assert summary["new"] + summary["unchanged"] + summary["skipped"] == len(names)
+    assert {Path(n).name for n in named} | stored == {Path(n).name for n in names}
+    assert store.integrity_problems(db) == []
