@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import http.server
+import threading
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -54,3 +58,17 @@ def corpus_db_path(tmp_path_factory, shared_dir: Path) -> Path:
     load.ingest(db, [str(SEEDS), str(shared_dir / "corpus" / "docs")], manifest=manifest)
     db.close()
     return path
+
+
+@contextlib.contextmanager
+def local_server(handler) -> Iterator[str]:
+    """An HTTP server on 127.0.0.1 (a free port) answering with ``handler``; yields its base URL."""
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

@@ -6,7 +6,6 @@ import functools
 import http.server
 import io
 import json
-import threading
 import zipfile
 from pathlib import Path
 
@@ -18,6 +17,8 @@ from ingest.normalise.zip_limits import ZipLimits
 from ingest.read import Source
 from kb import store
 from pmkb.cli import cli
+
+from conftest import local_server
 
 FORMATS = Path(__file__).parent / "formats"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
@@ -135,13 +136,8 @@ class _Files(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture
 def file_server():
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Files, directory=str(FORMATS)))
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with local_server(functools.partial(_Files, directory=str(FORMATS))) as url:
+        yield url
 
 
 def test_docx_and_pdf_ingest_from_urls(tmp_path, file_server):
