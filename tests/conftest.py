@@ -72,3 +72,13 @@ def local_server(handler) -> Iterator[str]:
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+def extraction_facts(path: Path) -> tuple[list, int, int, int]:
+    """What a converted document must share with its original: the first incident's impact windows (start, end)
+    and how many timeline stamps, causes and corrective actions it has."""
+    from ingest.pipeline import extract_path
+
+    incident = extract_path(path)[0]
+    windows = [(w["start"], w["end"]) for w in incident["impact_windows"]]
+    return windows, len(incident["timeline"]), len(incident["causes"]), len(incident["corrective_actions"])
