@@ -21,10 +21,37 @@ from . import rules
 from .segment import Block, block_sentences, text_of, result_of
 
 _ANNOUNCES = re.compile(r":\s*$")
-_SKIP = re.compile(r"(?i)^(?:thank|we apologi[sz]e|sorry|n/?a\.?$|none\.?$|tbd\.?$)")
 _LINK_ONLY = re.compile(r"^\W*(?:https?://\S+|#\d+|\[[^\]]*\]\([^)]*\))\W*$")
-_PREVENTIVE = re.compile(r"(?i)\b(?:to prevent|prevent(?:ing)? (?:this|similar|recurrence|a recurrence|future)|so that|in the future|going forward|recurrence|from happening again|improv\w+|better|harden\w*|additional (?:monitoring|alerting|safeguards?|checks?)|reduce the (?:likelihood|risk|impact))\b")
-_NON_ACTION_ROLES = {"timeline", "lessons", "other"}
+_NON_ACTION_ROLES = {"timeline", "other"}
+
+
+@lru_cache(maxsize=1)
+def _filters() -> dict[str, re.Pattern]:
+    """The rule file's action filters, one compiled alternation each."""
+    data = rules.action_filters()
+    out = {key: re.compile("|".join(f"(?:{rx})" for rx in data[key]), re.I) for key in ("boilerplate", "preventive")}
+    out["skip"] = re.compile("|".join(f"(?:{rx})" for rx in data["skip"]))
+    out["skip_i"] = re.compile(data["skip"][0], re.I)
+    out["not_followup"] = re.compile("|".join(re.escape(h) for h in data["not_followup_headings"]), re.I)
+    out["cause_statement"] = re.compile("|".join(f"(?:{rx})" for rx in data["cause_statement"]), re.I)
+    out["inventory_intro"] = re.compile("|".join(f"(?:{rx})" for rx in data["inventory_intro"]), re.I)
+    return out
+
+
+def is_skipped(unit: str) -> bool:
+    """A sign-off, apology, placeholder or bare name ("Thank you,", "Atlassian"): never an action."""
+    unit = unit.strip()
+    return bool(_filters()["skip_i"].search(unit) or _filters()["skip"].search(unit))
+
+
+def is_boilerplate(unit: str) -> bool:
+    """A status-page promise about the incident itself ("We will continue to monitor")."""
+    return bool(_filters()["boilerplate"].search(unit))
+
+
+def is_preventive(unit: str) -> bool:
+    """Language that makes a sentence a follow-up ("to prevent this", "going forward")."""
+    return bool(_filters()["preventive"].search(unit))
 
 
 @lru_cache(maxsize=1)
@@ -32,7 +59,9 @@ def _status_patterns() -> dict[str, list[tuple[str, re.Pattern]]]:
     data = rules.statuses()
     out = {"markers": [(status, re.compile(rx, re.M)) for status, rxs in data["markers"].items() for rx in rxs]}
     out["tense"] = [(status, re.compile(rx, re.I | re.M)) for status, rxs in data["tense"].items() for rx in rxs]
+    out["imperative"] = [(status, re.compile(rx, re.I | re.M)) for status, rxs in data["imperative"].items() for rx in rxs]
     out["headings"] = [(status, re.compile(r"(?i)\b(?:" + "|".join(rxs) + r")\b")) for status, rxs in data["headings"].items()]
+    out["before_headings"] = [(status, re.compile(rx, re.I)) for status, rxs in data["before_headings"].items() for rx in rxs]
     return out
 
 
@@ -46,19 +75,27 @@ def action_status(text: str, headings: tuple[str, ...] = (), checkbox: str | Non
             return status
     if checkbox == "open":
         return "planned"
+    plain = _plain(text)
+    for status, rx in patterns["before_headings"]:
+        if rx.search(plain):
+            return status
     for heading in reversed(headings[-2:]):
         for status, rx in patterns["headings"]:
             if rx.search(heading):
                 return status
-    plain = re.sub(r"[*_`]+", "", text).strip()
-    plain = re.sub(r"^[^A-Za-z]*", "", plain)
-    plain = re.sub(r"^[A-Z][\w/ -]{0,60}?:\s+(?=[A-Z])", "", plain)  # "Label: Implementing …"
-    for imperative in (False, True):
+    for family in ("tense", "imperative"):
         for status in ("in_progress", "planned", "done"):
-            for st, rx in patterns["tense"]:
-                if st == status and rx.pattern.startswith("^(?:") == imperative and rx.search(plain):
+            for st, rx in patterns[family]:
+                if st == status and rx.search(plain):
                     return status
     return "unknown"
+
+
+def _plain(text: str) -> str:
+    """An action's words without markup, leading symbols or a "Label:" lead-in."""
+    plain = re.sub(r"[*_`{}]+", "", text).strip()
+    plain = re.sub(r"^[^A-Za-z]*", "", plain)
+    return re.sub(r"^[A-Z][\w/ -]{0,60}?:\s+(?=[A-Z])", "", plain)  # "Label: Implementing …"
 
 
 def _clean(text: str) -> str:
@@ -71,27 +108,33 @@ def find_actions(doc: Doc) -> list[dict]:
     text = text_of(doc)
     cue_spans = [(s.start_char, s.end_char, s.id_) for s in doc.spans.get("cues", []) if s.label_ == "ACTION"]
     actions: list[dict] = []
-    for block in doc._.blocks or []:
+    inventory = False  # inside a list introduced as what was looked at ("We monitored:")
+    for block in doc._.pmkb_blocks or []:
         if block.kind in ("code", "header_row", "heading"):
+            inventory = inventory and block.kind != "heading"
             continue
+        if block.kind not in ("item", "row"):
+            inventory = bool(_filters()["inventory_intro"].search(text[block.start:block.end]))
         role = block.role
+        if inventory and block.kind in ("item", "row"):
+            continue
         if role == "actions":
             if block.kind in ("item", "row"):
                 s, e = _item_span(text, block)
                 unit = text[s:e]
-                if _SKIP.search(unit.strip()) or len(unit.split()) < 2 or _LINK_ONLY.match(unit):
+                if is_skipped(unit) or len(unit.split()) < 2 or _LINK_ONLY.match(unit) or is_boilerplate(unit) or is_cause_statement(unit) or (block.kind == "item" and is_label_item(unit)):
                     continue
                 _add(actions, text, s, e, block)
                 continue
             for s, e in block_sentences(doc, block):
                 unit = text[s:e]
-                if _ANNOUNCES.search(unit) or _SKIP.search(unit.strip()) or len(unit.split()) < 4:
+                if _ANNOUNCES.search(unit) or is_skipped(unit) or len(unit.split()) < 4 or is_boilerplate(unit) or is_cause_statement(unit):
                     continue
                 cues = [k for cs, ce, k in cue_spans if cs >= s and ce <= e]
                 if cues or re.match(r"(?i)^\W*(?:[A-Z][a-z]+(?:ing)?\b)", unit) and _imperative(unit):
                     _add(actions, text, s, e, block)
             continue
-        if role in _NON_ACTION_ROLES:
+        if role in _NON_ACTION_ROLES or (role == "lessons" and _filters()["not_followup"].search(" ".join(block.headings[-2:]))):
             continue
         units = [(block.start, block.end)] if block.kind in ("item", "row") else block_sentences(doc, block)
         for s, e in units:
@@ -99,27 +142,42 @@ def find_actions(doc: Doc) -> list[dict]:
             if not cues:
                 continue
             unit = text[s:e]
-            if _ANNOUNCES.search(unit) or _SKIP.search(unit.strip()) or len(unit.split()) < 5:
+            if _ANNOUNCES.search(unit) or is_skipped(unit) or len(unit.split()) < 5 or is_cause_statement(unit):
                 continue
             if "planned" in cues or "in_progress" in cues:
-                if re.search(r"(?i)\b(?:will provide|will update|will post|next update|provide an? (?:update|further))\b", unit):
+                if is_boilerplate(unit):
                     continue
                 if role in ("resolution",) and "planned" not in cues:
                     continue
-                if not _PREVENTIVE.search(unit) and "planned" not in cues:
+                if not is_preventive(unit) and "planned" not in cues:
                     continue
                 _add(actions, text, s, e, block)
-            elif "done" in cues and _PREVENTIVE.search(unit) and role not in ("resolution",):
+            elif "done" in cues and is_preventive(unit) and role not in ("resolution",) and not is_boilerplate(unit):
                 _add(actions, text, s, e, block)
     return actions
 
 
 def _imperative(sentence: str) -> bool:
+    """Whether a sentence opens with an imperative verb ("Add", "Pin", "Review")."""
     first = re.sub(r"^[^A-Za-z]*", "", sentence).split(" ", 1)[0].lower()
-    for status, rx in _status_patterns()["tense"]:
-        if status == "planned" and rx.pattern.startswith("^(?:add") and rx.match(first):
-            return True
-    return False
+    return any(status == "planned" and rx.match(first) for status, rx in _status_patterns()["imperative"])
+
+
+def _opens_with_a_verb(item: str) -> bool:
+    """Whether an item opens with a verb of any tense ("Pin …", "Pinned …", "Pinning …")."""
+    first = _plain(item).split(" ", 1)[0].lower()
+    return any(rx.match(first) for _, rx in _status_patterns()["imperative"]) or any(rx.match(first) for _, rx in _status_patterns()["before_headings"])
+
+
+def is_cause_statement(unit: str) -> bool:
+    """A sentence about what caused the incident ("The first part of this incident was caused by…")."""
+    return bool(_filters()["cause_statement"].search(_plain(unit)))
+
+
+def is_label_item(item: str) -> bool:
+    """A short noun phrase in a list ("Disk latency"): a label or a thing looked at, not an action."""
+    words = _plain(item).rstrip(".").split()
+    return len(words) <= rules.action_filters()["short_noun_phrase_words"] and not _opens_with_a_verb(item)
 
 
 def _item_span(text: str, block: Block) -> tuple[int, int]:
@@ -136,6 +194,8 @@ def _add(actions: list[dict], text: str, s: int, e: int, block: Block) -> None:
     elif block.label_start is not None and s == block.start:
         status_text = text[block.label_start:e]  # "TODO: …" keeps its marker
     status = _cell_status(text, block) or action_status(status_text, block.headings, block.checkbox)
+    if status == "unknown" and block.role == "actions":
+        status = rules.statuses()["section_default"]
     actions.append({"text": _clean(unit), "status": status, "evidence": {"text": unit, "start": s, "end": e}})
 
 
@@ -152,12 +212,12 @@ def _cell_status(text: str, block: Block) -> str | None:
 
 @Language.factory("pmkb_actions")
 def make_actions(nlp: Language, name: str) -> "ActionsComponent":
-    """Extract corrective actions into ``doc._.pmkb['corrective_actions']``."""
+    """Extract corrective actions into ``doc._.pmkb_result['corrective_actions']``."""
     return ActionsComponent()
 
 
 class ActionsComponent:
-    """Adds ``corrective_actions`` to ``doc._.pmkb``."""
+    """Adds ``corrective_actions`` to ``doc._.pmkb_result``."""
 
     def __call__(self, doc: Doc) -> Doc:
         result_of(doc)["corrective_actions"] = find_actions(doc)

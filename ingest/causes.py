@@ -71,13 +71,24 @@ def _announces_list(text: str, block: Block, blocks: list[Block], index: int) ->
     return nxt is not None and nxt.kind in ("item", "row", "header_row")
 
 
-def find_causes(doc: Doc) -> list[dict]:
-    """Cause items of a Doc, each with kind, text and evidence."""
+_TOKEN = re.compile(r"\S+")
+_WORDLIKE = re.compile(r"^[(\"'“]*[A-Za-z][A-Za-z'’-]*[)\"'”.,;:!?]*$")
+
+
+def word_share(text: str) -> float:
+    """The share of a statement's tokens that are words (not figures, hashes, addresses or symbols)."""
+    tokens = _TOKEN.findall(text)
+    return sum(1 for t in tokens if _WORDLIKE.match(t)) / len(tokens) if tokens else 0.0
+
+
+def find_causes(doc: Doc, min_word_share: float = 0.0) -> list[dict]:
+    """Cause items of a Doc, each with kind, text and evidence; statements with fewer than
+    ``min_word_share`` words among their tokens (figures, balances, addresses) are not causes."""
     text = text_of(doc)
     cue_spans = [(s.start_char, s.end_char, s.id_ or "root") for s in doc.spans.get("cues", []) if s.label_ == "CAUSE"]
     causes: list[dict] = []
     seen: set[tuple[int, int]] = set()
-    blocks = [b for b in (doc._.blocks or []) if b.kind != "code"]
+    blocks = [b for b in (doc._.pmkb_blocks or []) if b.kind != "code"]
     for index, block in enumerate(blocks):
         role = block.role
         if block.kind in ("header_row", "heading") or (role in _SKIP_ROLES and role not in SECTION_KINDS):
@@ -87,7 +98,7 @@ def find_causes(doc: Doc) -> list[dict]:
         for s, e in units:
             unit = text[s:e]
             kind = _candidate_kind(unit, role, whole, [k for cs, ce, k in cue_spans if cs >= s and ce <= e])
-            if kind is None or never_a_cause(unit) or _announces_list(unit, block, blocks, index):
+            if kind is None or never_a_cause(unit) or _announces_list(unit, block, blocks, index) or word_share(unit) < min_word_share:
                 continue
             _add(causes, seen, text, s, e, kind)
     return causes
@@ -125,15 +136,18 @@ def _add(causes: list[dict], seen: set, text: str, s: int, e: int, kind: str) ->
     causes.append({"kind": kind, "category": None, "text": _clean(text[s:e]), "evidence": {"text": text[s:e], "start": s, "end": e}})
 
 
-@Language.factory("pmkb_causes")
-def make_causes(nlp: Language, name: str) -> "CausesComponent":
-    """Extract cause items into ``doc._.pmkb['causes']`` (needs pmkb_structure and the cue ruler)."""
-    return CausesComponent()
+@Language.factory("pmkb_causes", default_config={"min_word_share": 0.6})
+def make_causes(nlp: Language, name: str, min_word_share: float) -> "CausesComponent":
+    """Extract cause items into ``doc._.pmkb_result['causes']`` (needs pmkb_structure and the cue ruler)."""
+    return CausesComponent(min_word_share)
 
 
 class CausesComponent:
-    """Adds ``causes`` to ``doc._.pmkb``."""
+    """Adds ``causes`` to ``doc._.pmkb_result``."""
+
+    def __init__(self, min_word_share: float = 0.6) -> None:
+        self.min_word_share = min_word_share
 
     def __call__(self, doc: Doc) -> Doc:
-        result_of(doc)["causes"] = find_causes(doc)
+        result_of(doc)["causes"] = find_causes(doc, self.min_word_share)
         return doc

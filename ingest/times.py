@@ -41,7 +41,7 @@ def zone_pattern() -> str:
     long_names = [re.escape(n).replace(r"\ ", r"\s+") for n in names if len(n) > 4 or "/" in n]
     short = [re.escape(n) for n in names if not (len(n) > 4 or "/" in n) and n != "Z"]
     # a bare ±HH:MM offset only right after seconds: "17:39-18:12" is a range
-    offset = r"(?:UTC|GMT)\s?[+-−]\s?\d{1,2}(?::?\d{2})?|(?:(?<=\d:\d\d:\d\d)|(?<=\.\d\d\d)|(?<=\.\d{6}))[+-]\d{2}:?\d{2}(?!\d)"
+    offset = r"(?:UTC|GMT)\s?[+\-−]\s?\d{1,2}(?::?\d{2})?|(?:(?<=\d:\d\d:\d\d)|(?<=\.\d\d\d)|(?<=\.\d{6}))[+-]\d{2}:?\d{2}(?!\d)"
     return r"(?:" + offset + r"|(?i:" + "|".join(long_names) + r")|" + "|".join(short) + r"|(?<=\d)Z)(?![A-Za-z0-9/])"
 
 
@@ -52,15 +52,17 @@ def scanner() -> re.Pattern:
     date_alts = [
         r"(?P<iso>(?P<iy>(?:19|20)\d{2,3})-(?P<im>[01]?\d)-(?P<id>[0-3]?\d))(?![\d])",
         r"(?P<isl>(?P<sy>(?:19|20)\d{2})/(?P<sm>[01]?\d)/(?P<sd>[0-3]?\d))(?![\d/])",
-        r"(?P<us>(?P<um>[01]?\d)(?P<usep>[/-])(?P<ud>[0-3]?\d)(?P=usep)(?P<uy>(?:19|20)?\d{2}))(?![\d/-])",
+        r"(?P<us>(?P<um>[0-3]?\d)(?P<usep>[/-])(?P<ud>[0-3]?\d)(?P=usep)(?P<uy>(?:19|20)?\d{2}))(?![\d/-])",
         r"(?P<mdy>" + _WEEKDAY + r"?(?P<mm>" + _MONTH + r")\s+(?P<md>[0-3]?\d)" + _ORD + r"(?![\d:])(?:,?\s+(?P<my>(?:19|20)\d{2})(?!\d))?)",
         r"(?P<dmy>" + _WEEKDAY + r"?(?P<dd>[0-3]?\d)" + _ORD + r"\s+(?:of\s+)?(?P<dm>" + _MONTH + r")(?![a-z])(?:,?\s+(?P<dy>(?:19|20)\d{2})(?!\d))?)",
         r"(?P<ord>\bthe\s+(?P<od>[0-3]?\d)(?:st|nd|rd|th)\b)",
+        # "03-26 17:40": month-day before a clock time, the year from context
+        r"(?P<mdn>(?P<nm>[01]?\d)-(?P<nd>[0-3]\d))(?=[ T][0-2]?\d:[0-5]\d)",
     ]
     time_alts = [
         r"(?P<hm>(?P<h>[0-2]?\d):(?P<mi>[0-5]\d)(?::(?P<s>[0-5]\d))?(?:\.\d{1,6})?(?:\s?(?P<ap>[aApP]\.?[mM]\.?)(?![a-zA-Z]))?)",
         r"(?P<hap>(?P<h2>[01]?\d)\s?(?P<ap2>[aApP]\.?[mM]\.?)(?![a-zA-Z]))",
-        r"(?P<dot>(?P<h3>[0-2]?\d)\.(?P<mi3>[0-5]\d)(?![\d.]))",
+        r"(?P<dot>(?P<h3>[0-2]?\d)\.(?P<mi3>[0-5]\d)(?![\d.])(?:\s?(?P<ap3>[aApP]\.?[mM]\.?)(?![a-zA-Z]))?)",
     ]
     time_part = r"(?:" + "|".join(time_alts) + r")(?:\s?\(?(?P<zone>" + zone + r")\)?)?"
     return re.compile(
@@ -188,11 +190,13 @@ def _parse_match(match: re.Match, text: str) -> TimeMention | None:
     elif g["hap"]:
         h, mi, s, ap = int(g["h2"]), 0, None, g["ap2"]
     else:
-        h, mi, s, ap = int(g["h3"]), int(g["mi3"]), None, None
-        if not _dotted_time_ok(match, text):
+        h, mi, s, ap = int(g["h3"]), int(g["mi3"]), None, g["ap3"]
+        if not ap and not _dotted_time_ok(match, text):
             return None
-    if h > 24 or (ap and h > 12 and h < 13):
+    if h > 24:
         return None
+    if ap and h > 12:
+        ap = None  # "19:40pm": a 24-hour clock with a stray am/pm
     if h == 24:
         h = 0
     mention.hour, mention.minute, mention.second = h, mi, s
@@ -247,6 +251,8 @@ def _parse_date(g: dict, mention: TimeMention) -> TimeMention | None:
         elif g["ord"]:
             mention.date = None
             mention.flags.append("day-only:" + g["od"])
+        elif g["mdn"]:
+            mention.date = _partial_date(None, int(g["nm"]), int(g["nd"]), mention)
     except ValueError:
         return _odd_date(mention)
     if g["mdy"] and g["mm"].lower().rstrip(".") == "may" and not g["my"] and not re.match(r"(?i)may\s+[0-3]?\d" + _ORD + r"\b", g["mdy"]):
@@ -376,6 +382,7 @@ def resolve(
     ctx: TimeContext,
     units: list[tuple[int, int]] | None = None,
     timeline_starts: Iterable[int] = (),
+    text: str | None = None,
 ) -> list[TimeMention]:
     """Resolve mentions in order: fill dates and zones from context, convert to UTC, flag guesses.
 
@@ -396,6 +403,7 @@ def resolve(
     cur_date: date | None = None
     cur_year: int | None = ctx.base_date.year if ctx.base_date else None
     prev_clock: tuple[date, int] | None = None
+    prev_prose: tuple[date, int] | None = None
     for m in mentions:
         if m.date is not None:
             if m.year_explicit:
@@ -450,6 +458,10 @@ def resolve(
             cur_date = m.date
         if in_timeline:
             prev_clock = (m.date, minutes)
+        elif not m.date_explicit and prev_prose is not None and prev_prose[0] == m.date and _rolls_over(m, prev_prose[1], minutes, units, text):
+            m.date = m.date + timedelta(days=1)
+            cur_date = m.date
+        prev_prose = (m.date, minutes)
         local = datetime.combine(m.date, time(hour, m.minute or 0, m.second or 0))
         zone = m.zone if m.zone_explicit else unit_zone.get(_unit_of(units, m.start)) or ctx.header_zone or ctx.default_zone
         if zone is not None and not m.zone_explicit:
@@ -465,6 +477,26 @@ def resolve(
         if ctx.header_zone and m.zone_explicit and zone_label(m.zone) != "UTC" and zone_offset(m.zone, local) != zone_offset(ctx.header_zone, local):
             m.flags.append("timezone-conflict")
     return mentions
+
+
+@lru_cache(maxsize=1)
+def _next_day_cue() -> re.Pattern:
+    """Words before a clock time that put it on the next day ("the next morning")."""
+    words = sorted(rules.time_cues()["next_day"], key=len, reverse=True)
+    return re.compile(r"(?i)\b(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words) + r")\b")
+
+
+def _rolls_over(m: TimeMention, prev_minutes: int, minutes: int, units: list[tuple[int, int]], text: str | None) -> bool:
+    """Whether a dateless clock time in prose is on the day after the previous one: it runs
+    far behind it, or its sentence says "the next morning"."""
+    if prev_minutes - minutes > rules.time_cues()["prose_rollover_hours"] * 60:
+        return True
+    if text is None or minutes >= prev_minutes:
+        return False
+    u = _unit_of(units, m.start)
+    start = units[u][0] if u >= 0 else max(0, m.start - 80)
+    end = units[u][1] if u >= 0 else m.end + 40
+    return bool(_next_day_cue().search(text, start, end))
 
 
 def correct_year_typos(entries: list[TimeMention]) -> None:
@@ -530,18 +562,18 @@ def _unit_of(units: list[tuple[int, int]], pos: int) -> int:
 
 @Language.factory("pmkb_times")
 def make_times(nlp: Language, name: str) -> "TimesComponent":
-    """Find and resolve every date and clock time in a Doc (``doc._.times``)."""
+    """Find and resolve every date and clock time in a Doc (``doc._.pmkb_times``)."""
     return TimesComponent()
 
 
 class TimesComponent:
-    """Sets ``doc._.times``: resolved :class:`TimeMention` objects in text order."""
+    """Sets ``doc._.pmkb_times``: resolved :class:`TimeMention` objects in text order."""
 
     def __call__(self, doc: Doc) -> Doc:
         from .segment import ensure_extensions, sentence_spans, text_of
 
         ensure_extensions()
-        meta = doc._.meta or {}
+        meta = doc._.pmkb_meta or {}
         mentions = scan(text_of(doc))
         publication = meta.get("published_at")
         skip = list(meta.get("skip_spans") or []) + not_prose_spans(text_of(doc))
@@ -552,11 +584,11 @@ class TimesComponent:
         if ctx.header_zone is None and meta.get("default_zone"):
             ctx.header_zone = meta["default_zone"].upper()  # e.g. a status page's own time zone
         units = sentence_spans(doc) if doc.has_annotation("SENT_START") else []
-        blocks = doc._.blocks or []
-        resolve(mentions, ctx, units, entry_starts(text_of(doc), blocks, mentions))
-        doc._.times = mentions
+        blocks = doc._.pmkb_blocks or []
+        resolve(mentions, ctx, units, entry_starts(text_of(doc), blocks, mentions), text_of(doc))
+        doc._.pmkb_times = mentions
         meta["time_context"] = ctx
-        doc._.meta = meta
+        doc._.pmkb_meta = meta
         return doc
 
 

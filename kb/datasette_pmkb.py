@@ -1,4 +1,4 @@
-"""pmkb's Datasette plugin: incident pages, the /report page and links back to evidence.
+"""pmkb's Datasette plugin: incident pages, the /-/report page and links back to evidence.
 
 The hooks act only on a Datasette configured by :func:`kb.serve.make_datasette`
 (metadata ``plugins.pmkb.database`` names the knowledge base); any other
@@ -16,15 +16,21 @@ from datasette import hookimpl
 from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup, escape
 
+from kb import similar_index
+
 from .datasette_highlight import KINDS, Span, highlight
+from .links import web_url
 
 EVIDENCE_TABLES = {"impact_windows": "window", "timeline_events": "timeline", "causes": "cause", "corrective_actions": "action"}
 """Tables whose rows carry evidence spans → the kind of mark on the incident page."""
 
+REPORT_PATH = "/-/report"
+"""The report page, under Datasette's own ``/-/`` namespace so that no database name (``report.db``) can collide with it."""
+
 DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
-def database_name(datasette) -> str | None:
+def pmkb_database(datasette) -> str | None:
     """The name of the pmkb database this Datasette serves, or None when it is not pmkb's."""
     config = datasette.plugin_config("pmkb") or {}
     name = config.get("database")
@@ -44,7 +50,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _rows(conn: sqlite3.Connection, sql: str, params: list) -> list[dict]:
+def _rows(conn: sqlite3.Connection, sql: str, params: list | dict) -> list[dict]:
     cursor = conn.execute(sql, params)
     keys = [d[0] for d in cursor.description]
     return [dict(zip(keys, row)) for row in cursor.fetchall()]
@@ -91,20 +97,38 @@ def load_incident(conn: sqlite3.Connection, incident_id: int) -> dict | None:
         "flags": flags,
         "highlighted": highlight(text, spans),
         "span_counts": {kind: sum(1 for s in spans if s.kind == kind) for kind in KINDS},
+        "similar": similar_panel(conn, incident_id),
+        "recurrences": _rows(conn, RECURRENCES_SQL, {"id": incident_id}) if similar_index.has_index(conn) else [],
     }
 
 
-def format_minutes(value: float | None) -> str:
-    """Minutes as ``1 h 05 min`` (or ``45 min``); ``not stated`` when unknown."""
-    if value is None:
-        return "not stated"
-    minutes = int(round(value))
-    if minutes < 60:
-        return f"{minutes} min"
-    days, rest = divmod(minutes, 1440)
-    hours, mins = divmod(rest, 60)
-    head = f"{days} d " if days else ""
-    return f"{head}{hours} h {mins:02d} min"
+SIMILAR_PANEL = 5
+"""Similar incidents on an incident page."""
+
+RECURRENCES_SQL = """
+select r.*, case when r.earlier_incident_id = :id then 'recurred in' else 'recurrence of' end as relation,
+  case when r.earlier_incident_id = :id then r.later_incident_id else r.earlier_incident_id end as other_incident_id,
+  case when r.earlier_incident_id = :id then r.later_cause_id else r.earlier_cause_id end as other_cause_id
+from recurrences r where :id in (r.earlier_incident_id, r.later_incident_id) order by r.score desc
+"""
+"""The recurrences an incident is either side of, with the other incident."""
+
+
+def similar_panel(conn: sqlite3.Connection, incident_id: int) -> list[dict]:
+    """The incident page's similar incidents (``pmkb similar``'s ranking), empty for a database without the similarity index."""
+    from kb import similar
+
+    if not similar_index.has_index(conn):
+        return []
+    profile = similar.stored_profile(conn, incident_id)
+    return [m.as_dict() for m in similar.similar(conn, profile, SIMILAR_PANEL)] if profile else []
+
+
+def page_minutes(value: float | None) -> str:
+    """A duration as the incident page shows it: the report's wording, ``not stated`` when unknown."""
+    from kb.report.format import minutes_label
+
+    return minutes_label(value, unknown="not stated")
 
 
 CACHE_KIB = 64 * 1024
@@ -117,14 +141,23 @@ touched file in RSS (1.8 GB in bench/run.py)."""
 @hookimpl
 def prepare_connection(conn, database, datasette):
     """A larger page cache on connections to the pmkb database."""
-    if database == database_name(datasette):
+    if database == pmkb_database(datasette):
+        from kb.similar import similar_json
+
         conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+        conn.create_function("pmkb_similar", 2, lambda incident_id, limit: similar_json(conn, incident_id, limit))
+
+
+@hookimpl
+def prepare_jinja2_environment(env, datasette):
+    """The ``web_url`` filter: a URL that may be a link (http or https), else None."""
+    env.filters["web_url"] = web_url
 
 
 @hookimpl
 def extra_template_vars(datasette):
     """``pmkb_incident(id)`` and ``pmkb_minutes(value)`` for the project's page templates."""
-    name = database_name(datasette)
+    name = pmkb_database(datasette)
     if name is None:
         return {}
 
@@ -138,13 +171,13 @@ def extra_template_vars(datasette):
             data["database"] = name
         return data
 
-    return {"pmkb_incident": pmkb_incident, "pmkb_minutes": format_minutes, "pmkb_kinds": KINDS}
+    return {"pmkb_incident": pmkb_incident, "pmkb_minutes": page_minutes, "pmkb_kinds": KINDS}
 
 
 @hookimpl
 def render_cell(row, value, column, table, database, datasette):
     """Link evidence cells, incident titles and query ``incident`` columns to the incident page."""
-    if value is None or database != database_name(datasette):
+    if value is None or database != pmkb_database(datasette):
         return None
     try:
         if table in EVIDENCE_TABLES and column == "evidence_text":
@@ -162,15 +195,15 @@ def render_cell(row, value, column, table, database, datasette):
 @hookimpl
 def menu_links(datasette, actor):
     """Report and charts in Datasette's menu."""
-    if database_name(datasette) is None:
+    if pmkb_database(datasette) is None:
         return []
-    return [{"href": datasette.urls.path("/report"), "label": "Cross-incident report"}]
+    return [{"href": datasette.urls.path(REPORT_PATH), "label": "Cross-incident report"}]
 
 
 @hookimpl
 def register_routes(datasette):
-    """``/report``: the cross-incident report with a filter form."""
-    return [(r"^/report$", report_page)]
+    """``/-/report``: the cross-incident report with a filter form."""
+    return [(rf"^{re.escape(REPORT_PATH)}$", report_page)]
 
 
 def _report_choices(conn: sqlite3.Connection) -> dict[str, list[str]]:
@@ -215,7 +248,7 @@ async def report_page(datasette, request) -> Response:
     """The report template rendered for the filters in the query string."""
     from kb import report as kb_report
 
-    name = database_name(datasette)
+    name = pmkb_database(datasette)
     if name is None:
         raise NotFound("No pmkb database is served here")
     values = {key: (request.args.get(key) or "").strip() for key in ("organization", "category", "since")}
@@ -233,5 +266,5 @@ async def report_page(datasette, request) -> Response:
         return kb_report.render(data, "html"), _report_choices(conn)
 
     html, choices = await datasette.get_database(name).execute_fn(work)
-    form = filter_form(values, choices, datasette.urls.path("/report"), error)
+    form = filter_form(values, choices, datasette.urls.path(REPORT_PATH), error)
     return Response.html(insert_after_body(html, str(form)), status=400 if error else 200)

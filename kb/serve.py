@@ -14,17 +14,17 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pmkb import templates_dir
+from kb.resources import metadata_text, templates_dir
 
-METADATA_FILE = Path(__file__).with_name("metadata.yaml")
 PLUGIN_NAME = "pmkb"
+"""The plugin's name: its entry point in ``pyproject.toml`` and its key in the metadata's ``plugins``."""
 
 
 @lru_cache(maxsize=1)
 def _base_metadata() -> dict[str, Any]:
     import yaml
 
-    return yaml.safe_load(METADATA_FILE.read_text(encoding="utf-8"))
+    return yaml.safe_load(metadata_text())
 
 
 def database_name(db_path: str | Path) -> str:
@@ -65,14 +65,12 @@ def _read_only_database(ds, path: str | Path):
     return ReadOnlyDatabase(ds, str(path), is_mutable=True)
 
 
-def register_plugin() -> None:
-    """Register pmkb's Datasette plugin (once per process)."""
+def check_plugin() -> None:
+    """Raise RuntimeError unless Datasette found pmkb's plugin through its ``datasette`` entry point."""
     from datasette.plugins import pm
 
-    from . import datasette_pmkb
-
-    if not pm.is_registered(datasette_pmkb):
-        pm.register(datasette_pmkb, name="pmkb")
+    if pm.get_plugin(PLUGIN_NAME) is None:
+        raise RuntimeError("pmkb's Datasette plugin is not installed: reinstall pmkb (its 'datasette' entry point registers kb.datasette_pmkb)")
 
 
 SETTINGS = {"sql_time_limit_ms": 3000, "suggest_facets": False, "facet_time_limit_ms": 40}
@@ -84,7 +82,7 @@ def make_datasette(db_path: str | Path, public: bool = False):
     """A configured, read-only Datasette instance over ``db_path``."""
     from datasette.app import Datasette
 
-    register_plugin()
+    check_plugin()
     name = database_name(db_path)
     ds = Datasette(
         [],
@@ -106,7 +104,7 @@ def pending_migrations(db_path: str | Path) -> list[str]:
 
     import sqlite_utils
 
-    from . import store
+    from .migrations import migrations
 
     try:
         conn = sqlite3.connect(f"file:{Path(db_path).resolve()}?mode=ro", uri=True)
@@ -116,7 +114,7 @@ def pending_migrations(db_path: str | Path) -> list[str]:
         db = sqlite_utils.Database(conn)
         if "documents" not in db.table_names():
             raise ValueError(f"{db_path}: not a pmkb database (no documents table)")
-        return [m.name for m in store.migrations.pending(db)]
+        return [m.name for m in migrations.pending(db)]
     except sqlite3.DatabaseError as exc:
         raise ValueError(f"{db_path}: not a SQLite database ({exc})") from exc
     finally:
@@ -133,9 +131,17 @@ def upgrade_schema(db_path: str | Path) -> list[str]:
     return pending
 
 
-def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8001, public: bool = False) -> None:
+def make_app(db_path: str | Path, host: str = "127.0.0.1", port: int = 8001, public: bool = False, allow_hosts: tuple[str, ...] = ()):
+    """The ASGI app ``serve`` runs: Datasette over ``db_path``; unless ``public``, behind a Host check
+    (DNS rebinding) that answers only the bound address, localhost and ``allow_hosts``."""
+    from .hostguard import allowed_hosts, host_guard
+
+    app = make_datasette(db_path, public=public).app()
+    return app if public else host_guard(app, allowed_hosts(host, port, allow_hosts))
+
+
+def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8001, public: bool = False, allow_hosts: tuple[str, ...] = ()) -> None:
     """Run Datasette until interrupted."""
     import uvicorn
 
-    ds = make_datasette(db_path, public=public)
-    uvicorn.run(ds.app(), host=host, port=port, log_level="warning")
+    uvicorn.run(make_app(db_path, host, port, public, allow_hosts), host=host, port=port, log_level="warning")

@@ -1,7 +1,7 @@
 """Step 5, store: keep documents and their extractions in SQLite through sqlite-utils.
 
-The schema is built by migrations (``sqlite_utils.Migrations``), so a database
-made by an older pmkb is upgraded in place without losing rows. Each
+The schema is built by migrations (``kb.migrations``) from the definitions
+in ``kb.schema``; this module is the write path. Each
 document's rows are written in one transaction: a document is stored with
 all its incidents, windows, events, causes, actions and flags, or not at all.
 The database runs in WAL mode with a busy timeout, so ``pmkb serve`` can read
@@ -12,106 +12,23 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable
 
 import sqlite_utils
-from sqlite_utils import Migrations
-from sqlite_utils.db import DescIndex
+
+from kb import recurrence, similar_index
+from kb.incident_date import incident_started
+from kb.migrations import apply_migrations
+from kb.schema import CHILD_TABLES, COLUMNS, FTS_TABLES
 
 BUSY_TIMEOUT_MS = 30_000
 """How long a writer waits for another writer's transaction before failing."""
 
 CACHE_KIB = 32 * 1024
 """Page cache per connection: the indexes a batch touches stay in memory (0.93 → 0.75 ms per stored document)."""
-
-CHILD_TABLES = ("impact_windows", "timeline_events", "causes", "corrective_actions", "components", "categories", "quality_flags")
-"""Tables whose rows belong to an incident."""
-
-FTS_TABLES = {
-    "documents": ["title", "text"],
-    "causes": ["text"],
-    "corrective_actions": ["text"],
-    "timeline_events": ["text"],
-}
-"""Full-text search: table → indexed columns."""
-
-migrations = Migrations("pmkb")
-
-
-@migrations()
-def m001_initial(db: sqlite_utils.Database) -> None:
-    """The first schema: documents, incidents and the tables of extracted facts."""
-    db["documents"].create(
-        {
-            "id": int, "source": str, "sha256": str, "format": str, "title": str, "organization": str,
-            "original_url": str, "published_at": str, "text": str, "extractor_version": str, "ingested_at": str,
-        },
-        pk="id",
-        not_null={"source", "sha256", "text"},
-    )
-    db["documents"].create_index(["source"], unique=True)
-    db["documents"].create_index(["sha256"])
-    db["documents"].create_index(["organization"])
-    db["incidents"].create(
-        {
-            "id": int, "document_id": int, "seq": int, "title": str, "organization": str,
-            "impact_start": str, "impact_end": str, "impact_minutes": float,
-            "time_to_detect_minutes": float, "time_to_mitigate_minutes": float,
-            "impact_rule": str, "detect_rule": str, "mitigate_rule": str, "windows_rule": str,
-            "categories": str, "components": str, "year": int,
-        },
-        pk="id",
-        foreign_keys=[("document_id", "documents", "id")],
-    )
-    db["incidents"].create_index(["document_id"])
-    db["incidents"].create_index(["impact_start"])
-    db["incidents"].create_index(["organization"])
-    evidence = {"evidence_text": str, "evidence_start": int, "evidence_end": int}
-    db["impact_windows"].create(
-        {"id": int, "incident_id": int, "start": str, "end": str, "duration_minutes": float, "label": str, **evidence},
-        pk="id", foreign_keys=[("incident_id", "incidents", "id")],
-    )
-    db["timeline_events"].create(
-        {"id": int, "incident_id": int, "at": str, "precision": str, "timezone": str, "kind": str, "text": str, **evidence},
-        pk="id", foreign_keys=[("incident_id", "incidents", "id")],
-    )
-    db["causes"].create(
-        {"id": int, "incident_id": int, "kind": str, "category": str, "text": str, **evidence},
-        pk="id", foreign_keys=[("incident_id", "incidents", "id")],
-    )
-    db["corrective_actions"].create(
-        {"id": int, "incident_id": int, "text": str, "status": str, **evidence},
-        pk="id", foreign_keys=[("incident_id", "incidents", "id")],
-    )
-    db["components"].create({"id": int, "incident_id": int, "component": str}, pk="id", foreign_keys=[("incident_id", "incidents", "id")])
-    db["categories"].create({"id": int, "incident_id": int, "category": str}, pk="id", foreign_keys=[("incident_id", "incidents", "id")])
-    db["quality_flags"].create(
-        {"id": int, "incident_id": int, "document_id": int, "flag": str, "detail": str},
-        pk="id", foreign_keys=[("incident_id", "incidents", "id"), ("document_id", "documents", "id")],
-    )
-    for table in CHILD_TABLES:
-        db[table].create_index(["incident_id"])
-    db["quality_flags"].create_index(["document_id"])
-    db["timeline_events"].create_index(["kind"])
-    db["corrective_actions"].create_index(["status"])
-    db["categories"].create_index(["category"])
-    db["components"].create_index(["component"])
-    db["quality_flags"].create_index(["flag"])
-    for table, columns in FTS_TABLES.items():
-        db[table].enable_fts(columns, create_triggers=True, tokenize="porter")
-
-
-@migrations()
-def m002_reporting_indexes(db: sqlite_utils.Database) -> None:
-    """Indexes the canned queries and the report filter on."""
-    db["incidents"].create_index(["year"], if_not_exists=True)
-    db["documents"].create_index(["published_at"], if_not_exists=True)
-    db["corrective_actions"].create_index(["incident_id", "status"], if_not_exists=True)
-    db["timeline_events"].create_index(["incident_id", "at"], if_not_exists=True)
 
 
 def open_db(path: str | Path, migrate: bool = True) -> sqlite_utils.Database:
@@ -132,35 +49,6 @@ def open_db(path: str | Path, migrate: bool = True) -> sqlite_utils.Database:
     return db
 
 
-def apply_migrations(db: sqlite_utils.Database, attempts: int = 5) -> None:
-    """Apply pending migrations, one process at a time: the others wait, then find nothing to do.
-
-    All pending (transactional) migrations run under one write lock taken
-    before they are listed, so two ingests opening a new database at once
-    cannot both create the same tables.
-    """
-    for attempt in range(attempts):
-        try:
-            if migrations.applied(db) and not migrations.pending(db):
-                return
-            if any(not m.transactional for m in migrations.pending(db)):
-                migrations.apply(db)
-                return
-            db.conn.execute("BEGIN IMMEDIATE")
-            try:
-                migrations.apply(db)
-                db.conn.execute("COMMIT")
-            except BaseException:
-                if db.conn.in_transaction:
-                    db.conn.execute("ROLLBACK")
-                raise
-            return
-        except (sqlite3.OperationalError, sqlite3.IntegrityError):
-            if attempt == attempts - 1:
-                raise
-            time.sleep(0.2 * (attempt + 1))
-
-
 @dataclass
 class StoreResult:
     """What happened to one document: new, updated, unchanged."""
@@ -178,27 +66,6 @@ def existing(db: sqlite_utils.Database, source: str) -> dict | None:
     """The stored row (id, sha256, extractor_version) for a source, if any."""
     rows = list(db.query("select id, sha256, extractor_version from documents where source = ?", [source]))
     return rows[0] if rows else None
-
-
-EVIDENCE = ("evidence_text", "evidence_start", "evidence_end")
-
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "documents": ("source", "sha256", "format", "title", "organization", "original_url", "published_at", "text", "extractor_version", "ingested_at"),
-    "incidents": (
-        "document_id", "seq", "title", "organization", "impact_start", "impact_end", "impact_minutes",
-        "time_to_detect_minutes", "time_to_mitigate_minutes", "impact_rule", "detect_rule", "mitigate_rule", "windows_rule",
-        "categories", "components", "year",
-        "started", "actions", "open_actions", "actions_done", "actions_in_progress", "actions_planned", "quality_flags",
-    ),
-    "impact_windows": ("incident_id", "start", "end", "duration_minutes", "label", *EVIDENCE),
-    "timeline_events": ("incident_id", "at", "precision", "timezone", "kind", "text", *EVIDENCE),
-    "causes": ("incident_id", "kind", "category", "text", *EVIDENCE),
-    "corrective_actions": ("incident_id", "text", "status", *EVIDENCE),
-    "categories": ("incident_id", "category", "organization", "started", "impact_minutes"),
-    "components": ("incident_id", "component"),
-    "quality_flags": ("incident_id", "document_id", "flag", "detail"),
-}
-"""The columns pmkb writes, per table, in the order of the row tuples below."""
 
 
 def insert_sql(table: str) -> str:
@@ -230,23 +97,18 @@ def child_rows(incident: dict, incident_id: int, document_id: int, started: str 
     }
 
 
-def _first_known(*values: Any) -> Any:
-    """The first value that is not None (SQL ``coalesce``)."""
-    return next((v for v in values if v is not None), None)
-
-
 def rollups(incident: dict, published_at: str | None) -> tuple:
     """``started, actions, open_actions, actions_done, actions_in_progress, actions_planned, quality_flags`` of one incident.
 
-    ``started`` is the impact start, else the earliest timeline time, else the
-    document's publication date; an action without status counts as open.
-    The same figures as migration m005 computes in SQL for older rows.
+    ``started`` is ``kb.incident_date.incident_started``; an action without
+    status counts as open. The same figures as migration m005 computes in SQL
+    for older rows.
     """
     metrics = incident.get("metrics") or {}
-    times = [e["at"] for e in incident.get("timeline", []) if e.get("at") is not None]
+    times = [e.get("at") for e in incident.get("timeline", [])]
     statuses = [a.get("status") for a in incident.get("corrective_actions", [])]
     return (
-        _first_known(metrics.get("impact_start"), min(times, default=None), published_at),
+        incident_started(metrics.get("impact_start"), times, published_at),
         len(statuses),
         sum(s != "done" for s in statuses),
         statuses.count("done"),
@@ -313,11 +175,24 @@ class FtsBacklog:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
         self.marks = top_ids(conn, tables_indexed_by_store(conn))
+        self.incident_mark = top_ids(conn, ["incidents"])["incidents"] if similar_index.has_index(conn) else None
+        """Incidents above this id are not yet in the similarity index (None: the database has none)."""
+
+    def state(self) -> tuple[dict[str, int], int | None]:
+        """The marks, to put back with ``restore`` when a savepoint is rolled back."""
+        return dict(self.marks), self.incident_mark
+
+    def restore(self, state: tuple[dict[str, int], int | None]) -> None:
+        """Put back marks saved by ``state``."""
+        self.marks, self.incident_mark = dict(state[0]), state[1]
 
     def flush(self) -> None:
         """Index the backlog; every stored row is then indexed."""
         index_fts(self.conn, self.marks)
         self.marks = top_ids(self.conn, self.marks)
+        if self.incident_mark is not None:
+            similar_index.index_above(self.conn, self.incident_mark)
+            self.incident_mark = top_ids(self.conn, ["incidents"])["incidents"]
 
 
 def store_documents(
@@ -342,16 +217,20 @@ def store_documents(
     try:
         backlog = FtsBacklog(conn)
         for document, incidents, manifest in items:
-            marks = dict(backlog.marks)
+            marks = backlog.state()
             conn.execute("SAVEPOINT pmkb_document")
             try:
                 results.append(_store_one(conn, backlog, document, incidents, manifest or {}, extractor_version, organization, reextract))
             except Exception as exc:
+                if not conn.in_transaction:  # SQLite rolled the whole transaction back (a full disk): say why
+                    raise exc
                 conn.execute("ROLLBACK TO pmkb_document")
-                backlog.marks = marks
+                backlog.restore(marks)
                 results.append(exc)
             conn.execute("RELEASE pmkb_document")
         backlog.flush()
+        if backlog.incident_mark is not None:
+            recurrence.record(conn, _stored_incidents(conn, results))
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
@@ -384,7 +263,8 @@ def _store_one(
     row = conn.execute("select id, sha256, extractor_version from documents where source = ?", (document.source,)).fetchone()
     if row is not None and row[1] == document.sha256 and not (reextract and row[2] != extractor_version):
         return StoreResult("unchanged", row[0])
-    org = organization or manifest.get("organization") or document.organization
+    found = next((i["document"].get("organization") for i in incidents if i.get("document", {}).get("organization")), None)
+    org = organization or manifest.get("organization") or found or document.organization
     values = document_row(document, manifest, org, extractor_version)
     if row is not None:
         document_id = row[0]
@@ -415,8 +295,21 @@ def _insert_rows(conn: sqlite3.Connection, table: str, rows: list[tuple]) -> Non
         conn.executemany(insert_sql(table), rows)
 
 
+def _stored_incidents(conn: sqlite3.Connection, results: list[StoreResult | Exception]) -> list[int]:
+    """The ids of the incidents of the documents ``results`` says were stored (new or updated)."""
+    ids = [r.document_id for r in results if isinstance(r, StoreResult) and r.status != "unchanged"]
+    found: list[int] = []
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        found += [r[0] for r in conn.execute(f"select id from incidents where document_id in ({', '.join('?' * len(chunk))}) order by id", chunk)]
+    return found
+
+
 def _delete_children(conn: sqlite3.Connection, document_id: int) -> None:
     incidents = "select id from incidents where document_id = ?"
+    if similar_index.has_index(conn):
+        recurrence.forget_document(conn, document_id)
+        similar_index.unindex_document(conn, document_id)
     for table in CHILD_TABLES:
         conn.execute(f"delete from [{table}] where incident_id in ({incidents})", (document_id,))
     conn.execute("delete from quality_flags where document_id = ?", (document_id,))
@@ -436,120 +329,3 @@ def integrity_problems(db: sqlite_utils.Database) -> list[str]:
         problems.append(f"{orphans} document(s) without incident rows")
     return problems
 
-
-@migrations()
-def m003_incident_overview_view(db: sqlite_utils.Database) -> None:
-    """A view with one row per incident, its best-known start and action counts, for pmkb serve."""
-    db.create_view(
-        "incident_overview",
-        """
-        select
-          i.id, i.title, i.organization,
-          coalesce(i.impact_start, (select min(t.at) from timeline_events t where t.incident_id = i.id), d.published_at) as started,
-          i.year, i.impact_start, i.impact_end, i.impact_minutes,
-          i.time_to_detect_minutes, i.time_to_mitigate_minutes, i.categories, i.components,
-          (select count(*) from corrective_actions a where a.incident_id = i.id) as actions,
-          (select count(*) from corrective_actions a where a.incident_id = i.id and coalesce(a.status, 'unknown') != 'done') as open_actions,
-          (select count(*) from quality_flags q where q.incident_id = i.id) as quality_flags,
-          i.document_id, d.title as document_title, d.original_url
-        from incidents i join documents d on d.id = i.document_id
-        """,
-        replace=True,
-    )
-
-
-@migrations()
-def m004_fts_indexed_by_store(db: sqlite_utils.Database) -> None:
-    """Drop the full-text insert triggers: the store indexes each batch's new rows in one statement per table.
-
-    FTS5 flushes its pending terms at every statement and savepoint, so a
-    trigger per inserted row wrote one index segment per row (about 1 ms of a
-    document's 2 ms). The delete and update triggers stay: they remove or
-    refresh the entries of rows already indexed.
-    """
-    for table in FTS_TABLES:
-        db.conn.execute(f"drop trigger if exists [{table}_ai]")
-
-
-def _add_missing_columns(table: sqlite_utils.db.Table, columns: dict[str, type]) -> None:
-    """Add each of ``columns`` (name → type) that ``table`` lacks."""
-    have = table.columns_dict
-    for column, kind in columns.items():
-        if column not in have:
-            table.add_column(column, kind)
-
-
-ROLLUP_COLUMNS = {
-    "started": str, "actions": int, "open_actions": int, "actions_done": int,
-    "actions_in_progress": int, "actions_planned": int, "quality_flags": int,
-}
-"""Per-incident figures stored with the incident (see ``rollups``) so pages and canned queries need no per-row subqueries."""
-
-
-@migrations()
-def m005_incident_rollups(db: sqlite_utils.Database) -> None:
-    """Store each incident's start and action/flag counts on its row, index what the canned queries sort on, and serve the overview view from them.
-
-    The m003 view computed these with correlated subqueries per row: 341 ms
-    p95 for the canned queries at 50,000 incidents. Existing rows are filled
-    in here with the same rules as ``rollups``.
-    """
-    incidents = db["incidents"]
-    _add_missing_columns(incidents, ROLLUP_COLUMNS)
-    db.execute(
-        """
-        update incidents set
-          started = coalesce(impact_start, (select min(t.at) from timeline_events t where t.incident_id = incidents.id),
-                             (select d.published_at from documents d where d.id = incidents.document_id)),
-          actions = (select count(*) from corrective_actions a where a.incident_id = incidents.id),
-          open_actions = (select count(*) from corrective_actions a where a.incident_id = incidents.id and coalesce(a.status, 'unknown') != 'done'),
-          actions_done = (select count(*) from corrective_actions a where a.incident_id = incidents.id and a.status = 'done'),
-          actions_in_progress = (select count(*) from corrective_actions a where a.incident_id = incidents.id and a.status = 'in_progress'),
-          actions_planned = (select count(*) from corrective_actions a where a.incident_id = incidents.id and a.status = 'planned'),
-          quality_flags = (select count(*) from quality_flags q where q.incident_id = incidents.id)
-        """
-    )
-    for columns in (["started"], ["impact_minutes"], ["time_to_detect_minutes"], ["organization", "actions", "actions_done", "actions_in_progress", "actions_planned"]):
-        incidents.create_index(columns, if_not_exists=True)
-    db["categories"].create_index(["incident_id", "category"], if_not_exists=True)
-    db.execute("create index if not exists idx_incidents_open_by_start on incidents (coalesce(started, '9999')) where open_actions > 0")
-    db.create_view(
-        "incident_overview",
-        """
-        select
-          i.id, i.title, i.organization, i.started, i.year, i.impact_start, i.impact_end, i.impact_minutes,
-          i.time_to_detect_minutes, i.time_to_mitigate_minutes, i.categories, i.components,
-          i.actions, i.open_actions, i.quality_flags,
-          i.document_id, d.title as document_title, d.original_url
-        from incidents i left join documents d on d.id = i.document_id
-        """,
-        replace=True,
-    )
-
-
-CATEGORY_COPIES = {"organization": str, "started": str, "impact_minutes": float}
-"""Incident columns repeated on its category rows (see ``child_rows``)."""
-
-
-@migrations()
-def m006_category_rows_carry_incident_fields(db: sqlite_utils.Database) -> None:
-    """Copy each incident's organization, ``started`` and ``impact_minutes`` onto its category rows, indexed by category.
-
-    ``incidents_by_category`` then reads categories in date order from an
-    index (it sorted every incident of a category: 49 ms at 50,000),
-    ``impact_by_category`` sums one covering index (45 ms of joins before) and
-    ``recurring_categories`` groups one covering index (22–110 ms of joins).
-    """
-    categories = db["categories"]
-    _add_missing_columns(categories, CATEGORY_COPIES)
-    db.execute(
-        """
-        update categories set
-          organization = (select i.organization from incidents i where i.id = categories.incident_id),
-          started = (select i.started from incidents i where i.id = categories.incident_id),
-          impact_minutes = (select i.impact_minutes from incidents i where i.id = categories.incident_id)
-        """
-    )
-    categories.create_index(["category", DescIndex("started")], if_not_exists=True)  # newest first within a category
-    categories.create_index(["category", "impact_minutes"], if_not_exists=True)
-    categories.create_index(["organization", "category", "started"], if_not_exists=True)

@@ -45,9 +45,10 @@ def cli() -> None:
 @click.option("--timeout", "url_timeout", type=click.FloatRange(min=0, min_open=True), default=15.0, show_default=True, help="Seconds allowed for fetching each URL.")
 @click.option("-p", "--processes", type=click.IntRange(min=1), default=None, help="Extraction workers (default: one per CPU; 1 extracts in this process).")
 @click.option("--batch-size", type=click.IntRange(min=1), default=64, show_default=True, help="Documents extracted and then stored in one transaction at a time.")
+@click.option("--time-budget", type=click.FloatRange(min=0), default=5.0, envvar="PMKB_TIME_BUDGET", show_default="5 or $PMKB_TIME_BUDGET", help="Seconds a worker may spend on one document before it is stopped and the document skipped (0: no limit; -p 1 has none).")
 @click.option("--skip-unsupported", is_flag=True, help="Count files of a kind pmkb does not read (images, CSV…) instead of reporting them as errors.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def ingest(paths, db_path, organization, manifest, reextract, max_bytes, url_timeout, processes, batch_size, skip_unsupported, as_json):
+def ingest(paths, db_path, organization, manifest, reextract, max_bytes, url_timeout, processes, batch_size, time_budget, skip_unsupported, as_json):
     """Ingest postmortems from PATHS: files, folders (recursive), http(s) URLs or - for stdin.
 
     Unchanged documents are skipped by content hash; a changed document
@@ -82,7 +83,7 @@ def ingest(paths, db_path, organization, manifest, reextract, max_bytes, url_tim
         summary = load.ingest(
             db, paths, organization=organization, manifest=manifest_rows, reextract=reextract,
             max_bytes=limit, on_progress=progress, url_timeout=url_timeout,
-            processes=processes or load.default_processes(), batch_size=batch_size, skip_unsupported=skip_unsupported,
+            processes=processes or load.default_processes(), batch_size=batch_size, time_budget=time_budget or None, skip_unsupported=skip_unsupported,
         )
     db.close()
     for line in summary.errors:
@@ -98,18 +99,19 @@ def ingest(paths, db_path, organization, manifest, reextract, max_bytes, url_tim
 @cli.command()
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="json", show_default=True)
-def extract(file, fmt):
+@click.option("--max-bytes", type=click.IntRange(min=1), default=None, help="Refuse an input larger than this many bytes (default 5 MiB = 5242880, or $PMKB_MAX_BYTES).")
+def extract(file, fmt, max_bytes):
     """Print the extraction of one document, without any database."""
-    from ingest.normalise import normalise
     from ingest.pipeline import extract as run_extract
-    from ingest.read import ReadError, iter_sources
+    from ingest.pipeline import normalised
+    from ingest.read import ReadError, iter_sources, max_bytes_from_env
 
-    items = list(iter_sources([file]))
+    items = list(iter_sources([file], max_bytes=max_bytes if max_bytes is not None else max_bytes_from_env()))
     source = items[0] if items else ReadError(file, "nothing to read")
     try:
         if isinstance(source, ReadError):
             raise source
-        incidents = run_extract(normalise(source))
+        incidents = run_extract(normalised(source))
     except ReadError as exc:
         raise click.ClickException(str(exc))
     if fmt == "json":
@@ -145,12 +147,13 @@ def _text_summary(incident: dict) -> str:
 @_db_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind; 127.0.0.1 keeps it on this machine.")
 @click.option("--port", default=8001, show_default=True, type=int)
-@click.option("--public", is_flag=True, help="Public mode: arbitrary SQL (and the SQL-driven charts) off; canned queries, search, incident pages and /report stay.")
-def serve(db_path, host, port, public):
+@click.option("--public", is_flag=True, help="Public mode: arbitrary SQL (and the SQL-driven charts) off; canned queries, search, incident pages and /-/report stay.")
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="HOST[:PORT]", help="Also answer requests for this Host header (repeatable; '*' for any). Otherwise only the bound address and localhost are answered, against DNS rebinding (not checked with --public).")
+def serve(db_path, host, port, public, allow_hosts):
     """Serve the knowledge base in Datasette, read-only.
 
     Pages: / (search box), /-/search (all tables), /incident/<id> (document
-    with highlighted evidence), /report (filterable report), /-/dashboards/pmkb
+    with highlighted evidence), /-/report (filterable report), /-/dashboards/pmkb
     (charts) and the canned queries on the database page. A database made by
     an older pmkb has its schema brought up to date first.
     """
@@ -166,7 +169,7 @@ def serve(db_path, host, port, public):
         click.echo(f"Upgraded the schema of {db_path}: {', '.join(upgraded)}", err=True)
     mode = "public: no arbitrary SQL" if public else "read-only"
     click.echo(f"Serving {db_path} ({mode}) at http://{host}:{port}/", err=True)
-    kb_serve.serve(db_path, host=host, port=port, public=public)
+    kb_serve.serve(db_path, host=host, port=port, public=public, allow_hosts=allow_hosts)
 
 
 @cli.command()
@@ -212,21 +215,29 @@ def report(db_path, output, fmt, incidents, organization, category, since, until
 @click.argument("gold_dir", type=click.Path(exists=True, file_okay=False))
 @click.option("--root", type=click.Path(exists=True, file_okay=False), help="Resolve gold documents against this folder (default: the folder above GOLD_DIR).")
 @click.option("-v", "--verbose", is_flag=True, help="Also show scores per document.")
+@click.option("--by-organization", is_flag=True, help="Also show scores per organization, worst first.")
 @click.option("--json", "as_json", is_flag=True, help="Print scores as JSON.")
-def eval_command(gold_dir, root, verbose, as_json):
+def eval_command(gold_dir, root, verbose, by_organization, as_json):
     """Score the extractor against gold annotations (shared/gold/README.md rules)."""
     from ingest.pipeline import extract_path
 
     from .evaluate import format_table, run_eval
 
+    from .eval_groups import by_organization as group_by_organization, format_by_organization
+
     summary, per_document = run_eval(Path(gold_dir), extract_path, Path(root) if root else None)
+    groups = group_by_organization(per_document) if by_organization else None
     if as_json:
         payload = {"summary": summary}
         if verbose:
             payload["documents"] = {name: {k: v for k, v in scores.items() if k != "details"} for name, scores in per_document}
+        if groups is not None:
+            payload["organizations"] = groups
         click.echo(json.dumps(payload, indent=2, default=str))
         return
     click.echo(format_table(summary, per_document if verbose else None))
+    if groups is not None:
+        click.echo(format_by_organization(groups))
 
 
 @cli.command()
@@ -258,7 +269,7 @@ def demo(db_path, host, port, no_serve):
     click.echo(f"Incident:  {base}/incident/1")
     click.echo(f"Search:    {base}/-/search")
     click.echo(f"Charts:    {base}/-/dashboards/pmkb")
-    click.echo(f"Report:    {base}/report")
+    click.echo(f"Report:    {base}/-/report")
     if no_serve:
         return
     from kb import serve as kb_serve
@@ -268,3 +279,8 @@ def demo(db_path, host, port, no_serve):
 
 def main() -> None:  # pragma: no cover - console entry point
     cli()
+
+
+from .similar_cmd import similar  # noqa: E402  (its own module, registered on the group here)
+
+cli.add_command(similar)

@@ -31,6 +31,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from .org_match import organization_matches
+
 FIELDS: tuple[str, ...] = (
     "impact_windows",
     "timeline",
@@ -520,6 +522,11 @@ def score_document(predicted: list[dict], gold: dict) -> dict:
     result["quality_flags"], details["quality_flags"] = _score_set(
         _flag_names(_gather(incidents, "quality_flags")), gold.get("quality_flags") or []
     )
+    if gold.get("organization"):
+        predicted_org = next((i["document"].get("organization") for i in incidents if isinstance(i.get("document"), dict) and i["document"].get("organization")), None)
+        right = organization_matches(predicted_org, gold["organization"])
+        result["organization"] = {"correct": int(right), "total": 1}
+        details["organization"] = [] if right else [{"gold": gold["organization"], "predicted": predicted_org}]
     result["details"] = details
     return result
 
@@ -571,6 +578,9 @@ def aggregate(doc_scores: list[dict]) -> dict:
         "correct": correct,
         "total": total,
     }
+    org_right = sum(int((d.get("organization") or {}).get("correct", 0)) for d in doc_scores)
+    org_total = sum(int((d.get("organization") or {}).get("total", 0)) for d in doc_scores)
+    summary["organization"] = {"accuracy": (org_right / org_total) if org_total else None, "correct": org_right, "total": org_total}
     summary["documents"] = len(doc_scores)
     summary["errors"] = sum(1 for d in doc_scores if d.get("error"))
     return summary
@@ -605,6 +615,9 @@ def format_table(summary: dict, per_document: list[tuple[str, dict]] | None = No
         )
     lines.append("")
     lines.append(_accuracy_line(summary.get("action_status") or {}))
+    org = summary.get("organization") or {}
+    if org.get("total"):
+        lines.append(f"organization right: {org['accuracy']:.2f} ({org['correct']}/{org['total']})")
     docs = summary.get("documents")
     if docs is not None:
         errors = summary.get("errors") or 0
@@ -697,5 +710,6 @@ def run_eval(
         scores = score_document([] if error else _incidents(predicted), gold)
         if error:
             scores["error"] = error
+        scores["gold_organization"] = gold.get("organization")
         per_document.append((_document_name(gold), scores))
     return aggregate([s for _, s in per_document]), per_document

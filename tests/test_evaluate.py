@@ -455,3 +455,29 @@ def test_run_eval_uses_root_when_given(tmp_path):
     summary, per_doc = run_eval(gdir, lambda p: [{"categories": ["change"]}], root=root)
     assert "error" not in per_doc[0][1]
     assert summary["categories"]["f1"] == 1.0
+
+
+def test_by_organization_groups_documents_and_puts_the_worst_first():
+    from pmkb.eval_groups import by_organization, format_by_organization, organization_key
+
+    perfect = {f: {"tp": 1, "fp": 0, "fn": 0, "tp_pred": 1} for f in ("impact_windows", "timeline", "causes", "corrective_actions", "categories", "components", "quality_flags")}
+    poor = {**perfect, "causes": {"tp": 0, "fp": 2, "fn": 1, "tp_pred": 0}}
+    per_document = [
+        ("corpus/docs/acme-2024-01-01-a.md", {**perfect, "gold_organization": "Acme (Acme Cloud)"}),
+        ("corpus/docs/acme-2024-02-01-b.md", {**perfect, "gold_organization": "Acme (Acme Cloud)"}),
+        ("corpus/docs/initech-2024-01-01-c.md", {**poor, "gold_organization": None}),
+    ]
+    rows = by_organization(per_document)
+    assert [(r["organization"], r["documents"]) for r in rows] == [("initech", 1), ("Acme", 2)]
+    assert rows[0]["summary"]["causes"]["f1"] == 0.0
+    assert organization_key(None, "x/foo-bar-2020-01-01-y.md") == "foo-bar"
+    assert "Acme" in format_by_organization(rows).splitlines()[-1]
+
+
+def test_organization_is_scored_when_the_gold_names_one():
+    gold = {"organization": "Rust Project", "impact_windows": [], "timeline": []}
+    right = score_document([{"document": {"organization": "Rust"}}], gold)
+    wrong = score_document([{"document": {"organization": "Kubernetes"}}], gold)
+    assert right["organization"] == {"correct": 1, "total": 1}
+    assert wrong["organization"] == {"correct": 0, "total": 1}
+    assert aggregate([right, wrong])["organization"]["accuracy"] == 0.5

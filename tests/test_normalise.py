@@ -68,3 +68,11 @@ def test_html_without_text_is_refused():
 def test_decoding_problems_surface_from_normalise():
     with pytest.raises(ReadError, match="empty file"):
         normalise(Source("empty.md", data=b"   \n"))
+
+
+@pytest.mark.parametrize("value, expected", [("2014-07-16 23:29 UTC", "2014-07-16T23:29:00Z"), ("2014-07-16T23:29 GMT", "2014-07-16T23:29:00Z"), ("2014-07-16 23:29", "2014-07-16T23:29:00")])
+def test_a_front_matter_date_with_a_utc_suffix_is_a_date(value, expected):
+    from ingest.normalise.common import iso_utc
+
+    problems: list[str] = []
+    assert iso_utc(value, problems, "date") == expected and problems == []

@@ -181,9 +181,16 @@ def test_distribution_ignores_unknown_values():
     assert report.distribution([None])["median"] is None
 
 
-@pytest.mark.parametrize("minutes,label", [(None, "–"), (0, "0 min"), (0.5, "<1 min"), (45, "45 min"), (60, "1 h"), (304, "5 h 4 min"), (3250, "2 d 6 h")])
+@pytest.mark.parametrize(
+    "minutes,label",
+    [(None, "–"), (0, "0 min"), (0.5, "<1 min"), (45, "45 min"), (59.6, "1 h"), (60, "1 h"), (65, "1 h 5 min"), (304, "5 h 4 min"), (1500, "1 d 1 h"), (3250, "2 d 6 h")],
+)
 def test_minutes_label(minutes, label):
     assert report.minutes_label(minutes) == label
+
+
+def test_minutes_label_names_an_unknown_duration_as_asked():
+    assert report.minutes_label(None, unknown="not stated") == "not stated"
 
 
 def test_parse_time_reads_naive_times_as_utc_and_rejects_garbage():

@@ -70,7 +70,7 @@ def test_hostile_text_is_stored_verbatim(hostile_db):
 def test_every_datasette_page_escapes_document_text(hostile_db, fetch):
     name = serve.database_name(hostile_db)
     tables = ["documents", "incidents", "impact_windows", "timeline_events", "causes", "corrective_actions"]
-    pages = ["/", f"/{name}", "/incident/1", "/report", f"/-/search?q=outage"]
+    pages = ["/", f"/{name}", "/incident/1", "/-/report", f"/-/search?q=outage"]
     pages += [f"/{name}/{t}" for t in tables] + [f"/{name}/{t}/1" for t in tables]
     pages += [f"/{name}/documents?_search=configuration", f"/{name}/causes?_search=load"]
     rendered = 0

@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 
 from kb import serve
 from kb.datasette_highlight import KINDS, Span, highlight
-from kb.datasette_pmkb import CACHE_KIB, format_minutes, insert_after_body
+from kb.datasette_pmkb import CACHE_KIB, insert_after_body
+from kb.report.format import minutes_label
 
 REQUIRED_QUERIES = {
     "incidents_by_category", "recurring_categories", "open_actions", "slowest_detection",
@@ -118,13 +119,6 @@ def test_highlight_always_well_formed_and_covers_each_span(text, raw):
     expected = {k: v for k, v in expected.items() if v}
     assert sorted(checker.first_ids) == sorted(expected)
     assert checker.covered == expected
-
-
-def test_format_minutes():
-    assert format_minutes(None) == "not stated"
-    assert format_minutes(45) == "45 min"
-    assert format_minutes(304) == "5 h 04 min"
-    assert format_minutes(1500) == "1 d 1 h 00 min"
 
 
 def test_insert_after_body():
@@ -298,7 +292,12 @@ def test_incident_page_highlights_every_evidence_span(client, seeded):
             assert f'href="#{anchor}"' in body
     for label in ("Time to detect", "Time to mitigate", "Total impact"):
         assert label in body
-    assert format_minutes(incident["impact_minutes"]) in body
+    shown = dict(re.findall(r'<strong id="(ttd|ttm|impact)">([^<]*)</strong>', body))
+    assert shown == {  # the report's wording of a duration
+        "ttd": minutes_label(incident["time_to_detect_minutes"], unknown="not stated"),
+        "ttm": minutes_label(incident["time_to_mitigate_minutes"], unknown="not stated"),
+        "impact": minutes_label(incident["impact_minutes"], unknown="not stated"),
+    }
     for flag in seeded.execute("select flag from quality_flags where incident_id = ?", [incident["id"]]):
         assert flag["flag"] in body
 
@@ -325,19 +324,34 @@ def test_open_actions_are_not_done_and_oldest_first(client, seeded):
     assert f'href="/incident/{rows[0]["incident"]}"' in page.text  # the incident column links to its page
 
 
-def test_similar_incidents_share_categories_or_components(client, seeded):
+def test_similar_incidents_query_uses_the_similar_ranking(client, seeded):
+    from kb import similar
+
     target = seeded.execute("select id from incidents order by id limit 1").fetchone()[0]
     rows = client.json(f"/seeds/similar_incidents.json?_shape=array&incident_id={target}")
-    expected = {
-        r[0]
-        for r in seeded.execute(
-            "select incident_id from categories where category in (select category from categories where incident_id = ?) "
-            "union select incident_id from components where component in (select component from components where incident_id = ?)",
-            [target, target],
-        )
-    } - {target}
-    assert {r["incident"] for r in rows} == expected
-    assert [r["shared"] for r in rows] == sorted((r["shared"] for r in rows), reverse=True)
+    expected = similar.similar(seeded, similar.stored_profile(seeded, target), 20)
+    assert [r["incident"] for r in rows] == [m.incident_id for m in expected] and rows
+    assert [r["score"] for r in rows] == [m.score for m in expected]
+    assert all(r["shared_terms"] for r in rows)
+    assert client.json("/seeds/similar_incidents.json?_shape=array&incident_id=999999") == []
+
+
+def test_incident_page_has_a_similar_incidents_panel_linking_to_the_other_highlight(client, seeded):
+    from kb import similar
+
+    (best,) = similar.similar(seeded, similar.stored_profile(seeded, 2), 1)
+    body = client.get("/incident/2").text
+    assert "Similar incidents (1)" in body
+    assert f'href="/incident/{best.incident_id}"' in body
+    for pair in best.evidence:
+        assert f'href="/incident/{best.incident_id}#ev-cause-{pair["other"]["cause_id"]}"' in body
+        assert f'href="#ev-cause-{pair["this"]["cause_id"]}"' in body
+        assert f'id="ev-cause-{pair["this"]["cause_id"]}"' in body
+
+
+def test_recurrences_table_is_described_and_faceted(client):
+    page = client.json("/seeds/recurrences.json?_facet=organization")
+    assert "organization" in page["facet_results"]
 
 
 def test_incidents_in_range_bounds(client, seeded):
@@ -357,20 +371,49 @@ def test_action_status_by_organization_adds_up(client, seeded):
 
 
 def test_report_page_renders_the_report_with_a_filter_form(client, seeded):
-    page = client.get("/report")
+    page = client.get("/-/report")
     assert page.status_code == 200
     assert '<form class="pmkb-report-filters"' in page.text
     assert 'name="organization"' in page.text and 'name="category"' in page.text and 'name="since"' in page.text
     category = seeded.execute("select category from categories order by category limit 1").fetchone()[0]
-    filtered = client.get(f"/report?category={category}")
+    filtered = client.get(f"/-/report?category={category}")
     assert filtered.status_code == 200
     assert f'<option value="{category}" selected>' in filtered.text
 
 
 def test_report_page_rejects_a_bad_date_with_one_message(client):
-    page = client.get("/report?since=yesterday")
+    page = client.get("/-/report?since=yesterday")
     assert page.status_code == 400
     assert "since: &#39;yesterday&#39; is not a date" in page.text
+
+
+def test_a_database_named_report_keeps_its_page_and_the_report_its_own(tmp_path, seeded_db_path):
+    import shutil
+
+    path = tmp_path / "report.db"
+    shutil.copy(seeded_db_path, path)
+    c = Client(serve.make_datasette(path))
+    try:
+        database = c.get("/report")
+        report = c.get("/-/report")
+        incidents = c.json("/report/incidents.json?_shape=array")
+    finally:
+        c.close()
+    assert database.status_code == 200 and 'class="pmkb-report-filters"' not in database.text
+    assert report.status_code == 200 and 'class="pmkb-report-filters"' in report.text
+    assert len(incidents) == sqlite3.connect(seeded_db_path).execute("select count(*) from incidents").fetchone()[0]
+
+
+def test_plugin_is_registered_by_its_entry_point_not_at_run_time():
+    from importlib.metadata import entry_points
+
+    from datasette.plugins import pm
+
+    from kb import datasette_pmkb
+
+    (point,) = [e for e in entry_points(group="datasette") if e.name == serve.PLUGIN_NAME]
+    assert point.value == "kb.datasette_pmkb"
+    assert pm.get_plugin(serve.PLUGIN_NAME) is datasette_pmkb
 
 
 def test_charts_dashboard_page(client):
@@ -385,7 +428,7 @@ def test_public_mode_turns_sql_off_but_keeps_pages_and_queries(public_client):
     assert public_client.get("/seeds.json?sql=select+1").status_code == 403
     assert public_client.get("/seeds/open_actions.json").status_code == 200
     assert public_client.get("/incident/1").status_code == 200
-    assert public_client.get("/report").status_code == 200
+    assert public_client.get("/-/report").status_code == 200
     assert public_client.get("/seeds/causes.json?_search=database").status_code == 200
     assert public_client.get("/-/dashboards/pmkb").status_code == 404
 
@@ -396,7 +439,7 @@ def test_database_is_opened_read_only(client, seeded_db_path):
     with pytest.raises(sqlite3.OperationalError, match="readonly"):
         client.run(db.execute_write("delete from incidents"))
     client.get("/incident/1")
-    client.get("/report")
+    client.get("/-/report")
     assert hashlib.sha256(Path(seeded_db_path).read_bytes()).hexdigest() == before
 
 
@@ -426,7 +469,7 @@ def test_document_text_is_rendered_escaped(hostile_db):
     try:
         incident = c.get("/incident/1")
         row = c.get("/hostile/documents/1")
-        report = c.get("/report")
+        report = c.get("/-/report")
     finally:
         c.close()
     for page in (incident, row, report):
@@ -499,6 +542,6 @@ def test_every_corpus_incident_page_renders_well_formed(corpus_db_path):
             assert sorted(checker.first_ids) == wanted, incident_id
         for query in sorted(REQUIRED_QUERIES | {"incidents_per_month", "impact_by_category"}):
             c.json(f"/{name}/{query}.json?_shape=array&incident_id={ids[0]}")
-        assert c.get("/report").status_code == 200
+        assert c.get("/-/report").status_code == 200
     finally:
         c.close()

@@ -8,7 +8,7 @@ import pytest
 import sqlite_utils
 
 from ingest.document import Document
-from kb import store
+from kb import migrations, schema, store
 
 FIRST_MIGRATION = "m001_initial"
 
@@ -34,7 +34,7 @@ def incident(text: str = "The API failed at 10:00 UTC.") -> dict:
 
 
 def counts(db: sqlite_utils.Database) -> dict[str, int]:
-    return {t: db[t].count for t in ("documents", "incidents", *store.CHILD_TABLES)}
+    return {t: db[t].count for t in ("documents", "incidents", *schema.CHILD_TABLES)}
 
 
 @pytest.fixture
@@ -53,7 +53,7 @@ def test_wal_busy_timeout_and_foreign_keys(db):
 def test_document_stored_with_all_its_rows(db):
     result = store.store_document(db, document(), [incident(), incident("Second")], "1")
     assert result.status == "new" and result.incidents == 2
-    assert counts(db) == {"documents": 1, "incidents": 2, **{t: 2 for t in store.CHILD_TABLES}}
+    assert counts(db) == {"documents": 1, "incidents": 2, **{t: 2 for t in schema.CHILD_TABLES}}
     assert store.integrity_problems(db) == []
     assert store.store_document(db, document(), [incident()], "1").status == "unchanged"
 
@@ -87,7 +87,7 @@ def test_update_replaces_children(db):
     store.store_document(db, document(), [incident(), incident()], "1")
     result = store.store_document(db, document(sha="b" * 64), [incident("Only one now")], "1")
     assert result.status == "updated" and result.document_id == 1
-    assert counts(db) == {"documents": 1, "incidents": 1, **{t: 1 for t in store.CHILD_TABLES}}
+    assert counts(db) == {"documents": 1, "incidents": 1, **{t: 1 for t in schema.CHILD_TABLES}}
     assert db.execute("select text from causes").fetchone()[0] == "Only one now"
 
 
@@ -143,7 +143,7 @@ def test_a_failing_document_is_rolled_back_alone(db):
     assert isinstance(results[1], sqlite3.IntegrityError)
     assert [(r.status, r.document_id) for r in (results[0], results[2])] == [("new", 1), ("new", 2)]
     assert sorted(r["source"] for r in db.query("select source from documents")) == ["/docs/0.md", "/docs/2.md"]
-    assert counts(db) == {"documents": 2, "incidents": 4, **{t: 4 for t in store.CHILD_TABLES}}
+    assert counts(db) == {"documents": 2, "incidents": 4, **{t: 4 for t in schema.CHILD_TABLES}}
     assert search(db, "causes", "breaks") == [] and search(db, "causes", "router") != []
     assert store.integrity_problems(db) == [] and not db.conn.in_transaction
     assert store.store_documents(db, batch("Now it stores.", start=1), "1")[0].status == "new"
@@ -181,7 +181,7 @@ def test_batch_unchanged_and_updated(db):
     changed[1][0].sha256 = "f" * 64
     results = store.store_documents(db, [*changed, *batch("A third one.", start=2)], "1")
     assert [(r.status, r.document_id, r.incidents) for r in results] == [("unchanged", 1, 0), ("updated", 2, 2), ("new", 3, 2)]
-    assert counts(db) == {"documents": 3, "incidents": 6, **{t: 6 for t in store.CHILD_TABLES}}
+    assert counts(db) == {"documents": 3, "incidents": 6, **{t: 6 for t in schema.CHILD_TABLES}}
     assert search(db, "causes", "certificate") == [] and len(search(db, "causes", "router")) == 1
     assert search(db, "documents", "certificate") == [] and search(db, "documents", "router") == [2]
     reextracted = store.store_documents(db, batch("Disk full on db1."), "2", reextract=True)
@@ -194,50 +194,50 @@ def test_one_source_twice_in_a_batch_is_stored_then_replaced(db):
     second[0].sha256 = "e" * 64
     results = store.store_documents(db, [first, first, second], "1")
     assert [r.status for r in results] == ["new", "unchanged", "updated"]
-    assert counts(db) == {"documents": 1, "incidents": 2, **{t: 2 for t in store.CHILD_TABLES}}
+    assert counts(db) == {"documents": 1, "incidents": 2, **{t: 2 for t in schema.CHILD_TABLES}}
     assert search(db, "causes", "disk") == [] and len(search(db, "causes", "router")) == 1
     assert store.integrity_problems(db) == []
 
 
 def store_as_older_pmkb(db: sqlite_utils.Database, doc: Document, incidents: list[dict]) -> None:
     """Rows as a pmkb before m005 wrote them: through sqlite-utils, no rollup columns (nor m006's copies on categories), full text by triggers."""
-    document_id = db["documents"].insert(dict(zip(store.COLUMNS["documents"], store.document_row(doc, {}, None, "0")))).last_pk
+    document_id = db["documents"].insert(dict(zip(schema.COLUMNS["documents"], store.document_row(doc, {}, None, "0")))).last_pk
     for seq, incident in enumerate(incidents):
-        row = dict(zip(store.COLUMNS["incidents"], store.incident_row(incident, document_id, seq, None)))
-        incident_id = db["incidents"].insert({k: v for k, v in row.items() if k not in store.ROLLUP_COLUMNS}).last_pk
+        row = dict(zip(schema.COLUMNS["incidents"], store.incident_row(incident, document_id, seq, None)))
+        incident_id = db["incidents"].insert({k: v for k, v in row.items() if k not in schema.ROLLUP_COLUMNS}).last_pk
         for table, rows in store.child_rows(incident, incident_id, document_id).items():
-            db[table].insert_all([{k: v for k, v in zip(store.COLUMNS[table], r) if table != "categories" or k not in store.CATEGORY_COPIES} for r in rows])
+            db[table].insert_all([{k: v for k, v in zip(schema.COLUMNS[table], r) if table != "categories" or k not in schema.CATEGORY_COPIES} for r in rows])
 
 
 @pytest.mark.parametrize("last_applied", [FIRST_MIGRATION, "m003_incident_overview_view"])
 def test_upgrade_from_an_older_schema_keeps_data(tmp_path, last_applied):
     path = tmp_path / "old.db"
     old = sqlite_utils.Database(path)
-    names = [m.name for m in store.migrations._migrations]
-    store.migrations.apply(old, stop_before=names[names.index(last_applied) + 1:])
-    assert [m.name for m in store.migrations.applied(old)] == names[: names.index(last_applied) + 1]
+    names = [m.name for m in migrations.migrations._migrations]
+    migrations.migrations.apply(old, stop_before=names[names.index(last_applied) + 1:])
+    assert [m.name for m in migrations.migrations.applied(old)] == names[: names.index(last_applied) + 1]
     undated = incident("No time at all.")
     undated["metrics"], undated["timeline"] = {}, []
     undated["corrective_actions"] = [{"text": "Fix it", "status": s} for s in ("done", None, "in_progress", "planned", "done")]
     doc = document(text="# Outage\n\nThe load balancer failed at 10:00 UTC.\n")
     doc.published_at = "2024-03-01"
     store_as_older_pmkb(old, doc, [incident(), undated])
-    before = {t: list(old[t].rows) for t in ("documents", "incidents", *store.CHILD_TABLES)}
+    before = {t: list(old[t].rows) for t in ("documents", "incidents", *schema.CHILD_TABLES)}
     overview = list(old["incident_overview"].rows) if "incident_overview" in old.view_names() else None
     old.close()
 
     db = store.open_db(path)
-    assert [m.name for m in store.migrations.applied(db)] == names
-    assert store.migrations.pending(db) == []
+    assert [m.name for m in migrations.migrations.applied(db)] == names
+    assert migrations.migrations.pending(db) == []
     for table, rows in before.items():
-        added = store.CATEGORY_COPIES if table == "categories" else store.ROLLUP_COLUMNS if table == "incidents" else {}
+        added = schema.CATEGORY_COPIES if table == "categories" else schema.ROLLUP_COLUMNS if table == "incidents" else {}
         kept = [{k: v for k, v in r.items() if k not in added} for r in db[table].rows]
         assert kept == rows, table
     incidents_by_id = {r["id"]: r for r in db["incidents"].rows}
-    copies = [{k: r[k] for k in store.CATEGORY_COPIES} for r in db["categories"].rows]
-    assert copies and copies == [{k: incidents_by_id[r["incident_id"]][k] for k in store.CATEGORY_COPIES} for r in db["categories"].rows]
-    filled = [{k: r[k] for k in store.ROLLUP_COLUMNS} for r in db["incidents"].rows]
-    assert filled == [dict(zip(store.ROLLUP_COLUMNS, store.rollups(i, "2024-03-01"))) for i in (incident(), undated)]
+    copies = [{k: r[k] for k in schema.CATEGORY_COPIES} for r in db["categories"].rows]
+    assert copies and copies == [{k: incidents_by_id[r["incident_id"]][k] for k in schema.CATEGORY_COPIES} for r in db["categories"].rows]
+    filled = [{k: r[k] for k in schema.ROLLUP_COLUMNS} for r in db["incidents"].rows]
+    assert filled == [dict(zip(schema.ROLLUP_COLUMNS, store.rollups(i, "2024-03-01"))) for i in (incident(), undated)]
     assert [f["started"] for f in filled] == ["2024-01-02T10:00:00Z", "2024-03-01"]
     assert [(f["actions"], f["open_actions"], f["actions_done"]) for f in filled] == [(1, 1, 0), (5, 3, 2)]
     if overview is not None:
@@ -262,9 +262,9 @@ def test_opening_again_applies_nothing(tmp_path):
     path = tmp_path / "kb.db"
     store.open_db(path).close()
     db = store.open_db(path)
-    applied = [(m.name, m.applied_at) for m in store.migrations.applied(db)]
-    store.apply_migrations(db)
-    assert [(m.name, m.applied_at) for m in store.migrations.applied(db)] == applied
+    applied = [(m.name, m.applied_at) for m in migrations.migrations.applied(db)]
+    migrations.apply_migrations(db)
+    assert [(m.name, m.applied_at) for m in migrations.migrations.applied(db)] == applied
 
 
 def test_category_rows_repeat_their_incidents_fields_once_per_category(db):

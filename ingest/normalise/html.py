@@ -7,7 +7,7 @@ from typing import Any
 
 from ..document import Document, Part
 from ..read import Source
-from .common import NormaliseError, first_heading, title_from_source
+from .common import NormaliseError, clean_characters, first_heading, title_from_source
 
 
 def looks_like_html(text: str) -> bool:
@@ -103,14 +103,16 @@ def html_depth_over(markup: str, limit: int = MAX_HTML_DEPTH) -> bool:
 
 def normalise_html(source: Source) -> Document:
     """Normalise an HTML page to Markdown-shaped text."""
-    if html_depth_over(source.text):
+    markup = clean_characters(source.text)
+    if html_depth_over(markup):
         raise NormaliseError(source.name, f"HTML nested more than {MAX_HTML_DEPTH:,} levels deep: refused")
     try:
-        text, title = html_to_markdown(source.text)
+        text, title = html_to_markdown(markup)
     except RecursionError:
         raise NormaliseError(source.name, "HTML nested too deeply to read") from None
     except Exception as exc:  # bs4 is forgiving; anything left is a broken document
-        raise NormaliseError(source.name, f"malformed HTML ({type(exc).__name__})") from None
+        raise NormaliseError(source.name, "malformed HTML: the parser gave up on it") from None
+    text = clean_characters(text)  # entities may decode to control characters
     if not text.strip():
         raise NormaliseError(source.name, "HTML page has no text")
     title = title or first_heading(text) or title_from_source(source.name)

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..document import Document, Part
 from ..read import Source
-from .common import NormaliseError, TextBuilder, clean_str
+from .common import NormaliseError, TextBuilder, bad_metadata, clean_characters, clean_str
 from .gcp import render_gcp
 from .statuspage import render_statuspage
 
@@ -15,7 +15,7 @@ from .statuspage import render_statuspage
 def normalise_json(source: Source) -> Document:
     """Normalise status-page JSON: Atlassian Statuspage incidents or Google Cloud incidents."""
     try:
-        data = json.loads(source.text)
+        data = json.loads(clean_characters(source.text))
     except json.JSONDecodeError as exc:
         raise NormaliseError(source.name, f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
     except RecursionError:
@@ -37,13 +37,14 @@ def normalise_json(source: Source) -> Document:
     text = builder.text()
     org = None
     if isinstance(page, dict):
-        org = clean_str(page.get("name"))
+        org = clean_str(page.get("name"), builder.problems, "page name")
     elif kind == "gcp":
         org = "Google Cloud"
     fmt = "statuspage" if kind == "statuspage" else "gcp"
     title = parts[0].title if len(parts) == 1 else f"{len(parts)} incidents"
-    zone = clean_str(page.get("time_zone")) if isinstance(page, dict) else None
-    return Document(source=source.name, format=fmt, text=text, sha256=source.sha256, title=title, organization=org, parts=parts, meta={"json_kind": kind, "default_zone": zone})
+    zone = clean_str(page.get("time_zone"), builder.problems, "page time_zone") if isinstance(page, dict) else None
+    flags = [bad_metadata(builder.problems)] if builder.problems else []
+    return Document(source=source.name, format=fmt, text=text, sha256=source.sha256, title=title, organization=org, parts=parts, flags=flags, meta={"json_kind": kind, "default_zone": zone})
 
 
 def _json_incidents(data: Any) -> tuple[list[dict], str, Any]:

@@ -7,7 +7,7 @@ import re
 
 from ..document import Document, Part
 from ..read import Source
-from .common import clean_str, first_heading, iso_utc, jsonable, title_from_source, typographic_to_ascii
+from .common import bad_metadata, clean_characters, clean_str, first_heading, iso_utc, jsonable, title_from_source, typographic_to_ascii
 from .front_matter import parse_front_matter
 
 _FLATTENED_MARKER = re.compile(r"(?<=\S) (?=#{2,6} \S)|(?<=\S) (?=[*-] \*\*)|(?<=[.!?]) (?=\d{1,2}\. \*\*)")
@@ -45,20 +45,22 @@ def _split_known_heading(match: re.Match) -> str:
 
 
 def clean_markdown(text: str) -> str:
-    """Light clean-up that keeps structure: HTML breaks, comments, template tags, entities."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    """Light clean-up that keeps structure: HTML breaks, comments, template tags, entities
+    (and no control characters, before or after entities are decoded)."""
+    text = clean_characters(text)
     text = _HTML_COMMENT.sub("", text)
     text = _ERB.sub("", text)
     text = _INLINE_HTML_BREAK.sub("\n", text)
     text = re.sub(r"</?(?:span|div|time|p|em|strong|small|sup|sub|i|b|u)\b[^>]*>", "", text, flags=re.I)
     if "&" in text:
-        text = html.unescape(text)
+        text = clean_characters(html.unescape(text))
     return typographic_to_ascii(text)
 
 
 def normalise_markdown(source: Source, fmt: str = "markdown") -> Document:
     """Normalise Markdown or plain text: front matter out, flattened structure back in."""
-    meta, body = parse_front_matter(source.text)
+    meta, body, unread = parse_front_matter(source.text)
+    problems = [f"{unread} (left in the text)"] if unread else []
     body = clean_markdown(body)
     flags: list[tuple[str, str]] = []
     body, flattened = unflatten_markdown(body)
@@ -66,14 +68,14 @@ def normalise_markdown(source: Source, fmt: str = "markdown") -> Document:
         flags.append(("markdown-flattened", "headings and bullets were flattened onto long lines; recovered from inline markers"))
     body = _MD_ESCAPE.sub(r"\1", body)
     body = body.strip("\n") + "\n"
-    title = clean_str(meta.get("title")) or first_heading(body) or title_from_source(source.name)
+    title = clean_str(meta.get("title"), problems, "front matter title") or first_heading(body) or title_from_source(source.name)
     published = None
     part = Part(0, len(body), title=title)
     is_status_entry = any(k in meta for k in ("resolvedWhen", "resolved", "severity", "affected"))
-    date_value = iso_utc(meta.get("date"))
+    date_value = iso_utc(meta.get("date"), problems, "front matter date")
     if is_status_entry:
         part.started_at = date_value
-        part.resolved_at = iso_utc(meta.get("resolvedWhen"))
+        part.resolved_at = iso_utc(meta.get("resolvedWhen"), problems, "front matter resolvedWhen")
     else:
         published = date_value
     post_match = re.match(r"\s*postmortem\s+([A-Z][a-z]{2,8}\.? \d{1,2}, \d{4},? \d{1,2}:\d{2}(?:\s*[AP]M)?(?: UTC)?)", body)
@@ -89,9 +91,9 @@ def normalise_markdown(source: Source, fmt: str = "markdown") -> Document:
         sha256=source.sha256,
         title=title,
         published_at=published,
-        original_url=clean_str(meta.get("url") or meta.get("original_url")),
+        original_url=clean_str(meta.get("url") or meta.get("original_url"), problems, "front matter url"),
         parts=[part],
-        flags=flags,
+        flags=flags + ([bad_metadata(problems)] if problems else []),
         meta={"front_matter": jsonable(meta), "skip_spans": skip},
     )
 

@@ -20,9 +20,10 @@ def _body_text(body: str) -> str:
 
 def render_statuspage(builder: TextBuilder, incident: dict) -> Part:
     """Append one Statuspage incident (title, then its updates oldest first); return its Part."""
-    name = clean_str(incident.get("name")) or "Incident"
+    problems = builder.problems
+    name = clean_str(incident.get("name"), problems, "name") or "Incident"
     builder.add(f"# {name}\n\n")
-    part = Part(0, 0, title=name, started_at=iso_utc(incident.get("started_at") or incident.get("created_at")), resolved_at=iso_utc(incident.get("resolved_at")))
+    part = Part(0, 0, title=name, started_at=iso_utc(incident.get("started_at") or incident.get("created_at"), problems, "started_at"), resolved_at=iso_utc(incident.get("resolved_at"), problems, "resolved_at"))
     updates = [u for u in incident.get("incident_updates") or [] if isinstance(u, dict)]
-    render_updates(builder, part, updates, ("display_at", "created_at"), "## {status}: {at}", lambda u: _body_text(clean_str(u.get("body")) or ""))
+    render_updates(builder, part, updates, ("display_at", "created_at"), "## {status}: {at}", lambda u: _body_text(clean_str(u.get("body"), problems, "update body") or ""))
     return part

@@ -84,6 +84,26 @@ def timezones() -> dict[str, Any]:
     return load_json("timezones.json")
 
 
+def time_cues() -> dict[str, Any]:
+    """Words that move a clock time's date (``next_day``) and the prose roll-over threshold."""
+    return load_json("time_cues.json")
+
+
+def window_cues() -> dict[str, Any]:
+    """Words that open (``start``), close (``end``) or split (``phase``) a window stated in one sentence."""
+    return load_json("window_cues.json")
+
+
+def organization() -> dict[str, Any]:
+    """How a text names its organization: generic words, host labels, self-naming patterns."""
+    return load_json("organization.json")
+
+
+def action_filters() -> dict[str, Any]:
+    """What is never an action (``skip``, ``boilerplate``), what marks one (``preventive``)."""
+    return load_json("action_filters.json")
+
+
 def event_kinds() -> dict[str, Any]:
     """Timeline event kinds: ``order`` and ``kinds`` (kind → cue regexes)."""
     return load_json("event_kinds.json")

@@ -1,0 +1,182 @@
+"""Step 4f, organization: which organization a postmortem is about, spelled as its text spells it.
+
+In order: an organization the source declares (front matter, a status page's
+name, a manifest) in the text's own spelling; else a name from the file name
+(the part before its date) or the URL host that the text also uses
+("chia-network-…" → "Chia Network", "nodejs-…" → "Node.js"); else the name the
+text calls itself by ("LiveKit's core services", "Loom was degraded"); else
+the file-name prefix as written. Pure functions over strings: no spaCy needed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from functools import lru_cache
+from urllib.parse import urlparse
+
+from . import rules
+
+_WORD = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9&.-]*[A-Za-z0-9])?")
+_DATE_IN_NAME = re.compile(r"(?<!\d)(?:19|20)\d{2}[-_]?[01]\d[-_]?[0-3]\d(?!\d)")
+_MAX_WORDS = 4
+_SCAN_CHARS = 200_000
+"""Only the first this many characters are scanned for names (linear and bounded)."""
+
+
+def normal_key(text: str) -> str:
+    """A name compared without case, spaces or punctuation: 'Node.js' → 'nodejs'."""
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+@lru_cache(maxsize=1)
+def _data() -> dict:
+    data = rules.organization()
+    return {
+        "generic": frozenset(data["generic"]),
+        "host_labels": frozenset(data["host_labels"]),
+        "tlds": tuple(data["tlds"]),
+        "self_patterns": [re.compile(p, re.M) for p in data["self_patterns"]],
+        "not_names": frozenset(data["not_names"]),
+        "code_hosts": frozenset(data["code_hosts"]),
+        "link_hosts": frozenset(data["link_hosts"]),
+    }
+
+
+def slug_words(source: str | None, url: str | None = None) -> list[list[str]]:
+    """Name-bearing word lists from a file name's part before its date and from a URL host."""
+    out: list[list[str]] = []
+    generic = _data()["generic"]
+    if source:
+        stem = re.split(r"[\\/]", source.rstrip("/"))[-1]
+        match = _DATE_IN_NAME.search(stem)
+        if match and match.start() > 0:
+            words = [w for w in re.split(r"[-_. ]+", stem[: match.start()].lower()) if w]
+            if words and not all(w in generic for w in words):
+                out.append(words)
+    if url:
+        host = (urlparse(url).hostname or "").lower()
+        labels = [w for w in host.split(".") if w and w not in _data()["host_labels"]]
+        if labels:
+            out.append(labels[-1:])
+    return out
+
+
+def _spellings(text: str) -> dict[str, Counter]:
+    """Every run of up to four words in the text, by its normal key, with how it is spelled."""
+    words = list(_WORD.finditer(text[:_SCAN_CHARS]))
+    found: dict[str, Counter] = {}
+    for i in range(len(words)):
+        for n in range(1, _MAX_WORDS + 1):
+            j = i + n - 1
+            if j >= len(words) or (n > 1 and text[words[j - 1].end():words[j].start()] not in (" ", "-")):
+                break
+            spelled = text[words[i].start():words[j].end()]
+            if n > 1 and len(spelled) > 60:
+                break
+            found.setdefault(normal_key(spelled), Counter())[spelled] += 1
+    return found
+
+
+def _looks_like_a_name(spelled: str) -> bool:
+    """Capitalised, or with a digit or a dot (a lower-case 'n0' or 'mybinder.org' is a name too)."""
+    return any(c.isupper() or c.isdigit() for c in spelled) or "." in spelled
+
+
+def _best_spelling(key: str, spellings: dict[str, Counter]) -> str | None:
+    """The text's most frequent name-like spelling of a key, also as a domain ('matrix.org')."""
+    for keys in ((key,), tuple(key + tld for tld in _data()["tlds"])):  # the bare name before its domain
+        counts: Counter = Counter()
+        for k in keys:
+            for spelled, n in (spellings.get(k) or {}).items():
+                if _looks_like_a_name(spelled) and spelled not in _data()["not_names"]:
+                    counts[spelled] += n
+        if counts:
+            return max(counts, key=lambda s: (counts[s], s[0].isupper(), -len(s)))
+    return None
+
+
+def from_slug(words: list[str], spellings: dict[str, Counter]) -> str | None:
+    """The longest run of slug words that the text also spells as a name."""
+    generic = _data()["generic"]
+    for n in range(len(words), 0, -1):
+        for i in range(len(words) - n + 1):
+            run = words[i:i + n]
+            if all(w in generic for w in run):
+                continue
+            spelled = _best_spelling("".join(run), spellings)
+            if spelled:
+                return spelled
+    return None
+
+
+def self_named(text: str) -> str | None:
+    """The name a text most often calls itself by ("LiveKit's core services", "the Acme team")."""
+    counts: Counter = Counter()
+    head = text[:_SCAN_CHARS]
+    for pattern in _data()["self_patterns"]:
+        for match in pattern.finditer(head):
+            name = match.group("NAME").strip(" .-")
+            first = name.split(" ")[0]
+            if name and first not in _data()["not_names"] and normal_key(name):
+                counts[name] += 1
+    if not counts:
+        return None
+    return max(counts, key=lambda s: (counts[s], -len(s)))
+
+
+_LINK = re.compile(r"https?://(?:www\.)?([A-Za-z0-9.-]+)(/[A-Za-z0-9_.-]+)?")
+
+
+def link_owners(text: str) -> list[list[str]]:
+    """Slug words from the links a text makes most often: owners on code hosts
+    (github.com/<owner>/…) and the sites linked to, most frequent first (at least twice)."""
+    data = _data()
+    counts: Counter = Counter()
+    for match in _LINK.finditer(text[:_SCAN_CHARS]):
+        host = match.group(1).lower().rstrip(".")
+        if host in data["code_hosts"]:
+            owner = (match.group(2) or "").strip("/").lower()
+            if owner:
+                counts[owner] += 1
+            continue
+        labels = [w for w in host.split(".") if w and w not in data["host_labels"]]
+        if labels and labels[-1] not in data["link_hosts"]:
+            counts[labels[-1]] += 1
+    return [re.split(r"[-_.]+", owner) for owner, n in counts.most_common(3) if n >= 2 and owner not in data["link_hosts"]]
+
+
+def find_organization(text: str, source: str | None = None, declared: str | None = None, url: str | None = None) -> str | None:
+    """The organization a postmortem is about, in the text's spelling where the text names it."""
+    spellings = _spellings(text)
+    if declared:
+        return _best_spelling(normal_key(declared), spellings) or declared
+    slugs = slug_words(source, url)
+    for words in slugs:
+        spelled = from_slug(words, spellings)
+        if spelled:
+            return spelled
+    named = self_named(text)
+    if named:
+        return named
+    for words in link_owners(text):
+        spelled = from_slug(words, spellings)
+        if spelled:
+            return spelled
+    if slugs:
+        return " ".join(w.capitalize() if not any(c.isdigit() for c in w) else w for w in slugs[0])
+    return None
+
+
+def respell_title(title: str | None, organization: str | None) -> str | None:
+    """A title made from a file name, with the organization spelled as the text spells it
+    ('Livekit 2026-04-15' → 'LiveKit 2026-04-15')."""
+    if not title or not organization:
+        return title
+    key = normal_key(organization)
+    words = title.split(" ")
+    for n in range(min(len(words), _MAX_WORDS), 0, -1):
+        for i in range(len(words) - n + 1):
+            if normal_key("".join(words[i:i + n])) == key:
+                return " ".join(words[:i] + [organization] + words[i + n:])
+    return title

@@ -1,0 +1,43 @@
+"""The report's words: cause categories as phrases and nouns, quality flags as labels and explanations."""
+
+from __future__ import annotations
+
+
+CATEGORY_PHRASES = {
+    "change": "a change (deploy, configuration or migration) caused or triggered the incident",
+    "software-bug": "a software bug was among the causes",
+    "capacity": "capacity or resource exhaustion was among the causes",
+    "hardware": "a hardware failure was among the causes",
+    "network": "networking was among the causes",
+    "dependency": "an upstream dependency or provider failed",
+    "human-operation": "a manual operation or human step contributed",
+    "security": "a security issue was involved",
+    "time": "time handling (clocks, expiry, dates) was among the causes",
+    "remediation": "the response itself extended impact",
+}
+"""Recurring cause categories, in words: '<phrase> in N of M incidents'."""
+
+CATEGORY_NOUNS = {
+    "change": "Changes", "software-bug": "Software bugs", "capacity": "Capacity problems", "hardware": "Hardware failures",
+    "network": "Network problems", "dependency": "Dependency failures", "human-operation": "Manual operations",
+    "security": "Security issues", "time": "Time-handling faults", "remediation": "Responses that extended impact",
+}
+"""Cause categories as plural nouns, for sentences about category-and-component pairs."""
+
+FLAG_TEXT = {
+    "timezone-missing": ("No time zone", "Times are given without a time zone, so they are stored as local times and may be hours off."),
+    "list-announced-but-missing": ("Announced list missing", "The text announces a list (of actions, causes or events) whose items are not in the document."),
+    "no-impact-window": ("No impact window", "No period of customer impact could be established, so impact duration is unknown."),
+    "timezone-conflict": ("Conflicting time zones", "The document labels its times with time zones that contradict each other."),
+    "ambiguous-12h-clock": ("Ambiguous 12-hour clock", "Some times use a 12-hour clock without AM/PM, or disagree with one."),
+    "no-times": ("No times", "The document states no times at all, so no timeline could be built."),
+    "markdown-flattened": ("Structure flattened", "Headings and lists were flattened into running text and had to be recovered."),
+    "no-cause-category": ("No cause category", "No cause could be assigned a category."),
+}
+"""Quality flags: short label and what it means for the reader."""
+
+FLAG_ORDER = ("timezone-missing", "list-announced-but-missing", "no-impact-window")
+"""Flags the data-quality section lists first."""
+
+NARROW_HINT = "Narrow the report by organization, category or date (--organization, --category, --since, --until) to see others."
+"""What a note on a capped list tells the reader to do."""

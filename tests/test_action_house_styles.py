@@ -1,0 +1,108 @@
+"""Corrective actions in house styles the first rules missed: status-page boilerplate, sign-offs
+and template fields, follow-ups written inside lessons sections, more action headings
+(Remediation, Recommendations, Immediate fixes), leading past-tense items and noun-phrase
+items. Sentences are written for the test, in the shapes of several organizations."""
+
+from __future__ import annotations
+
+import pytest
+
+from ingest.actions import action_status, is_boilerplate, is_skipped
+from ingest.normalise import normalise
+from ingest.pipeline import extract
+from ingest.read import source_from_bytes
+from ingest.segment import section_role
+
+
+def actions(text: str) -> list[tuple[str, str]]:
+    incident = extract(normalise(source_from_bytes("x.md", text.encode(), None)))[0]
+    return [(a["text"], a["status"]) for a in incident["corrective_actions"]]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "We will continue to monitor the situation.",
+        "We will provide another update by 18:00 UTC.",
+        "We will publish an analysis of this incident once we have completed our internal investigation.",
+        "Our engineers will continue to work on a fix and keep you updated.",
+        "Here's what happened, and how we're working to keep it from happening again.",
+    ],
+)
+def test_status_page_promises_are_boilerplate(sentence):
+    assert is_boilerplate(sentence)
+
+
+@pytest.mark.parametrize("sentence", ["We will add an alert on replication lag.", "Pin every dependency to a known good version."])
+def test_real_follow_ups_are_not_boilerplate(sentence):
+    assert not is_boilerplate(sentence)
+
+
+@pytest.mark.parametrize("item", ["Thank you,", "Atlassian", "Acme Cloud.", "{{ summary }} [link to github issue]", "Sorry for the trouble."])
+def test_sign_offs_bare_names_and_template_fields_are_skipped(item):
+    assert is_skipped(item)
+
+
+def test_a_template_field_holding_real_text_is_not_skipped():
+    assert not is_skipped("{{ Start writing after-action reports for future outages }}")
+
+
+@pytest.mark.parametrize(
+    "heading, role",
+    [("7. Remediation", "actions"), ("Recommendations:", "actions"), ("Recovery actions", "actions"), ("**Immediate fixes:**", "actions"), ("Short-Term improvements", "actions"), ("Resolving the issue", "resolution")],
+)
+def test_more_headings_name_action_sections(heading, role):
+    assert section_role(heading) == role
+
+
+def test_status_page_boilerplate_in_an_update_is_no_action():
+    text = "# Elevated errors\n\n## Update\n\nWe have identified the cause. We will continue to monitor the situation and will provide an update within the hour.\n"
+    assert actions(text) == []
+
+
+def test_follow_ups_written_in_a_lessons_section_are_actions_but_what_went_well_is_not():
+    text = (
+        "# Database outage\n\n## Lessons learned\n\n### Our backups can be improved\n\n"
+        "We will run restore drills every quarter to prevent this from happening again.\n\n"
+        "### What went well\n\nWe have improved our paging since last year, so the team was quick to respond.\n"
+    )
+    found = actions(text)
+    assert [t for t, _ in found] == ["We will run restore drills every quarter to prevent this from happening again."]
+
+
+@pytest.mark.parametrize(
+    "item, status",
+    [
+        ("Migrated the Asia relay to a larger server.", "done"),
+        ("Re-enabled alerting on the public relays.", "done"),
+        ("Full trace of the attacker's funds completed (this document).", "done"),
+        ("Architectural improvements underway to isolate read traffic.", "in_progress"),
+    ],
+)
+def test_status_from_leading_verbs_and_participles(item, status):
+    assert action_status(item, ("Short-term improvements",)) == status
+
+
+def test_a_noun_phrase_item_in_an_action_list_is_planned():
+    text = "# Oracle exploit\n\n## Remediation\n\n- Time-weighted price observation across several blocks.\n- Divergence check against an external price anchor.\n"
+    assert actions(text) == [("Time-weighted price observation across several blocks.", "planned"), ("Divergence check against an external price anchor.", "planned")]
+
+
+def test_a_sentence_about_what_caused_the_incident_is_no_action():
+    text = "# Outage\n\n## Follow-up\n\nThe first part of this incident was caused by several old and recent changes to our services:\n\n- Add a load test for the reader pool.\n"
+    assert [t for t, _ in actions(text)] == ["Add a load test for the reader pool."]
+
+
+def test_a_list_of_what_was_looked_at_is_no_action_list():
+    text = (
+        "# Slow disks\n\n## Next steps\n\nDuring the incident we monitored the following signals:\n\n- Disk latency\n- Queue depth on the writers\n\n"
+        "## Action items\n\n- Alert on disk latency above 50 ms.\n"
+    )
+    assert [t for t, _ in actions(text)] == ["Alert on disk latency above 50 ms."]
+
+
+@pytest.mark.parametrize("item, label", [("Disk latency", True), ("Error budget", True), ("Pin dependencies", False), ("Rotated all tokens", False)])
+def test_short_noun_phrases_are_labels_not_actions(item, label):
+    from ingest.actions import is_label_item
+
+    assert is_label_item(item) is label

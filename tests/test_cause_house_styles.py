@@ -1,0 +1,61 @@
+"""Causes in house styles the first rules missed: effects and symptoms that are not causes,
+narrative causal language without a "root cause" heading, and figure lines. Sentences are
+written for the test in the shapes of several organizations (never copied from the gold)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ingest.causes import never_a_cause, word_share
+from ingest.normalise import normalise
+from ingest.pipeline import build_nlp, extract
+from ingest.read import source_from_bytes
+
+
+def causes(text: str) -> list[str]:
+    incident = extract(normalise(source_from_bytes("x.md", text.encode(), None)))[0]
+    return [c["text"] for c in incident["causes"]]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "This resulted in roughly 53 minutes of downtime on July 15.",
+        "The broken schedule resulted in validators not receiving their rewards for the epoch.",
+        "As a result, it was impossible to merge any pull request for nine hours.",
+        "As a result, the scheduler was never able to start on the new node.",
+        "Each time, we saw the same issues resurface, with short periods of errors.",
+        "These changes provided some short-term relief, but latency kept climbing.",
+    ],
+)
+def test_effects_and_symptoms_are_not_causes(sentence):
+    assert never_a_cause(sentence)
+
+
+def test_as_a_result_that_names_a_cause_is_still_one():
+    assert not never_a_cause("As a result, the payout window passed before the team was able to fix the relayer.")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Unfortunately, while cleaning up the replica we erroneously deleted the data directory of the primary.",
+        "The database server had reached its connection limit, so new application servers could not connect.",
+        "This meant that our production copy of the backup tool was outdated and lacked the fix.",
+        "The Asia relay was underpowered for the traffic it received.",
+        "While graphs recorded the growth, no alert was configured, so the full disk went unnoticed for a day.",
+    ],
+)
+def test_narrative_causal_language_is_a_cause_outside_cause_sections(sentence):
+    assert causes(f"# Outage\n\n## What happened\n\n{sentence}\n") == [sentence]
+
+
+def test_figure_lines_are_not_causes():
+    line = "Pool state before attack 1 (block 45098505): 64,995.42 USDC + 1,500.46 kHYPE (~$196,330)."
+    assert word_share(line) < 0.6
+    assert causes(f"# Exploit\n\n## Root cause\n\n- {line}\n- The oracle read a spot price that one swap could move.\n") == ["The oracle read a spot price that one swap could move."]
+
+
+def test_the_figure_threshold_is_the_components_config():
+    nlp = build_nlp()
+    assert nlp.get_pipe_config("pmkb_causes")["min_word_share"] == 0.6

@@ -1,0 +1,79 @@
+"""Organization: the name a postmortem is about, spelled as its text spells it, and how
+`pmkb eval` compares it with the gold's descriptive names. Sentences are written for the
+test in the shapes several organizations use (never copied from the gold)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ingest.organization import find_organization, link_owners, respell_title, slug_words
+from pmkb.org_match import organization_matches
+
+
+@pytest.mark.parametrize(
+    "source, text, expected",
+    [
+        ("acme-cloud-2024-03-01-db-outage.md", "Acme Cloud customers saw errors for an hour.", "Acme Cloud"),
+        ("nodejs-2023-03-15-cached-404s.md", "The Node.js website served cached 404s.", "Node.js"),
+        ("matrix-org-2025-09-02-outage.md", "The matrix.org homeserver was down.", "matrix.org"),
+        ("n0-2024-11-05-relay-outage.md", "At n0 our relays went down.", "n0"),
+    ],
+)
+def test_the_file_name_before_its_date_picks_the_texts_spelling(source, text, expected):
+    assert find_organization(text, source) == expected
+
+
+def test_a_declared_organization_takes_the_texts_spelling():
+    assert find_organization("Livekit is written LiveKit everywhere: LiveKit's servers.", "x.md", declared="livekit") == "LiveKit"
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("## Summary\nLiveKit's core realtime and agent services are designed to tolerate failures.", "LiveKit"),
+        ("On October 27, 2025 Loom was significantly degraded for all customers.", "Loom"),
+        ("Here at Northwind, we take reliability seriously.", "Northwind"),
+        ("The Initech SRE team was paged at 03:00.", "Initech"),
+    ],
+)
+def test_without_a_file_name_the_text_names_itself(text, expected):
+    assert find_organization(text, "postmortem.md") == expected
+
+
+def test_words_that_are_never_organizations_are_not_taken():
+    assert find_organization("We let the European team go to bed. The Monday team took over.", "notes.md") is None
+
+
+def test_links_to_the_organizations_own_repositories_name_it():
+    text = "See https://github.com/Globex-Corp/infra/pull/1 and https://github.com/Globex-Corp/infra/pull/2. Globex-Corp runs it."
+    assert link_owners(text)[0] == ["globex", "corp"]
+    assert find_organization(text, "report.md") == "Globex-Corp"
+
+
+def test_generic_file_names_and_hosts_give_no_name():
+    assert slug_words("incident-report-2024-01-01.md") == []
+    assert slug_words("2024-01-01-outage.md") == []
+    assert slug_words(None, "https://status.example-corp.com/incidents/1") == [["example-corp"]]
+
+
+def test_a_title_made_from_the_file_name_is_respelled():
+    assert respell_title("Livekit 2026-04-15", "LiveKit") == "LiveKit 2026-04-15"
+    assert respell_title("Database outage 2026-04-15", "LiveKit") == "Database outage 2026-04-15"
+
+
+@pytest.mark.parametrize(
+    "predicted, gold, expected",
+    [
+        ("Rust", "Rust Project", True),
+        ("Node.js", "Node.js project (OpenJS Foundation; nodejs.org website/Build WG)", True),
+        ("nodejs.org", "Node.js project (OpenJS Foundation)", True),
+        ("Cloud Platform", "UK Ministry of Justice (Cloud Platform)", True),
+        ("mybinder.org", "mybinder.org", True),
+        ("Bundler", "RubyGems.org / Bundler (Ruby Central)", True),
+        ("Kubernetes", "Matrix.org Foundation", False),
+        (None, "Loom", False),
+        ("Project", "Rust Project", False),
+    ],
+)
+def test_organization_matching_accepts_any_name_the_gold_gives(predicted, gold, expected):
+    assert organization_matches(predicted, gold) is expected

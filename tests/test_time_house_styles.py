@@ -1,0 +1,162 @@
+"""Times and windows in house styles the first rules missed: zone pairs and less common
+abbreviations, dotted clocks with am/pm, day-month-year and month-day dates, prose that runs
+past midnight, outage markers in timelines, and windows stated by cue words.
+
+Every sentence here is written for the test, in the shape of at least two organisations'
+postmortems (never copied from the gold).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from ingest.normalise import normalise
+from ingest.pipeline import extract
+from ingest.read import source_from_bytes
+
+
+def incident(text: str, name: str = "x.md") -> dict:
+    return extract(normalise(source_from_bytes(name, text.encode(), None)))[0]
+
+
+def stamps(text: str) -> list[str]:
+    return [e["at"][:16] for e in incident(text)["timeline"]]
+
+
+def windows(text: str) -> list[tuple[str, str]]:
+    return [(w["start"][:16], w["end"][:16]) for w in incident(text)["impact_windows"]]
+
+
+@pytest.mark.parametrize(
+    "header, clock, expected",
+    [
+        ("## Timeline (all times in PST/PDT)", "16:27", "2016-11-08T00:27"),  # PST in November
+        ("## Timeline (all times in PDT/PST)", "09:00", "2021-07-01T16:00"),  # PDT in July
+        ("All times are in EST/EDT.", "08:15", "2021-07-01T12:15"),
+        ("Times below are in CET/CEST", "10:00", "2021-07-01T08:00"),
+    ],
+)
+def test_a_header_naming_a_zone_pair_follows_daylight_saving(header, clock, expected):
+    day = expected[:10] if "2016" not in expected else "2016-11-07"
+    text = f"# Outage\n\n{header}\n\n- {day} {clock} Builds started failing for every pull request.\n"
+    assert expected in [s for s in stamps(text)]
+
+
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ("16:42 GST: validators reported an app hash mismatch and the chain halted", "2022-11-06T12:42"),
+        ("09:10 SAST: the payments API started returning errors", "2022-11-06T07:10"),
+        ("10:05 AEST: customers could not log in", "2022-11-06T00:05"),
+    ],
+)
+def test_less_common_zone_abbreviations_convert_to_utc(line, expected):
+    assert expected in stamps(f"# Incident\n\n## Timeline\n\n6th November 2022:\n{line}\n")
+
+
+def test_dotted_clock_with_am_pm_and_zone_is_a_time():
+    text = "# Hub outage\n\nThe hubs went down around 2.30 AM PST on 1/20/2022 and users reported errors around 5.45 AM PST.\n"
+    assert {"2022-01-20T10:30", "2022-01-20T13:45"} <= set(stamps(text))
+
+
+def test_a_stray_pm_on_a_24_hour_clock_is_ignored():
+    text = "# Incident\n\n## Timeline (UTC)\n\n- 2024-03-14 19:40pm Database failover completed.\n- 2024-03-14 20:05 Error rates returned to normal.\n"
+    assert "2024-03-14T19:40" in stamps(text)
+
+
+@pytest.mark.parametrize("title, expected", [("Outage report 14-03-2025", "2025-03-14"), ("Incident 24-11-2023: API errors", "2023-11-24")])
+def test_day_month_year_dates_are_read_when_the_day_cannot_be_a_month(title, expected):
+    text = f"# {title}\n\nAt 10:00 UTC the API started failing; it recovered at 10:30 UTC.\n"
+    assert stamps(text)[0].startswith(expected)
+
+
+def test_month_day_entries_before_a_clock_take_the_year_from_context():
+    text = (
+        "# March 26th, 2019 queue outage\n\nAll times in PDT (UTC-7).\n\n## Timeline\n\n"
+        "- [03-20 16:46] The worker spec is updated but the pod is not restarted\n"
+        "- [03-26 02:50] The outage is reported by a user\n"
+    )
+    assert {"2019-03-20T23:46", "2019-03-26T09:50"} <= set(stamps(text))
+
+
+def test_prose_saying_the_next_morning_moves_to_the_next_day():
+    text = (
+        "# Database outage\n\nOn 2 September 2025 at 20:30 UTC the restore was still running. "
+        "At 07:21 UTC the next morning, the extraction of the weekly backup was complete.\n"
+    )
+    assert "2025-09-03T07:21" in stamps(text)
+
+
+def test_prose_clock_far_behind_the_previous_one_is_the_next_day():
+    text = "# Outage\n\nOn March 3, 2024 at 22:40 UTC the cluster lost quorum. At 04:10 UTC the last node rejoined and writes resumed.\n"
+    assert "2024-03-04T04:10" in stamps(text)
+
+
+def test_prose_clock_a_little_behind_stays_on_the_same_day():
+    text = "# Outage\n\nOn March 3, 2024 at 14:40 UTC we rolled back. The bad change had shipped at 09:10 UTC.\n"
+    assert "2024-03-03T09:10" in stamps(text)
+
+
+@pytest.mark.parametrize("start_marker, end_marker", [("**<START OF OUTAGE>**", "**<END OF OUTAGE>**"), ("(**outage starts**)", "(**outage ends**)")])
+def test_outage_markers_in_a_timeline_give_a_derived_window(start_marker, end_marker):
+    text = (
+        "# Build breakage\n\n## Timeline (all times UTC)\n\n### 2016-11-07\n\n"
+        f"- 16:27 A broken package version is published {start_marker}\n"
+        "- 21:36 Engineers report that every pull request fails\n"
+        f"- 23:15 The pinned version lands. {end_marker}\n"
+    )
+    assert windows(text) == [("2016-11-07T16:27", "2016-11-07T23:15")]
+
+
+@pytest.mark.parametrize(
+    "sentence, expected",
+    [
+        ("The homeserver was unavailable from 2025-09-02 17:45 UTC and full service resumed at 2025-09-03 18:00 UTC.", [("2025-09-02T17:45", "2025-09-03T18:00")]),
+        ("Starting at 09:10 UTC on 4 May 2024 the dashboard could not be reached over HTTPS; it was restored at 11:45 UTC.", [("2024-05-04T09:10", "2024-05-04T11:45")]),
+    ],
+)
+def test_a_window_stated_by_cue_words_in_one_sentence(sentence, expected):
+    assert windows(f"# Incident\n\n{sentence}\n") == expected
+
+
+def test_phases_across_the_sentences_of_a_summary_paragraph_are_separate_windows():
+    text = (
+        "# Relay outage\n\nOn November 5th 2024 our relays started with degraded performance around 11:00 GMT "
+        "and transitioned to a full outage by 17:00 GMT. The outage was noticed by 22:50 GMT and resolved at 23:01 GMT.\n"
+    )
+    assert windows(text) == [("2024-11-05T11:00", "2024-11-05T17:00"), ("2024-11-05T17:00", "2024-11-05T23:01")]
+
+
+def test_a_range_with_a_parenthetical_aside_is_still_a_range():
+    text = "# Chain halt\n\n**Date of incident**: 6th November, 2022 between 12.39UTC (Block #8647535) and 17.17UTC\n\nThe chain halted.\n"
+    assert windows(text) == [("2022-11-06T12:39", "2022-11-06T17:17")]
+
+
+def test_a_range_in_an_opening_paragraph_is_the_impact_whatever_its_words():
+    text = "# Dashboard incident\n\nOn 4 May 2024 between 09:10 and 11:45 UTC the dashboard answered over plain HTTP only.\n\n## Timeline\n\n- 09:10 UTC certificate renewal job ran\n"
+    assert windows(text) == [("2024-05-04T09:10", "2024-05-04T11:45")]
+
+
+def test_several_short_windows_in_one_sentence_are_each_a_window():
+    text = "# Incident\n\n## Impact\n\nOn 2024-06-02 checkout failed from 14:02–14:09 UTC, 14:20–14:22 UTC and 15:01–15:05 UTC.\n"
+    assert windows(text) == [("2024-06-02T14:02", "2024-06-02T14:09"), ("2024-06-02T14:20", "2024-06-02T14:22"), ("2024-06-02T15:01", "2024-06-02T15:05")]
+
+
+def test_each_product_with_its_own_window_gives_one_window_each():
+    text = (
+        "# Storage incident on 2024-06-02\n\n## Impact\n\n"
+        "- Object storage: from 10:05 to 10:40 US/Pacific\n- Block storage: from 10:12 to 11:02 US/Pacific\n"
+    )
+    assert windows(text) == [("2024-06-02T17:05", "2024-06-02T17:40"), ("2024-06-02T17:12", "2024-06-02T18:02")]
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        "**Impact start:** 2024-06-02 10:05 UTC\n**Impact end:** 2024-06-02 10:40 UTC",
+        "Start of impact: 2024-06-02 10:05 UTC\nEnd of impact: 2024-06-02 10:40 UTC",
+        "| Impact began | 2024-06-02 10:05 UTC |\n| Mitigated | 2024-06-02 10:40 UTC |",
+    ],
+)
+def test_labelled_start_and_end_fields_give_the_window(fields):
+    assert windows(f"# Incident\n\n{fields}\n\nThe API returned errors.\n") == [("2024-06-02T10:05", "2024-06-02T10:40")]
