@@ -63,7 +63,7 @@ def _read_pages(source: Source) -> list[list[Line]]:
     except NormaliseError:
         raise
     except Exception as exc:  # pdfminer raises many kinds on a broken or encrypted file
-        reason = "encrypted PDF: remove the password first" if "ncrypt" in type(exc).__name__ + str(exc) else "broken PDF: its structure cannot be read"
+        reason = "encrypted PDF: remove the password first" if re.search(r"ncrypt|assword", type(exc).__name__ + str(exc)) else "broken PDF: its structure cannot be read"
         raise NormaliseError(source.name, reason) from None
     return pages
 
