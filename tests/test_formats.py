@@ -69,6 +69,7 @@ def test_docx_checkboxes_and_bold_lead_ins():
         ("protected.docx", "password-protected"),
         ("truncated.docx", "truncated or corrupt .docx"),
         ("scan.pdf", "no text layer"),
+        ("protected.pdf", "encrypted PDF"),
     ],
 )
 def test_bad_files_get_one_clear_line(name, reason):
