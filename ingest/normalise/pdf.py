@@ -55,8 +55,8 @@ def _read_pages(source: Source) -> list[list[Line]]:
     from pdfminer.layout import LAParams
 
     pages: list[list[Line]] = []
-    try:
-        for number, layout in enumerate(extract_pages(io.BytesIO(source.data), laparams=LAParams())):
+    try:  # boxes_flow=None: no box ordering, since lines are put in order here (a quarter faster)
+        for number, layout in enumerate(extract_pages(io.BytesIO(source.data), laparams=LAParams(boxes_flow=None))):
             if number >= MAX_PAGES:
                 raise NormaliseError(source.name, f"PDF has more than {MAX_PAGES} pages: refused")
             pages.append(_page_lines(layout))
