@@ -7,7 +7,6 @@ import hashlib
 import http.server
 import os
 import random
-import threading
 import time
 from pathlib import Path
 
@@ -16,6 +15,8 @@ import pytest
 from ingest import read
 from ingest.fetch import read_url
 from ingest.read import ReadError, Source, iter_sources, read_file
+
+from conftest import local_server
 
 SMART = "We said \u201cthe cache\u201d didn\u2019t fail \u2013 it did\u2026 at 10:00 UTC."
 
@@ -253,13 +254,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def server():
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with local_server(_Handler) as url:
+        yield url
 
 
 def url_problem(url: str, **kwargs) -> str:
