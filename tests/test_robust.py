@@ -76,7 +76,7 @@ def test_broken_folder_ingests_the_good_and_names_every_bad(tmp_path, seeds_dir)
         handle.truncate(50 * 1024 * 1024)
     (folder / "loop").symlink_to(folder, target_is_directory=True)
     db_path = tmp_path / "kb.db"
-    result = CliRunner().invoke(cli, ["ingest", "--db", str(db_path), "--json", str(folder), str(tmp_path / "absent.md")])
+    result = CliRunner().invoke(cli, ["ingest", "--db", str(db_path), "--json", str(folder), str(tmp_path / "absent.md")], catch_exceptions=False)
     assert result.exit_code == 1
     summary = json.loads(result.stdout.strip().splitlines()[-1])
     named = [line.split(": ", 1)[0] for line in summary["errors"]]

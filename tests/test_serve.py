@@ -471,7 +471,7 @@ def test_document_text_is_rendered_escaped(hostile_db):
 def test_serve_help_documents_public_and_localhost():
     from pmkb.cli import cli
 
-    result = CliRunner().invoke(cli, ["serve", "--help"])
+    result = CliRunner().invoke(cli, ["serve", "--help"], catch_exceptions=False)
     assert result.exit_code == 0
     assert "--public" in result.output and "127.0.0.1" in result.output
 
@@ -481,7 +481,7 @@ def test_serve_refuses_a_file_that_is_not_a_pmkb_database(tmp_path):
 
     other = tmp_path / "other.db"
     sqlite3.connect(other).execute("create table t (x)").connection.close()
-    result = CliRunner().invoke(cli, ["serve", "--db", str(other)])
+    result = CliRunner().invoke(cli, ["serve", "--db", str(other)], catch_exceptions=False)
     assert result.exit_code == 1
     assert "not a pmkb database" in result.output
     assert [r[0] for r in sqlite3.connect(other).execute("select name from sqlite_master")] == ["t"]  # left untouched
