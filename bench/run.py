@@ -45,8 +45,9 @@ TARGETS = {
     "search_p95_ms_50k": ("<", 50),
     "canned_p95_ms_50k": ("<", 50),
     "peak_rss_mb": ("<", 500),
+    "hostile_growth_exponent": ("<", 1.3),
 }
-"""Metric → (comparison, target) from issue 8."""
+"""Metric → (comparison, target) from issue 8 (and issue 17: hostile shapes grow linearly)."""
 
 SEARCH_TERMS = ("database", "dns", "certificate", "disk full", "deploy rollback", "memory")
 """Full-text queries sent to each searchable table."""
@@ -352,8 +353,8 @@ def machine() -> dict[str, Any]:
     return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}
 
 
-def run(sizes: list[int], serve_sizes: list[int], report_size: int, sample: int, ref_sample: int, repeats: int, workdir: Path, log) -> dict[str, Any]:
-    """Every measurement; ``log`` receives progress lines."""
+def run(sizes: list[int], serve_sizes: list[int], report_size: int, sample: int, ref_sample: int, repeats: int, workdir: Path, log, hostile_scale: float = 1.0) -> dict[str, Any]:
+    """Every measurement; ``log`` receives progress lines; ``hostile_scale`` shrinks the hostile shapes."""
     corpus = SHARED / "corpus" / "docs"
     sources = base_files_for(corpus)
     results: dict[str, Any] = {"machine": machine(), "sizes": {}, "base_documents": len(sources)}
@@ -399,6 +400,10 @@ def run(sizes: list[int], serve_sizes: list[int], report_size: int, sample: int,
         "docs_per_s_by_processes": pool,
         "processes_agree": agree,
     }
+    from scaling import scaling
+
+    log("hostile shapes: many headings, one long line without spaces")
+    results["hostile_scaling"] = {"scale": hostile_scale, "shapes": scaling(hostile_scale)}
 
     report_db = workdir / f"report-{report_size}.db"
     shutil.copy(largest_db, report_db)
@@ -467,6 +472,11 @@ def summary_rows(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     rows.append(("extraction speed-up over search_dates (×)", f"{e['speedup_vs_search_dates']:.1f}", "≥ 30", _check("extract_speedup_vs_search_dates", e["speedup_vs_search_dates"])))
     if "times_stage_speedup_vs_search_dates" in e:
         rows.append(("  times stage alone vs search_dates, like for like (×)", f"{e['times_stage_speedup_vs_search_dates']:.1f}", "", ""))
+    hostile = results.get("hostile_scaling", {"scale": 0, "shapes": {}})
+    for shape, h in hostile["shapes"].items():
+        gate = hostile["scale"] >= 1
+        rows.append((f"{shape}: {h['small']:,} → {h['large']:,} (s → s)", f"{h['small_s']:.2f} → {h['large_s']:.2f}", "", ""))
+        rows.append(("  growth exponent (1 = linear)", f"{h['exponent']:.2f}", "< 1.3" if gate else "", _check("hostile_growth_exponent", h["exponent"]) if gate else ""))
     rep = results["report"]
     gate = rep["incidents"] >= 10_000
     rows.append((f"report over {rep['incidents']} incidents (s)", f"{rep['total_s']:.2f}", "< 3", _check("report_s_10k", rep["total_s"]) if gate else ""))
@@ -526,7 +536,7 @@ def cli(ctx, sizes, serve_sizes, report_size, sample, ref_sample, repeats, quick
         temp = tempfile.mkdtemp(prefix="pmkb-bench-")
         base = Path(temp)
     try:
-        results = run(size_list, serve_list, report_size, min(sample, size_list[0]), ref_sample, repeats, base, log)
+        results = run(size_list, serve_list, report_size, min(sample, size_list[0]), ref_sample, repeats, base, log, hostile_scale=0.1 if quick else 1.0)
     finally:
         if temp:
             shutil.rmtree(temp, ignore_errors=True)

@@ -34,6 +34,8 @@ def _filters() -> dict[str, re.Pattern]:
     out["skip"] = re.compile("|".join(f"(?:{rx})" for rx in data["skip"]))
     out["skip_i"] = re.compile(data["skip"][0], re.I)
     out["not_followup"] = re.compile("|".join(re.escape(h) for h in data["not_followup_headings"]), re.I)
+    out["cause_statement"] = re.compile("|".join(f"(?:{rx})" for rx in data["cause_statement"]), re.I)
+    out["inventory_intro"] = re.compile("|".join(f"(?:{rx})" for rx in data["inventory_intro"]), re.I)
     return out
 
 
@@ -58,6 +60,7 @@ def _status_patterns() -> dict[str, list[tuple[str, re.Pattern]]]:
     data = rules.statuses()
     out = {"markers": [(status, re.compile(rx, re.M)) for status, rxs in data["markers"].items() for rx in rxs]}
     out["tense"] = [(status, re.compile(rx, re.I | re.M)) for status, rxs in data["tense"].items() for rx in rxs]
+    out["imperative"] = [(status, re.compile(rx, re.I | re.M)) for status, rxs in data["imperative"].items() for rx in rxs]
     out["headings"] = [(status, re.compile(r"(?i)\b(?:" + "|".join(rxs) + r")\b")) for status, rxs in data["headings"].items()]
     out["before_headings"] = [(status, re.compile(rx, re.I)) for status, rxs in data["before_headings"].items() for rx in rxs]
     return out
@@ -81,10 +84,10 @@ def action_status(text: str, headings: tuple[str, ...] = (), checkbox: str | Non
         for status, rx in patterns["headings"]:
             if rx.search(heading):
                 return status
-    for imperative in (False, True):
+    for family in ("tense", "imperative"):
         for status in ("in_progress", "planned", "done"):
-            for st, rx in patterns["tense"]:
-                if st == status and rx.pattern.startswith("^(?:") == imperative and rx.search(plain):
+            for st, rx in patterns[family]:
+                if st == status and rx.search(plain):
                     return status
     return "unknown"
 
@@ -101,21 +104,27 @@ def find_actions(doc: Doc) -> list[dict]:
     text = text_of(doc)
     cue_spans = [(s.start_char, s.end_char, s.id_) for s in doc.spans.get("cues", []) if s.label_ == "ACTION"]
     actions: list[dict] = []
-    for block in doc._.blocks or []:
+    inventory = False  # inside a list introduced as what was looked at ("We monitored:")
+    for block in doc._.pmkb_blocks or []:
         if block.kind in ("code", "header_row", "heading"):
+            inventory = inventory and block.kind != "heading"
             continue
+        if block.kind not in ("item", "row"):
+            inventory = bool(_filters()["inventory_intro"].search(text[block.start:block.end]))
         role = block.role
+        if inventory and block.kind in ("item", "row"):
+            continue
         if role == "actions":
             if block.kind in ("item", "row"):
                 s, e = _item_span(text, block)
                 unit = text[s:e]
-                if is_skipped(unit) or len(unit.split()) < 2 or _LINK_ONLY.match(unit) or is_boilerplate(unit):
+                if is_skipped(unit) or len(unit.split()) < 2 or _LINK_ONLY.match(unit) or is_boilerplate(unit) or is_cause_statement(unit) or (block.kind == "item" and is_label_item(unit)):
                     continue
                 _add(actions, text, s, e, block)
                 continue
             for s, e in block_sentences(doc, block):
                 unit = text[s:e]
-                if _ANNOUNCES.search(unit) or is_skipped(unit) or len(unit.split()) < 4 or is_boilerplate(unit):
+                if _ANNOUNCES.search(unit) or is_skipped(unit) or len(unit.split()) < 4 or is_boilerplate(unit) or is_cause_statement(unit):
                     continue
                 cues = [k for cs, ce, k in cue_spans if cs >= s and ce <= e]
                 if cues or re.match(r"(?i)^\W*(?:[A-Z][a-z]+(?:ing)?\b)", unit) and _imperative(unit):
@@ -129,7 +138,7 @@ def find_actions(doc: Doc) -> list[dict]:
             if not cues:
                 continue
             unit = text[s:e]
-            if _ANNOUNCES.search(unit) or is_skipped(unit) or len(unit.split()) < 5:
+            if _ANNOUNCES.search(unit) or is_skipped(unit) or len(unit.split()) < 5 or is_cause_statement(unit):
                 continue
             if "planned" in cues or "in_progress" in cues:
                 if is_boilerplate(unit):
@@ -145,11 +154,26 @@ def find_actions(doc: Doc) -> list[dict]:
 
 
 def _imperative(sentence: str) -> bool:
+    """Whether a sentence opens with an imperative verb ("Add", "Pin", "Review")."""
     first = re.sub(r"^[^A-Za-z]*", "", sentence).split(" ", 1)[0].lower()
-    for status, rx in _status_patterns()["tense"]:
-        if status == "planned" and rx.pattern.startswith("^(?:add") and rx.match(first):
-            return True
-    return False
+    return any(status == "planned" and rx.match(first) for status, rx in _status_patterns()["imperative"])
+
+
+def _opens_with_a_verb(item: str) -> bool:
+    """Whether an item opens with a verb of any tense ("Pin …", "Pinned …", "Pinning …")."""
+    first = _plain(item).split(" ", 1)[0].lower()
+    return any(rx.match(first) for _, rx in _status_patterns()["imperative"]) or any(rx.match(first) for _, rx in _status_patterns()["before_headings"])
+
+
+def is_cause_statement(unit: str) -> bool:
+    """A sentence about what caused the incident ("The first part of this incident was caused by…")."""
+    return bool(_filters()["cause_statement"].search(_plain(unit)))
+
+
+def is_label_item(item: str) -> bool:
+    """A short noun phrase in a list ("Disk latency"): a label or a thing looked at, not an action."""
+    words = _plain(item).rstrip(".").split()
+    return len(words) <= rules.action_filters()["short_noun_phrase_words"] and not _opens_with_a_verb(item)
 
 
 def _item_span(text: str, block: Block) -> tuple[int, int]:
@@ -184,12 +208,12 @@ def _cell_status(text: str, block: Block) -> str | None:
 
 @Language.factory("pmkb_actions")
 def make_actions(nlp: Language, name: str) -> "ActionsComponent":
-    """Extract corrective actions into ``doc._.pmkb['corrective_actions']``."""
+    """Extract corrective actions into ``doc._.pmkb_result['corrective_actions']``."""
     return ActionsComponent()
 
 
 class ActionsComponent:
-    """Adds ``corrective_actions`` to ``doc._.pmkb``."""
+    """Adds ``corrective_actions`` to ``doc._.pmkb_result``."""
 
     def __call__(self, doc: Doc) -> Doc:
         result_of(doc)["corrective_actions"] = find_actions(doc)

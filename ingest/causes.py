@@ -84,7 +84,7 @@ def find_causes(doc: Doc, min_word_share: float = 0.0) -> list[dict]:
     cue_spans = [(s.start_char, s.end_char, s.id_ or "root") for s in doc.spans.get("cues", []) if s.label_ == "CAUSE"]
     causes: list[dict] = []
     seen: set[tuple[int, int]] = set()
-    blocks = [b for b in (doc._.blocks or []) if b.kind != "code"]
+    blocks = [b for b in (doc._.pmkb_blocks or []) if b.kind != "code"]
     for index, block in enumerate(blocks):
         role = block.role
         if block.kind in ("header_row", "heading") or (role in _SKIP_ROLES and role not in SECTION_KINDS):
@@ -134,12 +134,12 @@ def _add(causes: list[dict], seen: set, text: str, s: int, e: int, kind: str) ->
 
 @Language.factory("pmkb_causes", default_config={"min_word_share": 0.6})
 def make_causes(nlp: Language, name: str, min_word_share: float) -> "CausesComponent":
-    """Extract cause items into ``doc._.pmkb['causes']`` (needs pmkb_structure and the cue ruler)."""
+    """Extract cause items into ``doc._.pmkb_result['causes']`` (needs pmkb_structure and the cue ruler)."""
     return CausesComponent(min_word_share)
 
 
 class CausesComponent:
-    """Adds ``causes`` to ``doc._.pmkb``."""
+    """Adds ``causes`` to ``doc._.pmkb_result``."""
 
     def __init__(self, min_word_share: float = 0.6) -> None:
         self.min_word_share = min_word_share

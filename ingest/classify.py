@@ -46,13 +46,17 @@ def components_in(text: str, min_hits: int = 1) -> list[str]:
     return out
 
 
-def incident_categories(causes: list[dict], summary: str, text: str = "") -> list[str]:
-    """Incident-level categories: those of its causes, plus ``remediation`` when the text says the response made it worse; else unknown."""
+def incident_categories(causes: list[dict], summary: str, text: str = "", title: str = "") -> list[str]:
+    """Incident-level categories: those of its causes (or, when no cause names one, of its
+    title and summary), plus ``remediation`` when the text says the response made it worse;
+    else unknown."""
     found: list[str] = []
     for cause in causes:
         for label in categorise(cause["text"]):
             if label not in found:
                 found.append(label)
+    if not found:
+        found = [label for label in categorise(f"{title}\n{summary}") if label != "remediation"]
     remediation = rules.compiled_lexicon("taxonomy.json", "categories").get("remediation")
     if remediation is not None and "remediation" not in found and remediation.search(text.lower()):
         found.append("remediation")
@@ -87,7 +91,7 @@ def incident_components(causes: list[dict], title: str, summary: str) -> list[st
 
 def announced_but_missing(doc: Doc) -> list[str]:
     """Sentences that end with a colon announcing a list (or code, or a quote) that never comes."""
-    blocks = doc._.blocks or []
+    blocks = doc._.pmkb_blocks or []
     text = text_of(doc)
     missing = []
     for i, block in enumerate(blocks):
@@ -114,7 +118,7 @@ def time_flags(doc: Doc) -> list[tuple[str, str]]:
     """Flags raised while resolving times, one per kind, with a count."""
     counts: Counter = Counter()
     examples: dict[str, str] = {}
-    for m in doc._.times or []:
+    for m in doc._.pmkb_times or []:
         for flag in m.flags:
             counts[flag] += 1
             examples.setdefault(flag, m.text)
@@ -122,14 +126,14 @@ def time_flags(doc: Doc) -> list[tuple[str, str]]:
     for flag in ("timezone-missing", "timezone-conflict", "ambiguous-12h-clock", "date-typo"):
         if counts[flag]:
             out.append((flag, f"{counts[flag]} time(s), e.g. {examples[flag]!r}"))
-    if not any(m.has_clock for m in doc._.times or []):
+    if not any(m.has_clock for m in doc._.pmkb_times or []):
         out.append(("no-times", "the text states no clock time"))
     return out
 
 
 @Language.factory("pmkb_classify")
 def make_classify(nlp: Language, name: str) -> "ClassifyComponent":
-    """Add categories, components and quality flags to ``doc._.pmkb``."""
+    """Add categories, components and quality flags to ``doc._.pmkb_result``."""
     return ClassifyComponent()
 
 
@@ -138,13 +142,13 @@ class ClassifyComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         result = result_of(doc)
-        meta = doc._.meta or {}
+        meta = doc._.pmkb_meta or {}
         causes = result.get("causes", [])
         for cause in causes:
             cause["category"] = category_of(cause["text"])
         summary = _summary_text(doc)
         title = meta.get("title") or ""
-        result["categories"] = incident_categories(causes, summary, text_of(doc))
+        result["categories"] = incident_categories(causes, summary, text_of(doc), title)
         result["components"] = incident_components(causes, title, summary)
         flags = [(f, d) for f, d in meta.get("flags", [])]
         for sentence in announced_but_missing(doc):
@@ -156,7 +160,7 @@ class ClassifyComponent:
 
 def _summary_text(doc: Doc) -> str:
     text = text_of(doc)
-    parts = [text[b.start:b.end] for b in (doc._.blocks or []) if b.role in ("summary", "impact") and b.kind != "code"]
+    parts = [text[b.start:b.end] for b in (doc._.pmkb_blocks or []) if b.role in ("summary", "impact") and b.kind != "code"]
     if not parts:
         parts = [text[:1500]]
     return " ".join(parts)[:5000]

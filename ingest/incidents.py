@@ -82,7 +82,7 @@ def _section_end(headings: list[Block], heading: Block, next_sibling: Block | No
 def split_result(doc: Doc, result: dict, sections: list[tuple[int, int, str]]) -> list[dict]:
     """One result dict per incident section; shared items go with the first."""
     text = text_of(doc)
-    meta = doc._.meta or {}
+    meta = doc._.pmkb_meta or {}
 
     def owner(item: dict) -> int:
         evidence = item.get("evidence")
@@ -114,16 +114,16 @@ def split_result(doc: Doc, result: dict, sections: list[tuple[int, int, str]]) -
 
 @Language.factory("pmkb_incidents")
 def make_incidents(nlp: Language, name: str) -> "IncidentsComponent":
-    """Split ``doc._.pmkb`` into ``doc._.pmkb['incidents']`` (one entry per reported incident)."""
+    """Split ``doc._.pmkb_result`` into ``doc._.pmkb_result['incidents']`` (one entry per reported incident)."""
     return IncidentsComponent()
 
 
 class IncidentsComponent:
-    """Sets ``doc._.pmkb['incidents']``: a list of per-incident results (one item for most documents)."""
+    """Sets ``doc._.pmkb_result['incidents']``: a list of per-incident results (one item for most documents)."""
 
     def __call__(self, doc: Doc) -> Doc:
         result = result_of(doc)
-        sections = incident_sections(text_of(doc), doc._.blocks or [], doc._.times or [])
+        sections = incident_sections(text_of(doc), doc._.pmkb_blocks or [], doc._.pmkb_times or [])
         if len(sections) >= 2:
             result["incidents"] = split_result(doc, result, sections)
         else:

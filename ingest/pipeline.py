@@ -19,9 +19,11 @@ import spacy
 from spacy.language import Language
 
 from . import actions, causes, classify, incidents, rules, segment, timeline, times  # noqa: F401  (register factories)
+from .document import Document, Part
+from .normalise import normalise
 from .organization import find_organization, respell_title
-from .normalise import Document, Part, normalise
-from .read import read_file
+from .read import ReadError, Source, read_file
+from .workers import DEFAULT_TIME_BUDGET, Failed, WorkerPool
 
 @lru_cache(maxsize=1)
 def extractor_version() -> str:
@@ -117,13 +119,27 @@ def shared_nlp() -> Language:
     return build_nlp()
 
 
+class TextTooLong(ReadError):
+    """A normalised text longer than the pipeline's ``max_length``: refused in one line, before spaCy's own error."""
+
+
+def check_length(nlp: Language, document: Document) -> None:
+    """Refuse a document whose text is longer than ``nlp.max_length`` characters (spaCy's 1,000,000 by default).
+
+    Extraction is linear, about 2.5 s per million characters on one core: past that a
+    single document would stall a worker, and no postmortem comes near it."""
+    if len(document.text) > nlp.max_length:
+        raise TextTooLong(document.source, f"text too long to extract: {len(document.text):,} characters after normalising, over the {nlp.max_length:,} supported (split the document)")
+
+
 def _part_docs(nlp: Language, document: Document) -> list[tuple[Part, object]]:
     segment.ensure_extensions()
+    check_length(nlp, document)
     parts = document.parts or [Part(0, len(document.text), title=document.title)]
     out = []
     for part in parts:
         doc = nlp.make_doc(document.text[part.start:part.end])
-        doc._.meta = {
+        doc._.pmkb_meta = {
             "published_at": document.published_at,
             "started_at": part.started_at,
             "resolved_at": part.resolved_at,
@@ -155,24 +171,14 @@ def extract(document: Document, nlp: Language | None = None) -> list[dict]:
     return incidents
 
 
-def fork_pool(processes: int):
-    """A pool of ``processes`` forked workers that inherit this process's built pipeline and end
-    when it dies; None for one process or where ``fork`` is not available."""
-    if processes <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+def fork_pool(processes: int, budget: float | None = DEFAULT_TIME_BUDGET) -> WorkerPool | None:
+    """A pool of up to ``processes`` forked workers that inherit this process's built pipeline, end
+    when it dies, and give each document ``budget`` seconds; None where ``fork`` is not available."""
+    if "fork" not in multiprocessing.get_all_start_methods():
         return None
     shared_nlp()  # build before forking, so workers inherit it instead of rebuilding it
-    return multiprocessing.get_context("fork").Pool(processes, initializer=_die_with_parent)
-
-
-def _die_with_parent() -> None:
-    """In a worker: ask Linux to end it when the process that forked it dies (a killed ingest leaves no workers behind)."""
-    try:
-        import ctypes
-        import signal
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass  # not Linux: workers end when their task pipe closes
+    extract(normalised(Source("warm-up.md", text="# Warm-up\n\nOn 2024-01-05 from 10:00 to 10:30 UTC the API failed.\n")))
+    return WorkerPool(processes, budget)  # ...and the caches a first document fills, which would count against its budget
 
 
 def extract_many(
@@ -185,10 +191,14 @@ def extract_many(
     (``nlp`` must then be None). Forking pays for itself only over a few dozen
     documents or more. Errors propagate, as with one process.
     """
-    pool = fork_pool(processes) if nlp is None else None
+    pool = fork_pool(processes, budget=None) if nlp is None and processes > 1 else None
     if pool is not None:
         with pool:
-            yield from pool.imap(_extract_pair, documents, chunksize=max(1, batch_size // 8))
+            documents = list(documents)
+            for document, result in zip(documents, pool.run(_extract_pair, documents)):
+                if isinstance(result, Failed):
+                    raise RuntimeError(f"{document.source}: {result.reason}")
+                yield result
         return
     nlp = nlp or shared_nlp()
 
@@ -214,7 +224,15 @@ def _extract_pair(document: Document) -> tuple[Document, list[dict]]:
 
 def extract_path(path: str | Path) -> list[dict]:
     """Read, normalise and extract one file (what ``pmkb extract`` does)."""
-    return extract(normalise(read_file(Path(path))))
+    return extract(normalised(read_file(Path(path))))
+
+
+def normalised(source: Source) -> Document:
+    """``normalise(source)``, refusing (ReadError) a document with no text besides its metadata (front matter only)."""
+    document = normalise(source)
+    if not document.text.strip():
+        raise ReadError(source.name, "no text besides its front matter or metadata")
+    return document
 
 
 def _shift(evidence: dict | None, offset: int) -> dict | None:
@@ -225,7 +243,7 @@ def _shift(evidence: dict | None, offset: int) -> dict | None:
 
 def _contracts(document: Document, part: Part, doc) -> list[dict]:
     """The contract dicts of every incident a processed part reports."""
-    results = (doc._.pmkb or {}).get("incidents") or [doc._.pmkb or {}]
+    results = (doc._.pmkb_result or {}).get("incidents") or [doc._.pmkb_result or {}]
     return [_contract(document, part, result) for result in results]
 
 

@@ -13,14 +13,11 @@ from __future__ import annotations
 
 import errno
 import hashlib
-import http.client
 import os
+import re
 import stat
 import sys
-import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterable, Iterator
 
@@ -38,7 +35,7 @@ DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 """Largest input accepted (5 MiB); override with ``--max-bytes`` or ``$PMKB_MAX_BYTES``."""
 
 DEFAULT_URL_TIMEOUT = 15.0
-"""Seconds to wait for a URL before giving up."""
+"""Seconds a URL's whole fetch may take before it is given up."""
 
 _MAGIC: list[tuple[bytes, str]] = [
     (b"%PDF", "a PDF file"),
@@ -53,13 +50,34 @@ _MAGIC: list[tuple[bytes, str]] = [
 ]
 
 
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+"""Characters a terminal acts on or a line would break at: controls (ESC, newline), bidi overrides, lone surrogates."""
+
+
+def printable(text: str) -> str:
+    """``text`` safe to print on one terminal line: control, bidi and undecodable characters as backslash escapes."""
+    return _UNPRINTABLE.sub(_escape, text)
+
+
+def _escape(match: re.Match) -> str:
+    code = ord(match.group())
+    if 0xDC80 <= code <= 0xDCFF:  # a byte of a file name that is not UTF-8 (surrogateescape)
+        return f"\\x{code - 0xDC00:02x}"
+    return match.group().encode("unicode_escape").decode("ascii")
+
+
+def fs_text(name: str) -> str:
+    """A file name as storable text: bytes that are not UTF-8 (Latin-1 names of old file shares) as ``\\xe9`` escapes."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 class ReadError(Exception):
-    """An input that cannot be used, with a one-line reason."""
+    """An input that cannot be used, with a one-line reason (names and reasons escaped for a terminal)."""
 
     def __init__(self, source: str, reason: str):
-        super().__init__(f"{source}: {reason}")
-        self.source = source
-        self.reason = reason
+        self.source = printable(source)
+        self.reason = printable(" ".join(reason.split()))
+        super().__init__(f"{self.source}: {self.reason}")
 
 
 class Source:
@@ -122,7 +140,11 @@ def max_bytes_from_env(default: int = DEFAULT_MAX_BYTES) -> int:
 
 def format_for(name: str) -> str | None:
     """The format suggested by a file name's suffix, or None."""
-    return SUFFIX_FORMATS.get(Path(urllib.parse.urlparse(name).path).suffix.lower())
+    try:
+        path = urllib.parse.urlparse(name).path
+    except ValueError:  # not a URL after all ("http://[::1")
+        path = name
+    return SUFFIX_FORMATS.get(Path(path).suffix.lower())
 
 
 def sniff_binary(data: bytes) -> str | None:
@@ -130,12 +152,22 @@ def sniff_binary(data: bytes) -> str | None:
     for magic, what in _MAGIC:
         if data.startswith(magic):
             return what
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return None  # UTF-16 with a BOM has NUL bytes but is text
+    if data.startswith(_BOMS):
+        return None  # UTF-16 and UTF-32 with a BOM have NUL bytes but are text
     sample = data[:8192]
     if b"\x00" in sample:
         return "binary data (NUL bytes)"
     return None
+
+
+_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
+_BOM_CODECS: list[tuple[bytes, str, str]] = [  # longest first: a UTF-32-LE BOM starts like UTF-16-LE's
+    (b"\xff\xfe\x00\x00", "utf-32", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "utf-32", "UTF-32"),
+    (b"\xef\xbb\xbf", "utf-8-sig", "UTF-8"),
+    (b"\xff\xfe", "utf-16", "UTF-16"),
+    (b"\xfe\xff", "utf-16", "UTF-16"),
+]
 
 
 def decode(data: bytes, name: str) -> tuple[str, str]:
@@ -145,16 +177,9 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
     what = sniff_binary(data)
     if what:
         raise ReadError(name, f"not a text document: looks like {what}")
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            text = data.decode("utf-16")
-        except UnicodeDecodeError as exc:
-            raise ReadError(name, f"broken UTF-16 text ({exc.reason})") from None
-        if not text.strip():
-            raise ReadError(name, "empty file")
-        return text, "utf-16"
+    for bom, codec, label in _BOM_CODECS:
+        if data.startswith(bom):
+            return _decode_marked(data, name, codec, label), codec
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -170,6 +195,21 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
     if _looks_garbled(text):
         raise ReadError(name, "not a text document: decodes only to unreadable characters")
     return text, encoding
+
+
+def _decode_marked(data: bytes, name: str, codec: str, label: str) -> str:
+    """Text with a byte-order mark, which must be whole and say something besides the mark."""
+    try:
+        text = data.decode(codec, errors="replace" if codec == "utf-8-sig" else "strict")
+    except UnicodeDecodeError as exc:
+        if codec == "utf-16" and len(data) % 4 == 0 and data.startswith(b"\xff\xfe"):
+            raise ReadError(name, "broken UTF-32 or UTF-16 text") from None
+        raise ReadError(name, f"broken {label} text ({exc.reason})") from None
+    if not text.strip():
+        raise ReadError(name, "empty file: only a byte-order mark")
+    if "\x00" in text:
+        raise ReadError(name, f"not a text document: NUL characters in its {label} text")
+    return text
 
 
 def _prefer_western(data: bytes, best, matches) -> str:
@@ -204,7 +244,8 @@ def source_from_bytes(name: str, data: bytes, format_hint: str | None = None) ->
     return Source(name, data=data, format_hint=format_hint if format_hint is not None else format_for(name))
 
 
-def _too_large(name: str, size: int | None, max_bytes: int) -> ReadError:
+def too_large(name: str, size: int | None, max_bytes: int) -> ReadError:
+    """The ReadError for an input over the size limit."""
     amount = f"{size:,} bytes is" if size is not None else "it is"
     return ReadError(name, f"too large: {amount} over the limit of {max_bytes:,} bytes (--max-bytes or $PMKB_MAX_BYTES)")
 
@@ -221,7 +262,9 @@ def _os_problem(path: Path, exc: OSError) -> str:
 
 
 def read_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Source:
-    """Read one file's bytes (not decoding them yet); raise ReadError naming it when it cannot be used."""
+    """Read one file's bytes (not decoding them yet); raise ReadError naming it when it cannot be used.
+
+    The Source is named by ``fs_text`` of the path, so a name that is not UTF-8 can be stored."""
     name = str(path)
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
@@ -234,7 +277,7 @@ def read_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Source:
         if not stat.S_ISREG(info.st_mode):
             raise ReadError(name, "not a regular file (device, pipe or socket)")
         if info.st_size > max_bytes:
-            raise _too_large(name, info.st_size, max_bytes)
+            raise too_large(name, info.st_size, max_bytes)
         with os.fdopen(fd, "rb", closefd=False) as handle:
             data = handle.read(max_bytes + 1)
     except OSError as exc:
@@ -242,79 +285,16 @@ def read_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Source:
     finally:
         os.close(fd)
     if len(data) > max_bytes:
-        raise _too_large(name, None, max_bytes)
-    return source_from_bytes(name, data)
+        raise too_large(name, None, max_bytes)
+    return source_from_bytes(fs_text(name), data)
 
 
 def read_stream(stream: BinaryIO, name: str = "<stdin>", max_bytes: int = DEFAULT_MAX_BYTES) -> Source:
     """Read a whole binary stream, such as stdin."""
     data = stream.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise _too_large(name, None, max_bytes)
+        raise too_large(name, None, max_bytes)
     return source_from_bytes(name, data, format_hint=None)
-
-
-class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
-    """Follow redirects only to http and https URLs."""
-
-    def http_error_302(self, req, fp, code, msg, headers):
-        location = headers.get("location") or headers.get("uri") or ""
-        scheme = urllib.parse.urlparse(urllib.parse.urljoin(req.full_url, location)).scheme.lower()
-        if scheme not in ("http", "https"):
-            raise urllib.error.URLError(f"redirect to a {scheme}: URL refused")
-        return super().http_error_302(req, fp, code, msg, headers)
-
-    http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: D401
-        scheme = urllib.parse.urlparse(newurl).scheme.lower()
-        if scheme not in ("http", "https"):
-            raise urllib.error.URLError(f"redirect to a {scheme or 'relative'}: URL refused")
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
-
-
-def read_url(url: str, max_bytes: int = DEFAULT_MAX_BYTES, timeout: float = DEFAULT_URL_TIMEOUT) -> Source:
-    """Fetch an http(s) URL: at most ``max_bytes``, within ``timeout`` seconds in all, no redirect off http(s)."""
-    scheme = urllib.parse.urlparse(url).scheme.lower()
-    if scheme not in ("http", "https"):
-        raise ReadError(url, f"only http and https URLs are fetched, not {scheme}:")
-    opener = urllib.request.build_opener(_HttpOnlyRedirects)
-    request = urllib.request.Request(url, headers={"User-Agent": "pmkb (postmortem knowledge base)"})
-    deadline = time.monotonic() + timeout
-    try:
-        with opener.open(request, timeout=timeout) as response:
-            length = response.headers.get("Content-Length")
-            if length and length.isdigit() and int(length) > max_bytes:
-                raise _too_large(url, int(length), max_bytes)
-            content_type = response.headers.get_content_type()
-            chunks: list[bytes] = []
-            received = 0
-            while received <= max_bytes:
-                if time.monotonic() > deadline:
-                    raise TimeoutError
-                chunk = response.read(min(65536, max_bytes + 1 - received))
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                received += len(chunk)
-    except urllib.error.HTTPError as exc:
-        raise ReadError(url, f"HTTP {exc.code} {exc.reason}") from None
-    except urllib.error.URLError as exc:
-        reason = exc.reason
-        if isinstance(reason, TimeoutError) or "timed out" in str(reason):
-            raise ReadError(url, f"timed out after {timeout:g} s") from None
-        raise ReadError(url, f"cannot fetch: {reason}") from None
-    except TimeoutError:
-        raise ReadError(url, f"timed out after {timeout:g} s") from None
-    except (OSError, http.client.HTTPException) as exc:
-        raise ReadError(url, f"cannot fetch: {exc or type(exc).__name__}") from None
-    data = b"".join(chunks)
-    if len(data) > max_bytes:
-        raise _too_large(url, None, max_bytes)
-    hint = format_for(url)
-    if hint is None:
-        hint = {"text/html": "html", "application/json": "json", "text/markdown": "markdown"}.get(content_type, "text")
-    return source_from_bytes(url, data, format_hint=hint)
 
 
 def _unsupported(path: Path) -> ReadError:
@@ -362,7 +342,9 @@ def walk_folder(folder: Path) -> Iterator[Path | ReadError]:
             except OSError as exc:
                 yield ReadError(str(path), _os_problem(path, exc))
                 continue
-            if is_dir:
+            if is_dir and path.suffix.lower() in SUFFIX_FORMATS and not _has_visible_entries(path):
+                yield ReadError(str(path), "a folder named like a document, with nothing in it")
+            elif is_dir:
                 subfolders.append(path)
             elif path.suffix.lower() in SUFFIX_FORMATS or entry.is_symlink():
                 yield path  # read_file names a broken link or a loop
@@ -371,10 +353,19 @@ def walk_folder(folder: Path) -> Iterator[Path | ReadError]:
         stack.extend((sub, ancestors + (real,)) for sub in reversed(subfolders))
 
 
+def _has_visible_entries(folder: Path) -> bool:
+    """True when ``folder`` holds anything not hidden (or cannot be listed: the walk reports that)."""
+    try:
+        with os.scandir(folder) as entries:
+            return any(not entry.name.startswith(".") for entry in entries)
+    except OSError:
+        return True
+
+
 def is_url(value: str) -> bool:
-    """True for anything with a URL scheme other than a Windows drive letter."""
-    scheme = urllib.parse.urlparse(value).scheme
-    return len(scheme) > 1
+    """True for anything with a URL scheme other than a Windows drive letter (valid or not)."""
+    scheme, sep, _ = value.partition(":")
+    return bool(sep) and len(scheme) > 1 and bool(re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*", scheme))
 
 
 def _attempt(read: Callable[..., Source], *args, **kwargs) -> Source | ReadError:
@@ -399,9 +390,15 @@ def iter_sources(
         if value == "-":
             yield _attempt(read_stream, stdin if stdin is not None else sys.stdin.buffer, max_bytes=max_bytes)
         elif is_url(value) and not os.path.lexists(value):
+            from .fetch import read_url  # here, not at the top: fetch builds on this module
+
             yield _attempt(read_url, value, max_bytes=max_bytes, timeout=url_timeout)
         elif os.path.isdir(value):
+            found = False
             for item in walk_folder(Path(value)):
+                found = True
                 yield item if isinstance(item, ReadError) else _attempt(read_file, item, max_bytes=max_bytes)
+            if not found:
+                yield ReadError(value, "a folder with no postmortems in it")
         else:
             yield _attempt(read_file, Path(value), max_bytes=max_bytes)

@@ -23,6 +23,8 @@ from spacy.pipeline import Sentencizer
 from spacy.strings import hash_string
 from spacy.tokens import Doc
 
+from .extensions import ensure_extensions, result_of, sentence_spans, text_of  # noqa: F401  (shared Doc helpers, re-exported)
+
 from . import rules
 
 _ATX = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
@@ -356,12 +358,12 @@ def make_structure(nlp: Language, name: str) -> "StructureComponent":
 
 
 class StructureComponent:
-    """Sets ``doc._.blocks`` and every sentence start: block starts (and table cells), then punctuation inside blocks."""
+    """Sets ``doc._.pmkb_blocks`` and every sentence start: block starts (and table cells), then punctuation inside blocks."""
 
     def __call__(self, doc: Doc) -> Doc:
         ensure_extensions()
         blocks = segment_text(text_of(doc))
-        doc._.blocks = blocks
+        doc._.pmkb_blocks = blocks
         if not len(doc):
             return doc
         starts = set()
@@ -377,13 +379,6 @@ class StructureComponent:
         values = numpy.where(at_block | punctuation_sentence_starts(doc), 1, -1).astype("uint64").reshape(-1, 1)  # -1: not a start
         doc.from_array([SENT_START], values)
         return doc
-
-
-def ensure_extensions() -> None:
-    """Register the Doc extensions pmkb components use (idempotent)."""
-    for attr, default in (("blocks", None), ("meta", None), ("times", None), ("pmkb", None)):
-        if not Doc.has_extension(attr):
-            Doc.set_extension(attr, default=default)
 
 
 def block_sentences(doc: Doc, block: Block) -> list[tuple[int, int]]:
@@ -402,28 +397,3 @@ def block_sentences(doc: Doc, block: Block) -> list[tuple[int, int]]:
             spans.append((s, e))
         k += 1
     return spans or [(block.start, block.end)]
-
-
-def result_of(doc: Doc) -> dict:
-    """The extraction results a Doc carries (``doc._.pmkb``), created empty on first use."""
-    if doc._.pmkb is None:
-        doc._.pmkb = {}
-    return doc._.pmkb
-
-
-def text_of(doc: Doc) -> str:
-    """A Doc's text, built once (``Doc.text`` joins every token on each access)."""
-    cached = doc.user_data.get("pmkb_text")
-    if cached is None:
-        cached = doc.text
-        doc.user_data["pmkb_text"] = cached
-    return cached
-
-
-def sentence_spans(doc: Doc) -> list[tuple[int, int]]:
-    """(start_char, end_char) of every sentence, computed once per Doc (``Span.sents`` rescans the Doc)."""
-    cached = doc.user_data.get("pmkb_sentence_spans")
-    if cached is None:
-        cached = [(sent.start_char, sent.end_char) for sent in doc.sents] if len(doc) else []
-        doc.user_data["pmkb_sentence_spans"] = cached
-    return cached

@@ -11,6 +11,7 @@ the rule that produced it.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -36,12 +37,23 @@ _WORD_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "fi
 _STATED = re.compile(
     r"(?i)\b(?P<what>time to (?:detect(?:ion)?|recover(?:y)?|resolve|resolution|mitigat(?:e|ion)|repair|restore)|tt[dmr])\b\W{0,5}(?:(?P<h>\d+)\s*(?:hours?|hrs?|h)\b\s*(?:and\s*)?)?(?:(?P<m>\d+)\s*(?:minutes?|mins?|m)\b)?"
 )
-_IMPACT_WORDS = re.compile(
-    r"(?i)\b(?:impact\w*|degrad\w*|outage|down(?:time)?|unavailab\w*|errors?|fail\w*|disrupt\w*|affected|customers?|users?|latency|timeouts?|timed out|elevated|slow\w*|unable|broken|incident|unreachable|intermittent|phase|returned|problems?|issues?|could not|couldn't|cannot|can't|inaccessible|not (?:be )?(?:reached|accessible|available|reachable)|stalled|halted|stuck|delayed|lost|loss)\b"
-)
-_NON_IMPACT = re.compile(r"(?i)\b(?:maintenance window|office hours|working hours|business hours|scheduled for|planned for|next (?:week|month))\b")
-_FUTURE = re.compile(r"(?i)\b(?:will provide|next update|provide (?:an? )?(?:update|more (?:information|details))|(?:we|they) will|will be (?:back|available|completed|done)|is expected|are expected|scheduled (?:for|at))\b")
 _TIME_ONLY_HEADING = re.compile(r"(?i)^[\W\d_]*(?:(?:am|pm|a\.m\.|p\.m\.|utc|gmt|[a-z]{2,5}t|z)\b[\W\d_]*)*$")
+
+
+@lru_cache(maxsize=4)
+def _words(key: str) -> re.Pattern:
+    """The ``impact_words.json`` list ``key`` as one case-insensitive whole-word regex."""
+    return re.compile(r"(?i)\b(?:" + "|".join(rules.load_json("impact_words.json")[key]) + r")\b")
+
+
+def is_impact(text: str) -> bool:
+    """Whether a sentence speaks of customer impact (a range in it is an impact window)."""
+    return bool(_words("impact").search(text))
+
+
+def is_not_impact(text: str) -> bool:
+    """Whether a sentence's times are never impact: business hours, schedules, the team's meetings."""
+    return bool(_words("not_impact").search(text) or _words("team_activity").search(text))
 
 
 @dataclass
@@ -87,7 +99,9 @@ RECOVERY_KINDS = ("mitigation", "impact_end", "resolution")
 def units_for(doc: Doc) -> list[Unit]:
     """The event-carrying units of a Doc, with the mentions each holds."""
     text = text_of(doc)
-    blocks: list[Block] = [b for b in (doc._.blocks or []) if b.kind not in ("code", "header_row")]
+    blocks: list[Block] = [b for b in (doc._.pmkb_blocks or []) if b.kind not in ("code", "header_row")]
+    by_start = sorted(doc._.pmkb_times or [], key=lambda m: m.start)
+    starts = [m.start for m in by_start]
     units: list[Unit] = []
     for index, block in enumerate(blocks):
         if block.kind == "row":
@@ -96,7 +110,7 @@ def units_for(doc: Doc) -> list[Unit]:
             units.append(Unit(block.start, block.end, block, text_cells[0][0], text_cells[-1][1]))
         elif block.kind == "heading":
             title = text[block.start:block.end]
-            if _TIME_ONLY_HEADING.match(title) or _status_heading(title) or _only_times(title, block.start, doc._.times or []):
+            if _TIME_ONLY_HEADING.match(title) or _status_heading(title) or _only_times(title, block.start, by_start[bisect_left(starts, block.start):bisect_left(starts, block.end)]):
                 nxt = next((b for b in blocks[index + 1:index + 2] if b.kind != "heading"), None)
                 status = _status_heading(title)
                 if nxt is not None:
@@ -110,7 +124,7 @@ def units_for(doc: Doc) -> list[Unit]:
         else:
             for s, e in block_sentences(doc, block):
                 units.append(Unit(s, e, block, s, e))
-    mentions = list(doc._.times or [])
+    mentions = list(doc._.pmkb_times or [])
     k = 0
     units.sort(key=lambda u: u.start)
     for unit in units:
@@ -123,9 +137,9 @@ def units_for(doc: Doc) -> list[Unit]:
     return units
 
 
-def _only_times(title: str, offset: int, mentions: list[TimeMention]) -> bool:
-    """True when a heading holds times and nothing else of substance ("**2021-04-19T21:12:00-00:00**")."""
-    inside = [m for m in mentions if offset <= m.start < offset + len(title)]
+def _only_times(title: str, offset: int, inside: list[TimeMention]) -> bool:
+    """True when a heading holds times and nothing else of substance ("**2021-04-19T21:12:00-00:00**");
+    ``inside`` are the time mentions that start in it."""
     if not any(m.has_clock for m in inside):
         return False
     rest = title
@@ -165,7 +179,7 @@ def _clean(text: str) -> str:
 def events_for(doc: Doc, units: list[Unit]) -> list[dict]:
     """Timeline events: one per distinct resolved stamp in each unit."""
     text = text_of(doc)
-    meta = doc._.meta or {}
+    meta = doc._.pmkb_meta or {}
     skip_dates = {meta.get("published_at", "") or ""}
     events: list[dict] = []
     for unit in units:
@@ -173,7 +187,7 @@ def events_for(doc: Doc, units: list[Unit]) -> list[dict]:
         if not resolved:
             continue
         body = text[unit.text_start:unit.text_end]
-        if _FUTURE.search(text[unit.start:unit.end]) and unit.status is None:
+        if _words("future").search(text[unit.start:unit.end]) and unit.status is None:
             continue
         clocks = [m for m in resolved if m.has_clock]
         chosen = clocks
@@ -194,15 +208,15 @@ def events_for(doc: Doc, units: list[Unit]) -> list[dict]:
             seen.add(iso)
             kind = classify_event(_clean(_clause(text, unit, chosen, index) if len(chosen) > 1 and unit.text_start == unit.start else body), unit.status)
             for a, b in ranges:
-                if m is a and _IMPACT_WORDS.search(body):
+                if m is a and is_impact(body):
                     kind = "impact_start"
-                elif m is b and _IMPACT_WORDS.search(body):
+                elif m is b and is_impact(body):
                     kind = "impact_end"
             events.append(
                 {
                     "at": iso,
                     "precision": m.precision,
-                    "timezone": m.tz_label if m.tz_label else ("assumed" if m.has_clock and m.zone else None),
+                    "timezone": timezone_of(m),
                     "kind": kind,
                     "text": _clean(body),
                     "evidence": _evidence(text, unit.text_start, unit.text_end),
@@ -212,6 +226,14 @@ def events_for(doc: Doc, units: list[Unit]) -> list[dict]:
             )
     events.sort(key=lambda e: (e["at"].rstrip("Z"), e["_start"]))
     return _dedupe_events(events)
+
+
+def timezone_of(m) -> str | None:
+    """The contract's ``timezone`` of a resolved mention: its zone label when its time is in UTC
+    (``…Z``), "assumed" when the zone was carried from elsewhere, None when the time has no zone."""
+    if m.precision == "day" or m.value is None or m.value.tzinfo is None:
+        return None
+    return m.tz_label or "assumed"
 
 
 def _dedupe_events(events: list[dict]) -> list[dict]:
@@ -290,14 +312,16 @@ def parse_duration(text: str) -> timedelta | None:
 def windows_for(doc: Doc, units: list[Unit], part_start: str | None = None, part_end: str | None = None, events: list[dict] | None = None) -> tuple[list[dict], str]:
     """Impact windows from stated ranges, start-plus-duration, or the source's start/end."""
     text = text_of(doc)
-    windows: list[dict] = labelled_windows(text, doc._.times or [])
+    windows: list[dict] = labelled_windows(text, doc._.pmkb_times or [])
+    opening_end = min((b.start for b in doc._.pmkb_blocks or [] if b.role), default=len(text))
+    """Text before the first named section: an opening summary, where a stated range is the impact."""
     for unit in units:
         body = text[unit.start:unit.end]
         if windows and windows[0].get("label") == "stated start/end":
             break
-        if unit.block.role in ("actions", "lessons") or _NON_IMPACT.search(body):
+        if unit.block.role in ("actions", "lessons") or is_not_impact(body):
             continue
-        impactish = bool(_IMPACT_WORDS.search(body)) or unit.block.role in ("impact", "summary")
+        impactish = bool(is_impact(body)) or unit.block.role in ("impact", "summary") or (unit.block.role is None and unit.start < opening_end)
         if not impactish:
             continue
         pairs = _ranges(text, unit)
@@ -387,13 +411,21 @@ def paragraph_cued_windows(text: str, units: list[Unit]) -> list[dict]:
     for group in groups.values():
         whole = Unit(group[0].start, group[-1].end, group[0].block, group[0].text_start, group[-1].text_end, [m for u in group for m in u.mentions])
         body = text[whole.start:whole.end]
-        if _NON_IMPACT.search(body) or not _IMPACT_WORDS.search(body):
+        if is_not_impact(body) or not is_impact(body):
             continue
         windows.extend(cued_windows(text, whole, [m for m in whole.mentions if m.has_clock and m.value is not None]))
     return windows
 
 
+def one_clock(start: datetime, end: datetime) -> tuple[datetime, datetime]:
+    """A window's two ends on one clock: in UTC when both zones are known, else both zone-less."""
+    if (start.tzinfo is None) != (end.tzinfo is None):
+        return _naive(start), _naive(end)
+    return start, end
+
+
 def _bare_window(start: datetime, end: datetime, label: str, evidence: dict | None = None) -> dict:
+    start, end = one_clock(start, end)
     return {
         "start": _iso(start),
         "end": _iso(end),
@@ -446,8 +478,8 @@ def derive_window(events: list[dict], source_start: datetime | None = None) -> d
     return None
 
 
-_START_LABEL = re.compile(r"(?i)\b(?:incident|outage|impact|disruption)?\s*(?:start(?:ed)?|began|begin(?:ning)?)(?:\s+time)?\s*[:=]\s*\**\s*$")
-_END_LABEL = re.compile(r"(?i)\b(?:incident|outage|impact|disruption)?\s*(?:end(?:ed)?|resolved|recovered)(?:\s+time)?\s*[:=]\s*\**\s*$")
+_START_LABEL = re.compile(r"(?i)\b(?:(?:incident|outage|impact|disruption|degradation)\s*)?(?:start(?:ed)?|began|begin(?:ning)?|start of (?:the )?(?:incident|outage|impact|disruption)|(?:first|initial) impact)(?:\s+(?:time|at|date))?\s*(?:\(utc\)\s*)?[:=|]\s*\**\s*$")
+_END_LABEL = re.compile(r"(?i)\b(?:(?:incident|outage|impact|disruption|degradation)\s*)?(?:end(?:ed)?|resolved|recovered|mitigated|end of (?:the )?(?:incident|outage|impact|disruption)|recovery)(?:\s+(?:time|at|date))?\s*(?:\(utc\)\s*)?[:=|]\s*\**\s*$")
 
 
 def labelled_windows(text: str, mentions: list[TimeMention]) -> list[dict]:
@@ -482,6 +514,7 @@ def _window(text: str, unit: Unit, start: datetime, end: datetime, first: TimeMe
         label = re.sub(r"\s*\(.*$", "", heading.strip())
     elif unit.block.kind == "heading":
         label = re.sub(r"\s*\(.*$", "", text[unit.block.start:unit.block.end].strip())
+    start, end = one_clock(start, end)
     return {
         "start": _iso(start),
         "end": _iso(end),
@@ -624,15 +657,15 @@ def _union_minutes(spans: list[tuple[datetime, datetime]]) -> float:
 
 @Language.factory("pmkb_timeline")
 def make_timeline(nlp: Language, name: str) -> "TimelineComponent":
-    """Build timeline events, impact windows and durations (``doc._.pmkb``)."""
+    """Build timeline events, impact windows and durations (``doc._.pmkb_result``)."""
     return TimelineComponent()
 
 
 class TimelineComponent:
-    """Adds ``timeline``, ``impact_windows`` and ``metrics`` to ``doc._.pmkb``."""
+    """Adds ``timeline``, ``impact_windows`` and ``metrics`` to ``doc._.pmkb_result``."""
 
     def __call__(self, doc: Doc) -> Doc:
-        meta = doc._.meta or {}
+        meta = doc._.pmkb_meta or {}
         result = result_of(doc)
         units = units_for(doc)
         events = events_for(doc, units)

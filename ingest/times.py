@@ -41,7 +41,7 @@ def zone_pattern() -> str:
     long_names = [re.escape(n).replace(r"\ ", r"\s+") for n in names if len(n) > 4 or "/" in n]
     short = [re.escape(n) for n in names if not (len(n) > 4 or "/" in n) and n != "Z"]
     # a bare ±HH:MM offset only right after seconds: "17:39-18:12" is a range
-    offset = r"(?:UTC|GMT)\s?[+-−]\s?\d{1,2}(?::?\d{2})?|(?:(?<=\d:\d\d:\d\d)|(?<=\.\d\d\d)|(?<=\.\d{6}))[+-]\d{2}:?\d{2}(?!\d)"
+    offset = r"(?:UTC|GMT)\s?[+\-−]\s?\d{1,2}(?::?\d{2})?|(?:(?<=\d:\d\d:\d\d)|(?<=\.\d\d\d)|(?<=\.\d{6}))[+-]\d{2}:?\d{2}(?!\d)"
     return r"(?:" + offset + r"|(?i:" + "|".join(long_names) + r")|" + "|".join(short) + r"|(?<=\d)Z)(?![A-Za-z0-9/])"
 
 
@@ -562,18 +562,18 @@ def _unit_of(units: list[tuple[int, int]], pos: int) -> int:
 
 @Language.factory("pmkb_times")
 def make_times(nlp: Language, name: str) -> "TimesComponent":
-    """Find and resolve every date and clock time in a Doc (``doc._.times``)."""
+    """Find and resolve every date and clock time in a Doc (``doc._.pmkb_times``)."""
     return TimesComponent()
 
 
 class TimesComponent:
-    """Sets ``doc._.times``: resolved :class:`TimeMention` objects in text order."""
+    """Sets ``doc._.pmkb_times``: resolved :class:`TimeMention` objects in text order."""
 
     def __call__(self, doc: Doc) -> Doc:
         from .segment import ensure_extensions, sentence_spans, text_of
 
         ensure_extensions()
-        meta = doc._.meta or {}
+        meta = doc._.pmkb_meta or {}
         mentions = scan(text_of(doc))
         publication = meta.get("published_at")
         skip = list(meta.get("skip_spans") or []) + not_prose_spans(text_of(doc))
@@ -584,11 +584,11 @@ class TimesComponent:
         if ctx.header_zone is None and meta.get("default_zone"):
             ctx.header_zone = meta["default_zone"].upper()  # e.g. a status page's own time zone
         units = sentence_spans(doc) if doc.has_annotation("SENT_START") else []
-        blocks = doc._.blocks or []
+        blocks = doc._.pmkb_blocks or []
         resolve(mentions, ctx, units, entry_starts(text_of(doc), blocks, mentions), text_of(doc))
-        doc._.times = mentions
+        doc._.pmkb_times = mentions
         meta["time_context"] = ctx
-        doc._.meta = meta
+        doc._.pmkb_meta = meta
         return doc
 
 

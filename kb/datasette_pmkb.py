@@ -16,7 +16,10 @@ from datasette import hookimpl
 from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup, escape
 
+from kb import similar_index
+
 from .datasette_highlight import KINDS, Span, highlight
+from .links import web_url
 
 EVIDENCE_TABLES = {"impact_windows": "window", "timeline_events": "timeline", "causes": "cause", "corrective_actions": "action"}
 """Tables whose rows carry evidence spans → the kind of mark on the incident page."""
@@ -47,7 +50,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _rows(conn: sqlite3.Connection, sql: str, params: list) -> list[dict]:
+def _rows(conn: sqlite3.Connection, sql: str, params: list | dict) -> list[dict]:
     cursor = conn.execute(sql, params)
     keys = [d[0] for d in cursor.description]
     return [dict(zip(keys, row)) for row in cursor.fetchall()]
@@ -94,7 +97,31 @@ def load_incident(conn: sqlite3.Connection, incident_id: int) -> dict | None:
         "flags": flags,
         "highlighted": highlight(text, spans),
         "span_counts": {kind: sum(1 for s in spans if s.kind == kind) for kind in KINDS},
+        "similar": similar_panel(conn, incident_id),
+        "recurrences": _rows(conn, RECURRENCES_SQL, {"id": incident_id}) if similar_index.has_index(conn) else [],
     }
+
+
+SIMILAR_PANEL = 5
+"""Similar incidents on an incident page."""
+
+RECURRENCES_SQL = """
+select r.*, case when r.earlier_incident_id = :id then 'recurred in' else 'recurrence of' end as relation,
+  case when r.earlier_incident_id = :id then r.later_incident_id else r.earlier_incident_id end as other_incident_id,
+  case when r.earlier_incident_id = :id then r.later_cause_id else r.earlier_cause_id end as other_cause_id
+from recurrences r where :id in (r.earlier_incident_id, r.later_incident_id) order by r.score desc
+"""
+"""The recurrences an incident is either side of, with the other incident."""
+
+
+def similar_panel(conn: sqlite3.Connection, incident_id: int) -> list[dict]:
+    """The incident page's similar incidents (``pmkb similar``'s ranking), empty for a database without the similarity index."""
+    from kb import similar
+
+    if not similar_index.has_index(conn):
+        return []
+    profile = similar.stored_profile(conn, incident_id)
+    return [m.as_dict() for m in similar.similar(conn, profile, SIMILAR_PANEL)] if profile else []
 
 
 def page_minutes(value: float | None) -> str:
@@ -115,7 +142,16 @@ touched file in RSS (1.8 GB in bench/run.py)."""
 def prepare_connection(conn, database, datasette):
     """A larger page cache on connections to the pmkb database."""
     if database == pmkb_database(datasette):
+        from kb.similar import similar_json
+
         conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+        conn.create_function("pmkb_similar", 2, lambda incident_id, limit: similar_json(conn, incident_id, limit))
+
+
+@hookimpl
+def prepare_jinja2_environment(env, datasette):
+    """The ``web_url`` filter: a URL that may be a link (http or https), else None."""
+    env.filters["web_url"] = web_url
 
 
 @hookimpl

@@ -18,8 +18,9 @@ from typing import Callable, Iterable
 
 import sqlite_utils
 
-from ingest.normalise import Document, normalise
-from ingest.read import DEFAULT_MAX_BYTES, DEFAULT_URL_TIMEOUT, ReadError, Source, iter_sources
+from ingest.document import Document
+from ingest.read import DEFAULT_MAX_BYTES, DEFAULT_URL_TIMEOUT, ReadError, Source, iter_sources, printable
+from ingest.workers import DEFAULT_TIME_BUDGET, Failed
 
 from . import store
 
@@ -44,7 +45,8 @@ def read_manifest(path: str | Path) -> dict[str, dict]:
     path = Path(path)
     text = path.read_text(encoding="utf-8-sig")
     dialect = "excel-tab" if path.suffix.lower() in (".tsv", ".tab") or "\t" in text.split("\n", 1)[0] else "excel"
-    reader = csv.DictReader(text.splitlines(), dialect=dialect)
+    # TSV has no quoting: a title that starts with '"' is text, not the start of a quoted field
+    reader = csv.DictReader(text.splitlines(), dialect=dialect, quoting=csv.QUOTE_NONE if dialect == "excel-tab" else csv.QUOTE_MINIMAL)
     if not reader.fieldnames or "file" not in reader.fieldnames:
         raise ValueError(f"{path}: manifest needs a 'file' column")
     rows: dict[str, dict] = {}
@@ -80,9 +82,6 @@ def source_key(source: Source, folders: dict[str, str] | None = None) -> str:
 BATCH_SIZE = 64
 """Documents extracted, then stored in one transaction, at a time."""
 
-MIN_FORK_BATCH = 16
-"""Fewer documents to extract than this in a batch are extracted in-process: forking would cost more."""
-
 
 def default_processes() -> int:
     """Extraction workers for an ingest: one per CPU this process may use."""
@@ -114,40 +113,45 @@ def prepare(job: tuple[Source, str]) -> Prepared:
     ``(None, [], message)``, so one bad input never stops the others.
     """
     source, key = job
-    from ingest.pipeline import extract
+    from ingest.pipeline import extract, normalised
 
     try:
-        document = normalise(source)
+        document = normalised(source)
         document.source = key
         return document, extract(document), None
     except ReadError as exc:
         return None, [], str(exc)
     except Exception as exc:  # an extractor bug must not stop the run or lose other documents
-        return None, [], f"{source.name}: extraction failed ({type(exc).__name__}: {exc})"
+        return None, [], f"{printable(source.name)}: extraction failed ({type(exc).__name__}: {exc})"
 
 
 class _Extractor:
-    """Runs ``prepare`` over a batch, in forked workers when there are enough documents to pay for them."""
+    """Runs ``prepare`` over a batch: in forked workers (each document within the time budget) unless
+    one process was asked for; a document whose worker dies or overruns is named, not waited for."""
 
-    def __init__(self, processes: int) -> None:
+    def __init__(self, processes: int, budget: float | None) -> None:
         self.processes = processes
+        self.budget = budget
         self.pool = None
 
     def submit(self, jobs: list[tuple[Source, str]]) -> Callable[[], list[Prepared]]:
-        """Start on ``jobs``; the returned function waits for their results (in-process work runs when it is called)."""
-        if self.pool is None and self.processes > 1 and len(jobs) >= MIN_FORK_BATCH:
+        """Start on ``jobs``; the returned function waits for their results, in order (in-process work runs when it is called)."""
+        if self.pool is None and self.processes > 1:
             from ingest.pipeline import fork_pool
 
-            self.pool = fork_pool(self.processes)
-        if self.pool is None or len(jobs) < MIN_FORK_BATCH:
+            self.pool = fork_pool(self.processes, self.budget)
+        if self.pool is None:
             return lambda: [prepare(job) for job in jobs]
-        return self.pool.map_async(prepare, jobs, chunksize=max(1, len(jobs) // (self.processes * 4))).get
+        results = self.pool.submit(prepare, jobs)
+        return lambda: [
+            (None, [], f"{printable(job[0].name)}: not extracted: {result.reason}") if isinstance(result, Failed) else result
+            for job, result in zip(jobs, results())
+        ]
 
     def close(self) -> None:
         """Stop the workers, if any were started."""
         if self.pool is not None:
-            self.pool.terminate()
-            self.pool.join()
+            self.pool.close()
             self.pool = None
 
 
@@ -163,15 +167,17 @@ def ingest(
     url_timeout: float = DEFAULT_URL_TIMEOUT,
     processes: int = 1,
     batch_size: int = BATCH_SIZE,
+    time_budget: float | None = DEFAULT_TIME_BUDGET,
 ) -> Summary:
     """Ingest every input into ``db``; report each outcome, in input order, to ``on_progress(name, status)``.
 
     A source whose raw bytes hash to what is stored under its name is
     ``unchanged`` before anything is decoded (or spaCy even loaded). The
     others are extracted ``batch_size`` at a time (by ``processes`` forked
-    workers when there are enough of them) and each batch is stored in one
-    transaction, a savepoint per document. Any problem with one input is one
-    line in ``Summary.errors``; the rest go on.
+    workers, each document within ``time_budget`` seconds, unless ``processes``
+    is 1) and each batch is stored in one transaction, a savepoint per
+    document. Any problem with one input (a worker that died holding it
+    included) is one line in ``Summary.errors``; the rest go on.
     """
     summary = Summary()
     manifest = manifest or {}
@@ -200,7 +206,7 @@ def ingest(
             if slot.status in ("new", "updated"):
                 known[slot.key] = (slot.source.sha256, version)
 
-    extractor = _Extractor(processes)
+    extractor = _Extractor(processes, time_budget)
     batch: list[_Slot] = []
     pending = 0
     previous = None  # a batch being extracted (by the workers) while the one before it is stored
@@ -251,15 +257,24 @@ def _store(
         items.append((document, incidents, row))
     if not items:
         return
-    try:
-        results = store.store_documents(db, items, extractor_version(), organization=organization, reextract=reextract)
-    except sqlite3.Error as exc:  # the whole batch rolled back: nothing of it is stored
-        results = [exc] * len(items)
+    results = _store_halves(db, items, extractor_version(), organization, reextract)
     for slot, result in zip(ready, results):
         if isinstance(result, Exception):
-            slot.status, slot.problem = "skipped", f"{slot.name}: could not store ({result})"
+            slot.status, slot.problem = "skipped", f"{printable(slot.name)}: could not store ({result})"
         else:
             slot.status = result.status
+
+
+def _store_halves(db: sqlite_utils.Database, items: list, version: str, organization: str | None, reextract: bool) -> list:
+    """``store.store_documents`` on ``items``; when the whole transaction fails (the disk is full, say),
+    each half is tried again on its own, so the documents that fit are kept and only the others fail."""
+    try:
+        return store.store_documents(db, items, version, organization=organization, reextract=reextract)
+    except sqlite3.Error as exc:  # the whole batch rolled back: nothing of it is stored
+        if len(items) == 1:
+            return [exc]
+    middle = len(items) // 2
+    return _store_halves(db, items[:middle], version, organization, reextract) + _store_halves(db, items[middle:], version, organization, reextract)
 
 
 def _extractor_version() -> str:

@@ -13,6 +13,7 @@ import sqlite_utils
 from sqlite_utils import Migrations
 from sqlite_utils.db import DescIndex
 
+from kb import recurrence, similar_index
 from kb.incident_date import started_sql
 from kb.schema import CATEGORY_COPIES, CHILD_TABLES, FTS_TABLES, ROLLUP_COLUMNS
 
@@ -224,3 +225,10 @@ def m006_category_rows_carry_incident_fields(db: sqlite_utils.Database) -> None:
     categories.create_index(["category", DescIndex("started")], if_not_exists=True)  # newest first within a category
     categories.create_index(["category", "impact_minutes"], if_not_exists=True)
     categories.create_index(["organization", "category", "started"], if_not_exists=True)
+
+
+@migrations()
+def m007_similarity_index_and_recurrences(db: sqlite_utils.Database) -> None:
+    """The similarity index (``incident_text_fts``, one FTS5 row per incident) and the ``recurrences`` table, filled from the stored incidents."""
+    similar_index.create(db.conn)
+    recurrence.create(db)

@@ -131,9 +131,17 @@ def upgrade_schema(db_path: str | Path) -> list[str]:
     return pending
 
 
-def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8001, public: bool = False) -> None:
+def make_app(db_path: str | Path, host: str = "127.0.0.1", port: int = 8001, public: bool = False, allow_hosts: tuple[str, ...] = ()):
+    """The ASGI app ``serve`` runs: Datasette over ``db_path``; unless ``public``, behind a Host check
+    (DNS rebinding) that answers only the bound address, localhost and ``allow_hosts``."""
+    from .hostguard import allowed_hosts, host_guard
+
+    app = make_datasette(db_path, public=public).app()
+    return app if public else host_guard(app, allowed_hosts(host, port, allow_hosts))
+
+
+def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8001, public: bool = False, allow_hosts: tuple[str, ...] = ()) -> None:
     """Run Datasette until interrupted."""
     import uvicorn
 
-    ds = make_datasette(db_path, public=public)
-    uvicorn.run(ds.app(), host=host, port=port, log_level="warning")
+    uvicorn.run(make_app(db_path, host, port, public, allow_hosts), host=host, port=port, log_level="warning")

@@ -19,6 +19,7 @@ from typing import Any, Iterable
 
 import sqlite_utils
 
+from kb import recurrence, similar_index
 from kb.incident_date import incident_started
 from kb.migrations import apply_migrations
 from kb.schema import CHILD_TABLES, COLUMNS, FTS_TABLES
@@ -174,11 +175,24 @@ class FtsBacklog:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
         self.marks = top_ids(conn, tables_indexed_by_store(conn))
+        self.incident_mark = top_ids(conn, ["incidents"])["incidents"] if similar_index.has_index(conn) else None
+        """Incidents above this id are not yet in the similarity index (None: the database has none)."""
+
+    def state(self) -> tuple[dict[str, int], int | None]:
+        """The marks, to put back with ``restore`` when a savepoint is rolled back."""
+        return dict(self.marks), self.incident_mark
+
+    def restore(self, state: tuple[dict[str, int], int | None]) -> None:
+        """Put back marks saved by ``state``."""
+        self.marks, self.incident_mark = dict(state[0]), state[1]
 
     def flush(self) -> None:
         """Index the backlog; every stored row is then indexed."""
         index_fts(self.conn, self.marks)
         self.marks = top_ids(self.conn, self.marks)
+        if self.incident_mark is not None:
+            similar_index.index_above(self.conn, self.incident_mark)
+            self.incident_mark = top_ids(self.conn, ["incidents"])["incidents"]
 
 
 def store_documents(
@@ -203,16 +217,20 @@ def store_documents(
     try:
         backlog = FtsBacklog(conn)
         for document, incidents, manifest in items:
-            marks = dict(backlog.marks)
+            marks = backlog.state()
             conn.execute("SAVEPOINT pmkb_document")
             try:
                 results.append(_store_one(conn, backlog, document, incidents, manifest or {}, extractor_version, organization, reextract))
             except Exception as exc:
+                if not conn.in_transaction:  # SQLite rolled the whole transaction back (a full disk): say why
+                    raise exc
                 conn.execute("ROLLBACK TO pmkb_document")
-                backlog.marks = marks
+                backlog.restore(marks)
                 results.append(exc)
             conn.execute("RELEASE pmkb_document")
         backlog.flush()
+        if backlog.incident_mark is not None:
+            recurrence.record(conn, _stored_incidents(conn, results))
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
@@ -277,8 +295,21 @@ def _insert_rows(conn: sqlite3.Connection, table: str, rows: list[tuple]) -> Non
         conn.executemany(insert_sql(table), rows)
 
 
+def _stored_incidents(conn: sqlite3.Connection, results: list[StoreResult | Exception]) -> list[int]:
+    """The ids of the incidents of the documents ``results`` says were stored (new or updated)."""
+    ids = [r.document_id for r in results if isinstance(r, StoreResult) and r.status != "unchanged"]
+    found: list[int] = []
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        found += [r[0] for r in conn.execute(f"select id from incidents where document_id in ({', '.join('?' * len(chunk))}) order by id", chunk)]
+    return found
+
+
 def _delete_children(conn: sqlite3.Connection, document_id: int) -> None:
     incidents = "select id from incidents where document_id = ?"
+    if similar_index.has_index(conn):
+        recurrence.forget_document(conn, document_id)
+        similar_index.unindex_document(conn, document_id)
     for table in CHILD_TABLES:
         conn.execute(f"delete from [{table}] where incident_id in ({incidents})", (document_id,))
     conn.execute("delete from quality_flags where document_id = ?", (document_id,))

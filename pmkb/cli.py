@@ -32,8 +32,9 @@ def cli() -> None:
 @click.option("--timeout", "url_timeout", type=click.FloatRange(min=0, min_open=True), default=15.0, show_default=True, help="Seconds allowed for fetching each URL.")
 @click.option("-p", "--processes", type=click.IntRange(min=1), default=None, help="Extraction workers (default: one per CPU; 1 extracts in this process).")
 @click.option("--batch-size", type=click.IntRange(min=1), default=64, show_default=True, help="Documents extracted and then stored in one transaction at a time.")
+@click.option("--time-budget", type=click.FloatRange(min=0), default=5.0, envvar="PMKB_TIME_BUDGET", show_default="5 or $PMKB_TIME_BUDGET", help="Seconds a worker may spend on one document before it is stopped and the document skipped (0: no limit; -p 1 has none).")
 @json_option("Print the summary as JSON.")
-def ingest(paths, db_path, organization, manifest, reextract, max_bytes, url_timeout, processes, batch_size, as_json):
+def ingest(paths, db_path, organization, manifest, reextract, max_bytes, url_timeout, processes, batch_size, time_budget, as_json):
     """Ingest postmortems from PATHS: files, folders (recursive), http(s) URLs or - for stdin.
 
     Unchanged documents are skipped by content hash; a changed document
@@ -66,7 +67,7 @@ def ingest(paths, db_path, organization, manifest, reextract, max_bytes, url_tim
         summary = load.ingest(
             db, paths, organization=organization, manifest=manifest_rows, reextract=reextract,
             max_bytes=limit, on_progress=progress, url_timeout=url_timeout,
-            processes=processes or load.default_processes(), batch_size=batch_size,
+            processes=processes or load.default_processes(), batch_size=batch_size, time_budget=time_budget or None,
         )
     db.close()
     for line in summary.errors:
@@ -83,18 +84,19 @@ def ingest(paths, db_path, organization, manifest, reextract, max_bytes, url_tim
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--format", "fmt", type=click.Choice(["json", "text"]), default=None, help="json (the default) or text.")
 @json_option("Print the extraction as JSON (the default; same as --format json).")
-def extract(file, fmt, as_json):
+@click.option("--max-bytes", type=click.IntRange(min=1), default=None, help="Refuse an input larger than this many bytes (default 5 MiB = 5242880, or $PMKB_MAX_BYTES).")
+def extract(file, fmt, as_json, max_bytes):
     """Print the extraction of one document, without any database."""
-    from ingest.normalise import normalise
     from ingest.pipeline import extract as run_extract
-    from ingest.read import ReadError, iter_sources
+    from ingest.pipeline import normalised
+    from ingest.read import ReadError, iter_sources, max_bytes_from_env
 
-    items = list(iter_sources([file]))
+    items = list(iter_sources([file], max_bytes=max_bytes if max_bytes is not None else max_bytes_from_env()))
     source = items[0] if items else ReadError(file, "nothing to read")
     try:
         if isinstance(source, ReadError):
             raise source
-        incidents = run_extract(normalise(source))
+        incidents = run_extract(normalised(source))
     except ReadError as exc:
         raise click.ClickException(str(exc))
     if output_format(fmt, as_json, "json") == "json":
@@ -130,7 +132,8 @@ def _text_summary(incident: dict) -> str:
 @db_option()
 @host_port_options
 @click.option("--public", is_flag=True, help="Public mode: arbitrary SQL (and the SQL-driven charts) off; canned queries, search, incident pages and /-/report stay.")
-def serve(db_path, host, port, public):
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="HOST[:PORT]", help="Also answer requests for this Host header (repeatable; '*' for any). Otherwise only the bound address and localhost are answered, against DNS rebinding (not checked with --public).")
+def serve(db_path, host, port, public, allow_hosts):
     """Serve the knowledge base in Datasette, read-only.
 
     Pages: / (search box), /-/search (all tables), /incident/<id> (document
@@ -148,7 +151,7 @@ def serve(db_path, host, port, public):
         click.echo(f"Upgraded the schema of {db_path}: {', '.join(upgraded)}", err=True)
     mode = "public: no arbitrary SQL" if public else "read-only"
     click.echo(f"Serving {db_path} ({mode}) at http://{host}:{port}/", err=True)
-    kb_serve.serve(db_path, host=host, port=port, public=public)
+    kb_serve.serve(db_path, host=host, port=port, public=public, allow_hosts=allow_hosts)
 
 
 @cli.command()
@@ -269,3 +272,8 @@ def demo(db_path, host, port, no_serve):
 
 def main() -> None:  # pragma: no cover - console entry point
     cli()
+
+
+from .similar_cmd import similar  # noqa: E402  (its own module, registered on the group here)
+
+cli.add_command(similar)

@@ -47,10 +47,10 @@ def live_server(db_path: str | Path, public: bool = False, start_timeout: float 
     """Serve ``db_path`` with pmkb's Datasette on 127.0.0.1 in a background thread; yield its base URL."""
     import uvicorn
 
-    from kb.serve import make_datasette
+    from kb.serve import make_app
 
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(make_datasette(db_path, public=public).app(), host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
+    server = uvicorn.Server(uvicorn.Config(make_app(db_path, "127.0.0.1", port, public=public), host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, name=f"pmkb-serve-{port}", daemon=True)
     thread.start()
     deadline = time.monotonic() + start_timeout

@@ -86,3 +86,23 @@ def test_status_from_leading_verbs_and_participles(item, status):
 def test_a_noun_phrase_item_in_an_action_list_is_planned():
     text = "# Oracle exploit\n\n## Remediation\n\n- Time-weighted price observation across several blocks.\n- Divergence check against an external price anchor.\n"
     assert actions(text) == [("Time-weighted price observation across several blocks.", "planned"), ("Divergence check against an external price anchor.", "planned")]
+
+
+def test_a_sentence_about_what_caused_the_incident_is_no_action():
+    text = "# Outage\n\n## Follow-up\n\nThe first part of this incident was caused by several old and recent changes to our services:\n\n- Add a load test for the reader pool.\n"
+    assert [t for t, _ in actions(text)] == ["Add a load test for the reader pool."]
+
+
+def test_a_list_of_what_was_looked_at_is_no_action_list():
+    text = (
+        "# Slow disks\n\n## Next steps\n\nDuring the incident we monitored the following signals:\n\n- Disk latency\n- Queue depth on the writers\n\n"
+        "## Action items\n\n- Alert on disk latency above 50 ms.\n"
+    )
+    assert [t for t, _ in actions(text)] == ["Alert on disk latency above 50 ms."]
+
+
+@pytest.mark.parametrize("item, label", [("Disk latency", True), ("Error budget", True), ("Pin dependencies", False), ("Rotated all tokens", False)])
+def test_short_noun_phrases_are_labels_not_actions(item, label):
+    from ingest.actions import is_label_item
+
+    assert is_label_item(item) is label

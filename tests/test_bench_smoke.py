@@ -39,6 +39,9 @@ def test_quick_bench_ingests_each_copy_once_and_prints_table(corpus_docs, tmp_pa
     assert any(m.startswith("ingest,") for m in measures)
     assert any(m.startswith("extraction speed-up") for m in measures)
     assert results["extraction"]["processes_agree"] is True  # extract_many forked == in-process
+    shapes = results["hostile_scaling"]["shapes"]
+    assert set(shapes) == {"headings", "line without spaces"} and all(s["large"] > s["small"] for s in shapes.values())
+    assert any(m.startswith("headings:") for m in measures)
     assert {row["result"] for row in results["table"]} <= {"PASS", "FAIL", "n/a", ""}
     table = _bench_module().format_table([tuple(row.values()) for row in results["table"]])
     assert table.splitlines()[0].startswith("| measure")

@@ -316,3 +316,72 @@ def test_demo_leaves_any_other_file_alone(tmp_path, content):
     result = invoke("demo", "--no-serve", "--db", other)
     assert result.exit_code == 1 and "not made by pmkb demo" in result.output
     assert other.read_bytes() == content
+
+
+# ---------------------------------------------------------------- hostile names and limits (issue 17)
+
+
+def test_ingest_tsv_manifest_title_starting_with_a_quote_keeps_the_next_column(docs, db_path, tmp_path):
+    manifest = tmp_path / "sources.tsv"
+    manifest.write_text('file\ttitle\torganization\nacme-2024-03-05-queue.md\t"Queue" stall, part 1\tAcme\n', encoding="utf-8")
+    assert ingest(db_path, "--manifest", manifest, docs).exit_code == 0
+    queue = next(d for d in documents(db_path) if d["source"].endswith("queue.md"))
+    assert (queue["title"], queue["organization"]) == ('"Queue" stall, part 1', "Acme")
+
+
+def test_ingest_escapes_terminal_sequences_and_newlines_in_names(db_path, tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "clear\x1b[2J.md").write_text("")
+    (folder / "two\nlines.md").write_bytes(b"\x89PNG\r\n")
+    result = ingest(db_path, folder)
+    assert result.exit_code == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 2 and len(result.stderr.splitlines()) == 2
+    assert "clear\\x1b[2J.md: empty file" in errors[0] and "\x1b" not in result.stderr
+    assert "two\\nlines.md: not a text document" in errors[1]
+
+
+def test_ingest_stores_a_document_with_a_latin1_file_name(db_path, tmp_path):
+    import os
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    with open(os.fsencode(folder) + b"/caf\xe9-2024-03-05.md", "wb") as handle:
+        handle.write(QUEUE_MD.encode())
+    result = ingest(db_path, folder)
+    assert result.exit_code == 0, result.output
+    [row] = documents(db_path)
+    assert row["source"].endswith("caf\\xe9-2024-03-05.md")
+    assert ingest(db_path, folder).output.strip().endswith("0 new, 0 updated, 1 unchanged, 0 skipped")
+
+
+@pytest.mark.parametrize("text", ["---\ntitle: Only metadata\n---\n", "\ufeff", "+++\ntitle = 'X'\n+++\n\n \n"])
+def test_ingest_refuses_a_document_of_only_front_matter_or_a_bom(db_path, tmp_path, text):
+    path = tmp_path / "meta.md"
+    path.write_text(text, encoding="utf-8")
+    result = ingest(db_path, path)
+    assert result.exit_code == 1 and documents(db_path) == []
+    assert "meta.md: " in result.stderr and ("no text besides its front matter" in result.stderr or "empty file" in result.stderr)
+
+
+def test_extract_honours_max_bytes_from_the_environment(docs, monkeypatch):
+    path = docs / "acme-2024-03-05-queue.md"
+    monkeypatch.setenv("PMKB_MAX_BYTES", "100")
+    result = invoke("extract", path)
+    assert result.exit_code == 1 and "over the limit of 100 bytes" in result.stderr
+    assert invoke("extract", "--max-bytes", 100_000, path).exit_code == 0
+
+
+@pytest.mark.slow
+def test_ingest_skips_documents_over_the_time_budget(docs, db_path):
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    from scaling import many_headings
+
+    (docs / "huge.md").write_text(many_headings(10_000), encoding="utf-8")  # seconds to extract
+    result = ingest(db_path, "-p", 2, "--time-budget", 0.5, docs)
+    assert result.exit_code == 1 and len(documents(db_path)) == 2
+    [line] = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert line.endswith("huge.md: not extracted: stopped after the time budget of 0.5 s (--time-budget)")

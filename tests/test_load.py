@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest import read
+from ingest import pipeline, read
 from kb import load, store
 
 
@@ -30,7 +30,7 @@ def test_reingest_never_decodes_or_extracts(db, folder, monkeypatch):
     first = load.ingest(db, [str(folder)])
     assert (first.new, first.skipped) == (2, 0)
     monkeypatch.setattr(read, "decode", lambda *a: pytest.fail("decoded an unchanged document"))
-    monkeypatch.setattr(load, "normalise", lambda *a: pytest.fail("normalised an unchanged document"))
+    monkeypatch.setattr(pipeline, "normalised", lambda *a: pytest.fail("normalised an unchanged document"))
     again = load.ingest(db, [str(folder)])
     assert (again.new, again.updated, again.unchanged, again.skipped) == (0, 0, 2, 0)
 
@@ -94,14 +94,14 @@ def test_forked_workers_store_what_one_process_stores(tmp_path, folder):
     copies = tmp_path / "copies"
     copies.mkdir()
     sources = sorted(folder.iterdir())
-    for n in range(load.MIN_FORK_BATCH + 4):
+    for n in range(20):
         src = sources[n % len(sources)]
         (copies / f"{n:03d}-{src.name}").write_bytes(src.read_bytes() + f"\nReference INC-{n}\n".encode())
     rows = {}
     for processes in (1, 2):
         database = store.open_db(tmp_path / f"p{processes}.db")
         summary = load.ingest(database, [str(copies)], processes=processes)
-        assert summary.new == load.MIN_FORK_BATCH + 4 and not summary.errors
+        assert summary.new == 20 and not summary.errors
         rows[processes] = [
             list(database.query("select d.source, d.title, count(e.id) as events from documents d join incidents i on i.document_id = d.id left join timeline_events e on e.incident_id = i.id group by i.id order by d.source, i.seq"))
         ]
@@ -149,3 +149,22 @@ def test_source_key_with_a_folder_cache_is_the_resolved_path(tmp_path, seeds_dir
         source = read.read_file(path)
         assert load.source_key(source, folders) == load.source_key(source) == str(path.resolve())
     assert str(tmp_path / "link") in folders
+
+
+def test_a_full_disk_keeps_the_documents_of_a_batch_that_fit(tmp_path, seeds_dir):
+    copies = tmp_path / "copies"
+    copies.mkdir()
+    for n in range(12):
+        src = sorted(seeds_dir.iterdir())[n % 2]
+        (copies / f"{n:02d}-{src.name}").write_bytes(src.read_bytes() + f"\nReference INC-{n}\n".encode())
+    pages = {}
+    for name in ("roomy", "full"):
+        db = store.open_db(tmp_path / f"{name}.db")
+        empty = db.execute("pragma page_count").fetchone()[0]
+        if name == "full":  # room for about half of what the batch needs: SQLite then fails the whole transaction
+            db.execute(f"pragma max_page_count = {empty + pages['roomy'] // 2}")
+        summary = load.ingest(db, [str(copies)])
+        pages[name] = db.execute("pragma page_count").fetchone()[0] - empty
+    assert summary.new + summary.skipped == 12 and 0 < summary.new < 12
+    assert all(line.endswith("could not store (database or disk is full)") for line in summary.errors)
+    assert db["documents"].count == summary.new and store.integrity_problems(db) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import http.server
 import os
@@ -13,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from ingest import read
-from ingest.read import ReadError, Source, iter_sources, read_file, read_url
+from ingest.fetch import read_url
+from ingest.read import ReadError, Source, iter_sources, read_file
 
 SMART = "We said \u201cthe cache\u201d didn\u2019t fail \u2013 it did\u2026 at 10:00 UTC."
 
@@ -209,6 +211,26 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._redirect("ftp://127.0.0.1/x")
         elif self.path == "/to-ok":
             self._redirect("/ok.md")
+        elif self.path == "/loop":
+            self._redirect("/loop")
+        elif self.path == "/drip":  # one byte every 0.1 s: each read is quick, the whole fetch is not
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", "100")
+            self.end_headers()
+            try:
+                for _ in range(100):
+                    self.wfile.write(b"x")
+                    self.wfile.flush()
+                    time.sleep(0.1)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+        elif self.path == "/private.md":
+            expected = "Basic " + base64.b64encode(b"ops:s3cr\xc3\xa9t").decode()
+            if self.headers.get("Authorization") == expected:
+                self._send(200, b"# Private outage\n", "text/markdown")
+            else:
+                self._send(401, b"who?", "text/plain")
         else:
             self._send(404, b"missing", "text/plain")
 
@@ -280,3 +302,74 @@ def test_only_http_and_https_are_fetched(url):
 def test_url_errors_flow_through_iter_sources(server):
     items = list(iter_sources([server + "/gone", server + "/ok.md"], url_timeout=2))
     assert isinstance(items[0], ReadError) and isinstance(items[1], Source)
+
+
+def test_a_slow_drip_is_cut_at_the_deadline_for_the_whole_fetch(server):
+    started = time.monotonic()
+    assert url_problem(server + "/drip", timeout=0.5) == "timed out after 0.5 s"
+    assert time.monotonic() - started < 5  # the drip would take 10 s
+
+
+def test_a_redirect_loop_is_one_line(server):
+    assert url_problem(server + "/loop").startswith("redirect loop: HTTP 302")
+
+
+def test_user_and_password_in_a_url_are_sent_as_basic_auth(server):
+    host = server.removeprefix("http://")
+    source = read_url(f"http://ops:s3cr%C3%A9t@{host}/private.md")
+    assert source.text == "# Private outage\n" and source.name == f"http://ops:***@{host}/private.md"
+    with pytest.raises(ReadError) as info:
+        read_url(f"http://ops:wrong@{host}/private.md")
+    assert str(info.value) == f"http://ops:***@{host}/private.md: HTTP 401 Unauthorized"
+
+
+@pytest.mark.parametrize("url", ["http://[::1", "http://[::1]:port/x", "https://[not-ipv6]/"])
+def test_an_unparsable_url_is_one_problem_and_the_run_goes_on(tmp_path, url):
+    ok = write(tmp_path, "ok.md", b"# Outage\n")
+    items = list(iter_sources([str(ok), url, str(ok)]))
+    assert [type(i) for i in items] == [Source, ReadError, Source]
+    assert items[1].reason.startswith("not a valid URL")
+
+
+@pytest.mark.parametrize("codec", ["utf-32-le", "utf-32-be"])
+def test_utf32_with_a_byte_order_mark_is_read_as_utf32(tmp_path, codec):
+    bom = b"\xff\xfe\x00\x00" if codec.endswith("le") else b"\x00\x00\xfe\xff"
+    source = read_file(write(tmp_path, "a.txt", bom + SMART.encode(codec)))
+    assert source.text == SMART and "\x00" not in source.text
+
+
+@pytest.mark.parametrize("bom", [b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\xff\xfe\x00\x00", b"\xef\xbb\xbf \n"])
+def test_a_file_of_only_a_byte_order_mark_is_empty(tmp_path, bom):
+    assert problem(write(tmp_path, "a.md", bom)).startswith("empty file")
+
+
+def test_nul_characters_in_utf16_text_are_refused(tmp_path):
+    assert "NUL characters" in problem(write(tmp_path, "a.txt", b"\xff\xfe" + "ab\x00cd".encode("utf-16-le")))
+
+
+def test_a_latin1_file_name_is_read_under_a_storable_name(tmp_path):
+    raw = os.fsencode(tmp_path) + b"/caf\xe9.md"
+    with open(raw, "wb") as handle:
+        handle.write(b"# Outage\n")
+    [source] = list(iter_sources([str(tmp_path)]))
+    assert source.name.endswith("caf\\xe9.md")
+    source.name.encode("utf-8")  # storable: no surrogates left
+
+
+@pytest.mark.parametrize("name, shown", [("a\x1b[2Jb.md", "a\\x1b[2Jb.md"), ("two\nlines.md", "two\\nlines.md"), ("rtl\u202egpj.md", "rtl\\u202egpj.md")])
+def test_names_are_escaped_in_messages(tmp_path, name, shown):
+    path = write(tmp_path, name, b"")
+    with pytest.raises(ReadError) as info:
+        read_file(path).text
+    line = str(info.value)
+    assert line == f"{tmp_path}/{shown}: empty file"
+    assert line.isprintable()
+
+
+def test_a_folder_named_like_a_document_is_named_when_it_holds_nothing(tmp_path):
+    (tmp_path / "x.txt").mkdir()
+    [item] = list(iter_sources([str(tmp_path / "x.txt")]))
+    assert isinstance(item, ReadError) and item.reason == "a folder with no postmortems in it"
+    (tmp_path / "ok.md").write_text("# Outage\n")
+    items = list(iter_sources([str(tmp_path)]))
+    assert [getattr(i, "reason", None) for i in items] == [None, "a folder named like a document, with nothing in it"]

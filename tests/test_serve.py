@@ -324,19 +324,34 @@ def test_open_actions_are_not_done_and_oldest_first(client, seeded):
     assert f'href="/incident/{rows[0]["incident"]}"' in page.text  # the incident column links to its page
 
 
-def test_similar_incidents_share_categories_or_components(client, seeded):
+def test_similar_incidents_query_uses_the_similar_ranking(client, seeded):
+    from kb import similar
+
     target = seeded.execute("select id from incidents order by id limit 1").fetchone()[0]
     rows = client.json(f"/seeds/similar_incidents.json?_shape=array&incident_id={target}")
-    expected = {
-        r[0]
-        for r in seeded.execute(
-            "select incident_id from categories where category in (select category from categories where incident_id = ?) "
-            "union select incident_id from components where component in (select component from components where incident_id = ?)",
-            [target, target],
-        )
-    } - {target}
-    assert {r["incident"] for r in rows} == expected
-    assert [r["shared"] for r in rows] == sorted((r["shared"] for r in rows), reverse=True)
+    expected = similar.similar(seeded, similar.stored_profile(seeded, target), 20)
+    assert [r["incident"] for r in rows] == [m.incident_id for m in expected] and rows
+    assert [r["score"] for r in rows] == [m.score for m in expected]
+    assert all(r["shared_terms"] for r in rows)
+    assert client.json("/seeds/similar_incidents.json?_shape=array&incident_id=999999") == []
+
+
+def test_incident_page_has_a_similar_incidents_panel_linking_to_the_other_highlight(client, seeded):
+    from kb import similar
+
+    (best,) = similar.similar(seeded, similar.stored_profile(seeded, 2), 1)
+    body = client.get("/incident/2").text
+    assert "Similar incidents (1)" in body
+    assert f'href="/incident/{best.incident_id}"' in body
+    for pair in best.evidence:
+        assert f'href="/incident/{best.incident_id}#ev-cause-{pair["other"]["cause_id"]}"' in body
+        assert f'href="#ev-cause-{pair["this"]["cause_id"]}"' in body
+        assert f'id="ev-cause-{pair["this"]["cause_id"]}"' in body
+
+
+def test_recurrences_table_is_described_and_faceted(client):
+    page = client.json("/seeds/recurrences.json?_facet=organization")
+    assert "organization" in page["facet_results"]
 
 
 def test_incidents_in_range_bounds(client, seeded):

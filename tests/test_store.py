@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 import sqlite_utils
 
-from ingest.normalise import Document
+from ingest.document import Document
 from kb import migrations, schema, store
 
 FIRST_MIGRATION = "m001_initial"

@@ -130,3 +130,33 @@ def test_phases_across_the_sentences_of_a_summary_paragraph_are_separate_windows
 def test_a_range_with_a_parenthetical_aside_is_still_a_range():
     text = "# Chain halt\n\n**Date of incident**: 6th November, 2022 between 12.39UTC (Block #8647535) and 17.17UTC\n\nThe chain halted.\n"
     assert windows(text) == [("2022-11-06T12:39", "2022-11-06T17:17")]
+
+
+def test_a_range_in_an_opening_paragraph_is_the_impact_whatever_its_words():
+    text = "# Dashboard incident\n\nOn 4 May 2024 between 09:10 and 11:45 UTC the dashboard answered over plain HTTP only.\n\n## Timeline\n\n- 09:10 UTC certificate renewal job ran\n"
+    assert windows(text) == [("2024-05-04T09:10", "2024-05-04T11:45")]
+
+
+def test_several_short_windows_in_one_sentence_are_each_a_window():
+    text = "# Incident\n\n## Impact\n\nOn 2024-06-02 checkout failed from 14:02–14:09 UTC, 14:20–14:22 UTC and 15:01–15:05 UTC.\n"
+    assert windows(text) == [("2024-06-02T14:02", "2024-06-02T14:09"), ("2024-06-02T14:20", "2024-06-02T14:22"), ("2024-06-02T15:01", "2024-06-02T15:05")]
+
+
+def test_each_product_with_its_own_window_gives_one_window_each():
+    text = (
+        "# Storage incident on 2024-06-02\n\n## Impact\n\n"
+        "- Object storage: from 10:05 to 10:40 US/Pacific\n- Block storage: from 10:12 to 11:02 US/Pacific\n"
+    )
+    assert windows(text) == [("2024-06-02T17:05", "2024-06-02T17:40"), ("2024-06-02T17:12", "2024-06-02T18:02")]
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        "**Impact start:** 2024-06-02 10:05 UTC\n**Impact end:** 2024-06-02 10:40 UTC",
+        "Start of impact: 2024-06-02 10:05 UTC\nEnd of impact: 2024-06-02 10:40 UTC",
+        "| Impact began | 2024-06-02 10:05 UTC |\n| Mitigated | 2024-06-02 10:40 UTC |",
+    ],
+)
+def test_labelled_start_and_end_fields_give_the_window(fields):
+    assert windows(f"# Incident\n\n{fields}\n\nThe API returned errors.\n") == [("2024-06-02T10:05", "2024-06-02T10:40")]

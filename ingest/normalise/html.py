@@ -1,0 +1,119 @@
+"""HTML pages rendered as Markdown-shaped text (headings, bullets, table rows)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..document import Document, Part
+from ..read import Source
+from .common import NormaliseError, clean_characters, first_heading, title_from_source
+
+
+def looks_like_html(text: str) -> bool:
+    """True when the text starts like an HTML page."""
+    head = text.lstrip()[:500].lower()
+    return head.startswith(("<!doctype html", "<html")) or ("<body" in head and "</" in text)
+
+
+_BLOCK_TAGS = {"p", "div", "section", "article", "main", "header", "footer", "blockquote", "pre", "br", "hr", "tr", "table", "ul", "ol", "dl", "dt", "dd", "figure", "details", "summary"}
+_SKIP_TAGS = {"script", "style", "noscript", "template", "svg", "head", "nav", "iframe", "button", "form"}
+
+
+def html_to_markdown(markup: str) -> tuple[str, str | None]:
+    """Render HTML as Markdown-shaped text (headings, bullets, table rows); also return its title."""
+    from bs4 import BeautifulSoup
+    from bs4.element import NavigableString, Tag
+
+    soup = BeautifulSoup(markup, "html.parser")
+    title_tag = soup.find("title")
+    title = title_tag.get_text(" ", strip=True) if title_tag else None
+    out: list[str] = []
+    # iterative walk: deeply nested markup cannot blow the recursion limit
+    stack: list[tuple[Any, bool]] = [(soup, False)]
+    row_cells: list[str] | None = None
+    while stack:
+        node, closing = stack.pop()
+        if isinstance(node, NavigableString):
+            if type(node).__name__ in ("Comment", "Doctype", "Declaration", "ProcessingInstruction", "CData"):
+                continue
+            text = re.sub(r"\s+", " ", str(node))
+            if row_cells is not None and row_cells:
+                row_cells[-1] += text
+            else:
+                out.append(text)
+            continue
+        if not isinstance(node, Tag):
+            continue
+        name = (node.name or "").lower()
+        if closing:
+            if name in ("td", "th") and row_cells is not None:
+                row_cells[-1] = row_cells[-1].strip()
+            elif name == "tr" and row_cells is not None:
+                out.append("\n| " + " | ".join(c.replace("|", "/") for c in row_cells) + " |\n")
+                row_cells = None
+            elif re.fullmatch(r"h[1-6]", name) or name in _BLOCK_TAGS or name == "li":
+                out.append("\n\n" if name not in ("li", "tr") else "\n")
+            continue
+        if name in _SKIP_TAGS or (name == "title"):
+            continue
+        if re.fullmatch(r"h[1-6]", name):
+            out.append("\n\n" + "#" * int(name[1]) + " ")
+        elif name == "li":
+            out.append("\n- ")
+        elif name == "tr":
+            row_cells = []
+        elif name in ("td", "th") and row_cells is not None:
+            row_cells.append("")
+        elif name == "br":
+            out.append("\n")
+        elif name in _BLOCK_TAGS:
+            out.append("\n\n")
+        stack.append((node, True))
+        stack.extend((child, False) for child in reversed(list(node.children)))
+    text = "".join(out)
+    text = re.sub(r"[ \t]+\n", "\n", text)
+    text = re.sub(r"\n[ \t]+(?=[^\s])", "\n", text)
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    text = re.sub(r"(?m)^(#{1,6}|-) +", r"\1 ", text)
+    return text.strip() + "\n", title
+
+
+MAX_HTML_DEPTH = 1000
+"""HTML nested deeper than this is refused (no real page comes near; parsing it costs seconds)."""
+
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)[^<>]*?(/?)>")
+_NOT_NESTING = {
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr",
+    "p", "li", "td", "th", "tr", "dt", "dd", "option",  # closed implicitly by their next sibling
+}
+
+
+def html_depth_over(markup: str, limit: int = MAX_HTML_DEPTH) -> bool:
+    """True when the markup's open tags nest deeper than ``limit``."""
+    depth = 0
+    for match in _TAG.finditer(markup):
+        if match.group(3) or match.group(2).lower() in _NOT_NESTING:
+            continue
+        depth = max(depth - 1, 0) if match.group(1) else depth + 1
+        if depth > limit:
+            return True
+    return False
+
+
+def normalise_html(source: Source) -> Document:
+    """Normalise an HTML page to Markdown-shaped text."""
+    markup = clean_characters(source.text)
+    if html_depth_over(markup):
+        raise NormaliseError(source.name, f"HTML nested more than {MAX_HTML_DEPTH:,} levels deep: refused")
+    try:
+        text, title = html_to_markdown(markup)
+    except RecursionError:
+        raise NormaliseError(source.name, "HTML nested too deeply to read") from None
+    except Exception as exc:  # bs4 is forgiving; anything left is a broken document
+        raise NormaliseError(source.name, "malformed HTML: the parser gave up on it") from None
+    text = clean_characters(text)  # entities may decode to control characters
+    if not text.strip():
+        raise NormaliseError(source.name, "HTML page has no text")
+    title = title or first_heading(text) or title_from_source(source.name)
+    return Document(source=source.name, format="html", text=text, sha256=source.sha256, title=title, parts=[Part(0, len(text), title=title)])

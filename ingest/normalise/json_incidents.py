@@ -1,0 +1,69 @@
+"""Status-page JSON: find the incidents in a payload and render each by its kind."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..document import Document, Part
+from ..read import Source
+from .common import NormaliseError, TextBuilder, bad_metadata, clean_characters, clean_str
+from .gcp import render_gcp
+from .statuspage import render_statuspage
+
+
+def normalise_json(source: Source) -> Document:
+    """Normalise status-page JSON: Atlassian Statuspage incidents or Google Cloud incidents."""
+    try:
+        data = json.loads(clean_characters(source.text))
+    except json.JSONDecodeError as exc:
+        raise NormaliseError(source.name, f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except RecursionError:
+        raise NormaliseError(source.name, "JSON nested too deeply to read") from None
+    incidents, kind, page = _json_incidents(data)
+    if not incidents:
+        raise NormaliseError(source.name, "JSON of an unknown shape: expected a Statuspage incident (incident_updates) or a Google Cloud incident (begin/end/updates)")
+    builder = TextBuilder()
+    parts: list[Part] = []
+    for incident in incidents:
+        start = builder.length
+        if kind == "statuspage":
+            part = render_statuspage(builder, incident)
+        else:
+            part = render_gcp(builder, incident)
+        part.start, part.end = start, builder.length
+        parts.append(part)
+        builder.add("\n")
+    text = builder.text()
+    org = None
+    if isinstance(page, dict):
+        org = clean_str(page.get("name"), builder.problems, "page name")
+    elif kind == "gcp":
+        org = "Google Cloud"
+    fmt = "statuspage" if kind == "statuspage" else "gcp"
+    title = parts[0].title if len(parts) == 1 else f"{len(parts)} incidents"
+    zone = clean_str(page.get("time_zone"), builder.problems, "page time_zone") if isinstance(page, dict) else None
+    flags = [bad_metadata(builder.problems)] if builder.problems else []
+    return Document(source=source.name, format=fmt, text=text, sha256=source.sha256, title=title, organization=org, parts=parts, flags=flags, meta={"json_kind": kind, "default_zone": zone})
+
+
+def _json_incidents(data: Any) -> tuple[list[dict], str, Any]:
+    """Find incident objects in a JSON payload; return (incidents, kind, page)."""
+    page = None
+    if isinstance(data, dict):
+        page = data.get("page")
+        if isinstance(data.get("incident"), dict):
+            data = [data["incident"]]
+        elif isinstance(data.get("incidents"), list):
+            data = data["incidents"]
+        else:
+            data = [data]
+    if not isinstance(data, list):
+        return [], "", page
+    statuspage = [d for d in data if isinstance(d, dict) and isinstance(d.get("incident_updates"), list)]
+    if statuspage:
+        return statuspage, "statuspage", page
+    gcp = [d for d in data if isinstance(d, dict) and "begin" in d and ("updates" in d or "most_recent_update" in d)]
+    if gcp:
+        return gcp, "gcp", page
+    return [], "", page

@@ -1,0 +1,35 @@
+"""Categories when the causes say little: the title and summary decide when no cause names a
+category, and more ways of saying that the response itself made things worse. Sentences are
+written for the test in the shapes of several organizations."""
+
+from __future__ import annotations
+
+import pytest
+
+from ingest.classify import categorise, incident_categories
+
+
+def test_without_a_categorised_cause_the_title_and_summary_decide():
+    assert incident_categories([], "The download mirror stopped serving files.", title="get.example.org disk quota exceeded") == ["capacity"]
+
+
+def test_with_no_signal_at_all_the_category_is_unknown():
+    assert incident_categories([], "Something happened.", title="Tuesday") == ["unknown"]
+
+
+def test_causes_win_over_the_title():
+    causes = [{"text": "A configuration change was deployed to every node at once."}]
+    assert "capacity" not in incident_categories(causes, "", title="Disk quota exceeded")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Unfortunately, in attempting to rebuild the replica we deleted the primary's data directory.",
+        "However this fix resulted in breaking the statistics hub for another hour.",
+        "Restoring from the old backup prolonged the outage by six hours.",
+        "A missing restore option delayed recovery until the next morning.",
+    ],
+)
+def test_the_response_making_things_worse_is_remediation(sentence):
+    assert "remediation" in categorise(sentence)
