@@ -87,18 +87,9 @@ def ingest(paths, db_path, organization, manifest, reextract, max_bytes, url_tim
 @click.option("--max-bytes", type=click.IntRange(min=1), default=None, help="Refuse an input larger than this many bytes (default 5 MiB = 5242880, or $PMKB_MAX_BYTES).")
 def extract(file, fmt, as_json, max_bytes):
     """Print the extraction of one document, without any database."""
-    from ingest.pipeline import extract as run_extract
-    from ingest.pipeline import normalised
-    from ingest.read import ReadError, iter_sources, max_bytes_from_env
+    from .one_file import extract_file
 
-    items = list(iter_sources([file], max_bytes=max_bytes if max_bytes is not None else max_bytes_from_env()))
-    source = items[0] if items else ReadError(file, "nothing to read")
-    try:
-        if isinstance(source, ReadError):
-            raise source
-        incidents = run_extract(normalised(source))
-    except ReadError as exc:
-        raise click.ClickException(str(exc))
+    incidents = extract_file(file, max_bytes)
     if output_format(fmt, as_json, "json") == "json":
         payload = incidents[0] if len(incidents) == 1 else incidents
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))

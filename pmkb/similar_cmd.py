@@ -12,19 +12,11 @@ from .options import db_option, json_option
 
 def _profiles_of_file(path: str) -> list:
     """The similarity profile of each incident a postmortem file reports (ClickException when it cannot be read)."""
-    from ingest.normalise import normalise
-    from ingest.pipeline import extract
-    from ingest.read import ReadError, iter_sources
     from kb.similar import extracted_profile
 
-    items = list(iter_sources([path]))
-    source = items[0] if items else ReadError(path, "nothing to read")
-    try:
-        if isinstance(source, ReadError):
-            raise source
-        return [extracted_profile(incident) for incident in extract(normalise(source))]
-    except ReadError as exc:
-        raise click.ClickException(str(exc))
+    from .one_file import extract_file
+
+    return [extracted_profile(incident) for incident in extract_file(path)]
 
 
 def _text(match: dict) -> str:
