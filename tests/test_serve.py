@@ -545,3 +545,24 @@ def test_every_corpus_incident_page_renders_well_formed(corpus_db_path):
         assert c.get("/-/report").status_code == 200
     finally:
         c.close()
+
+
+def test_report_links_use_the_name_datasette_serves_the_database_under(tmp_path, seeded_db_path):
+    import shutil
+
+    import sqlite_utils
+
+    from kb import report
+
+    path = tmp_path / "team.kb v2.db"
+    shutil.copy(seeded_db_path, path)
+    name = serve.database_name(path)
+    assert name == "team.kb v2"
+    data = report.build(sqlite_utils.Database(path), report.Filters(), base_url="http://x.test")
+    assert data["database"] == name
+    c = Client(serve.make_datasette(path))
+    try:
+        assert c.get(data["incidents"][0]["url"].removeprefix("http://x.test")).status_code == 200
+        assert report.served_name(sqlite_utils.Database(":memory:")) == "postmortems"
+    finally:
+        c.close()
