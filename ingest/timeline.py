@@ -21,6 +21,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from . import rules
+from .plain_text import EMPHASIS_MARKS, plain_text
 from .segment import Block, block_sentences, text_of, result_of
 from .times import TimeMention
 
@@ -171,8 +172,8 @@ def _evidence(text: str, start: int, end: int) -> dict:
 
 
 def _clean(text: str) -> str:
-    text = re.sub(r"[*_`|]+", " ", text)
-    return re.sub(r"\s+", " ", text).strip()
+    """An event's text: a table row's cell separators and Markdown marks become spaces."""
+    return plain_text(text, EMPHASIS_MARKS + "|", " ")
 
 
 def _is_byline(text: str) -> bool:
