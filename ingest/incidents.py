@@ -16,7 +16,7 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from . import classify, timeline
+from . import classify, metrics
 from .segment import Block, text_of, result_of
 from .times import scan
 
@@ -100,7 +100,7 @@ def split_result(doc: Doc, result: dict, sections: list[tuple[int, int, str]]) -
     summary = classify._summary_text(doc)
     for index, (part, (s, e, title)) in enumerate(zip(parts, sections)):
         section_text = text[s:e]
-        m = timeline.metrics(part["impact_windows"], part["timeline"], section_text)
+        m = metrics.metrics(part["impact_windows"], part["timeline"], section_text)
         m["rules"]["windows"] = result.get("metrics", {}).get("rules", {}).get("windows")
         part["metrics"] = m
         part["categories"] = classify.incident_categories(part["causes"], summary, section_text)

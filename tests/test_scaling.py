@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ingest import timeline
+from ingest import units
 from ingest.normalise import normalise
 from ingest.pipeline import extract
 from ingest.read import Source
@@ -17,13 +17,13 @@ from scaling import long_line, many_headings  # noqa: E402
 
 def test_each_heading_is_checked_against_its_own_time_mentions_only(monkeypatch):
     seen = []
-    real = timeline._only_times
+    real = units._only_times
 
     def counting(title, offset, inside):
         seen.append(len(inside))
         return real(title, offset, inside)
 
-    monkeypatch.setattr(timeline, "_only_times", counting)
+    monkeypatch.setattr(units, "_only_times", counting)
     [incident] = extract(normalise(Source("many.md", text=many_headings(200))))
     assert len(seen) == 200 and sum(seen) == 0  # "## Update 7" holds no time: no heading looks at the 400 mentions below
     assert len(incident["timeline"]) >= 200

@@ -14,7 +14,8 @@ import pytest
 from ingest.normalise import normalise
 from ingest.pipeline import extract
 from ingest.read import source_from_bytes
-from ingest.timeline import classify_event, parse_duration
+from ingest.timeline import classify_event
+from ingest.windows import parse_duration
 
 
 def extract_all(text: str, name: str = "x.md") -> list[dict]:

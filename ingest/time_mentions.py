@@ -1,0 +1,277 @@
+"""Step 4a, time mentions: every date and clock time in a text, found by one strict regular
+expression near digits (ISO dates, ``MM/DD/YYYY``, "October 27, 2025", "27 Oct", ``03-26 17:40``,
+``12:30``, ``4:49 PM``, ``2.30 AM PST``, ``15.26``, zone names) and read as far as the text
+allows. dateparser only normalises the odd candidate the fast path cannot read."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import lru_cache
+
+from .isotime import iso
+from .time_zones import zone_pattern
+
+
+MONTHS = {
+    "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4,
+    "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8, "sep": 9, "sept": 9,
+    "september": 9, "oct": 10, "october": 10, "nov": 11, "november": 11, "dec": 12, "december": 12,
+}
+
+
+_MONTH = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+
+
+_WEEKDAY = r"(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?\s+(?:the\s+)?)"
+
+
+_ORD = r"(?:st|nd|rd|th)?"
+
+
+@lru_cache(maxsize=1)
+def scanner() -> re.Pattern:
+    """The one compiled pattern that finds date and time candidates, left to right."""
+    zone = zone_pattern()
+    date_alts = [
+        r"(?P<iso>(?P<iy>(?:19|20)\d{2,3})-(?P<im>[01]?\d)-(?P<id>[0-3]?\d))(?![\d])",
+        r"(?P<isl>(?P<sy>(?:19|20)\d{2})/(?P<sm>[01]?\d)/(?P<sd>[0-3]?\d))(?![\d/])",
+        r"(?P<us>(?P<um>[0-3]?\d)(?P<usep>[/-])(?P<ud>[0-3]?\d)(?P=usep)(?P<uy>(?:19|20)?\d{2}))(?![\d/-])",
+        r"(?P<mdy>" + _WEEKDAY + r"?(?P<mm>" + _MONTH + r")\s+(?P<md>[0-3]?\d)" + _ORD + r"(?![\d:])(?:,?\s+(?P<my>(?:19|20)\d{2})(?!\d))?)",
+        r"(?P<dmy>" + _WEEKDAY + r"?(?P<dd>[0-3]?\d)" + _ORD + r"\s+(?:of\s+)?(?P<dm>" + _MONTH + r")(?![a-z])(?:,?\s+(?P<dy>(?:19|20)\d{2})(?!\d))?)",
+        r"(?P<ord>\bthe\s+(?P<od>[0-3]?\d)(?:st|nd|rd|th)\b)",
+        # "03-26 17:40": month-day before a clock time, the year from context
+        r"(?P<mdn>(?P<nm>[01]?\d)-(?P<nd>[0-3]\d))(?=[ T][0-2]?\d:[0-5]\d)",
+    ]
+    time_alts = [
+        r"(?P<hm>(?P<h>[0-2]?\d):(?P<mi>[0-5]\d)(?::(?P<s>[0-5]\d))?(?:\.\d{1,6})?(?:\s?(?P<ap>[aApP]\.?[mM]\.?)(?![a-zA-Z]))?)",
+        r"(?P<hap>(?P<h2>[01]?\d)\s?(?P<ap2>[aApP]\.?[mM]\.?)(?![a-zA-Z]))",
+        r"(?P<dot>(?P<h3>[0-2]?\d)\.(?P<mi3>[0-5]\d)(?![\d.])(?:\s?(?P<ap3>[aApP]\.?[mM]\.?)(?![a-zA-Z]))?)",
+    ]
+    time_part = r"(?:" + "|".join(time_alts) + r")(?:\s?\(?(?P<zone>" + zone + r")\)?)?"
+    return re.compile(
+        r"(?:(?<![\w:/.-])|(?<=\dT)|(?<=\d[-–—]))(?:(?P<date>" + "|".join(date_alts) + r")|(?P<time>" + time_part + r"))",
+        re.I,
+    )
+
+
+@dataclass
+class TimeMention:
+    """A date and/or clock time found in the text, resolved as far as the text allows."""
+
+    start: int
+    end: int
+    text: str
+    date: date | None = None
+    date_explicit: bool = False
+    year_explicit: bool = False
+    hour: int | None = None
+    minute: int | None = None
+    second: int | None = None
+    zone: str | None = None
+    zone_explicit: bool = False
+    ampm: str | None = None
+    padded: bool = False
+    """True for a zero-padded hour (``03:14``): a 24-hour clock, never an am/pm guess."""
+    flags: list[str] = field(default_factory=list)
+    value: datetime | None = None
+    precision: str = "day"
+    tz_label: str | None = None
+
+    @property
+    def has_clock(self) -> bool:
+        """True when the mention states a clock time."""
+        return self.hour is not None
+
+    def iso(self) -> str | None:
+        """ISO 8601: ``…Z`` in UTC when the zone is known, no offset when it is not."""
+        if self.value is None:
+            return None
+        if self.precision == "day":
+            return self.value.date().isoformat()
+        return iso(self.value)
+
+
+def scan(text: str) -> list[TimeMention]:
+    """Find date and time candidates, merging a date directly followed by its time."""
+    mentions: list[TimeMention] = []
+    for match in _candidates(text):
+        mention = _parse_match(match, text)
+        if mention is None:
+            continue
+        prev = mentions[-1] if mentions else None
+        if prev and prev.date is not None and prev.hour is None and mention.hour is not None and mention.date is None:
+            gap = text[prev.end:mention.start]
+            if re.fullmatch(r"(?:[T ,]|[ \t]+at[ \t]+|[ \t]*/[ \t]*|[ \t]*,[ \t]*|[ \t]+-[ \t]+|[ \t]+@[ \t]+|[ \t]*/[ \t]*|[ \t]+from[ \t]+|[ \t]+starting[ \t]+at[ \t]+|[ \t]+around[ \t]+|[ \t]+approximately[ \t]+|[ \t]+\(?)?", gap, re.I):
+                prev.end = mention.end
+                prev.text = text[prev.start:prev.end]
+                prev.hour, prev.minute, prev.second = mention.hour, mention.minute, mention.second
+                prev.ampm, prev.zone, prev.zone_explicit = mention.ampm, mention.zone, mention.zone_explicit
+                prev.precision = mention.precision
+                prev.padded = mention.padded
+                prev.flags.extend(mention.flags)
+                continue
+        if prev and prev.has_clock and prev.date is None and mention.date is not None and mention.hour is None:
+            gap = text[prev.end:mention.start]
+            if re.fullmatch(r"[ \t]*,?[ \t]*(?:on[ \t]+)?", gap, re.I):
+                prev.end = mention.end
+                prev.text = text[prev.start:prev.end]
+                prev.date, prev.year_explicit = mention.date, mention.year_explicit
+                prev.date_explicit = mention.date_explicit
+                prev.flags.extend(mention.flags)
+                continue
+        mentions.append(mention)
+    return mentions
+
+
+_DIGITS = re.compile(r"\d+(?:[^\S\n]*[-:./,]?[^\S\n]*\d+)*")
+
+
+_LOOKBACK = 40
+"""Characters before a digit that a date may start at ("Wednesday, September 27")."""
+
+
+def _candidates(text: str):
+    """Scanner matches, searched only near digits (every date and time has one): the scanner's
+    many alternatives are slow to try at every letter of a long text."""
+    pattern = scanner()
+    windows: list[list[int]] = []
+    for run in _DIGITS.finditer(text):
+        start, end = max(0, run.start() - _LOOKBACK), min(len(text), run.end() + 30)
+        if windows and start <= windows[-1][1]:
+            windows[-1][1] = max(windows[-1][1], end)
+        else:
+            windows.append([start, end])
+    for start, end in windows:
+        yield from pattern.finditer(text, start, end)
+
+
+def _parse_match(match: re.Match, text: str) -> TimeMention | None:
+    g = match.groupdict()
+    mention = TimeMention(match.start(), match.end(), match.group(0))
+    if g["date"]:
+        parsed = _parse_date(g, mention)
+        if parsed is None:
+            return None
+        return parsed
+    if g["hm"]:
+        h, mi, s = int(g["h"]), int(g["mi"]), int(g["s"]) if g["s"] else None
+        ap = g["ap"]
+        mention.padded = len(g["h"]) == 2 and g["h"][0] == "0"
+    elif g["hap"]:
+        h, mi, s, ap = int(g["h2"]), 0, None, g["ap2"]
+    else:
+        h, mi, s, ap = int(g["h3"]), int(g["mi3"]), None, g["ap3"]
+        if not ap and not _dotted_time_ok(match, text):
+            return None
+    if h > 24:
+        return None
+    if ap and h > 12:
+        ap = None  # "19:40pm": a 24-hour clock with a stray am/pm
+    if h == 24:
+        h = 0
+    mention.hour, mention.minute, mention.second = h, mi, s
+    if ap:
+        mention.ampm = ap.lower().replace(".", "")[0] + "m"
+    if g["zone"]:
+        mention.zone = re.sub(r"\s+", " ", g["zone"]).upper()
+        mention.zone_explicit = True
+    mention.precision = "second" if s is not None else "minute"
+    return mention
+
+
+def _dotted_time_ok(match: re.Match, text: str) -> bool:
+    """``15.26`` is a time only at the start of a line or cell, or when a zone follows."""
+    if match.group("zone"):
+        return True
+    line_start = text.rfind("\n", 0, match.start()) + 1
+    before = text[line_start:match.start()]
+    return bool(re.fullmatch(r"[\s|*_>#-]*(?:\d{4}-\d{2}-\d{2}\s*)?", before))
+
+
+def _parse_date(g: dict, mention: TimeMention) -> TimeMention | None:
+    try:
+        if g["iso"]:
+            year_text = g["iy"]
+            year = int(year_text)
+            if len(year_text) == 5:
+                year = int(year_text[:4])
+                mention.flags.append("date-typo")
+            mention.date = date(year, int(g["im"]), int(g["id"]))
+            mention.year_explicit = True
+        elif g["isl"]:
+            mention.date = date(int(g["sy"]), int(g["sm"]), int(g["sd"]))
+            mention.year_explicit = True
+        elif g["us"]:
+            month, day = int(g["um"]), int(g["ud"])
+            if month > 12 and day <= 12:
+                month, day = day, month
+            year = int(g["uy"])
+            mention.date = date(year + 2000 if year < 100 else year, month, day)
+            mention.year_explicit = True
+        elif g["mdy"]:
+            month = _month(g["mm"])
+            if month is None:
+                return _odd_date(mention)
+            mention.date = _partial_date(g["my"], month, int(g["md"]), mention)
+        elif g["dmy"]:
+            month = _month(g["dm"])
+            if month is None:
+                return _odd_date(mention)
+            mention.date = _partial_date(g["dy"], month, int(g["dd"]), mention)
+        elif g["ord"]:
+            mention.date = None
+            mention.flags.append("day-only:" + g["od"])
+        elif g["mdn"]:
+            mention.date = _partial_date(None, int(g["nm"]), int(g["nd"]), mention)
+    except ValueError:
+        return _odd_date(mention)
+    if g["mdy"] and g["mm"].lower().rstrip(".") == "may" and not g["my"] and not re.match(r"(?i)may\s+[0-3]?\d" + _ORD + r"\b", g["mdy"]):
+        return None
+    mention.date_explicit = True
+    mention.precision = "day"
+    return mention
+
+
+def _month(token: str) -> int | None:
+    return MONTHS.get(token.lower().rstrip("."))
+
+
+def _partial_date(year: str | None, month: int, day: int, mention: TimeMention) -> date:
+    """A date with its year when given; year 1 is a placeholder for 'year from context'."""
+    if year:
+        mention.year_explicit = True
+        return date(int(year), month, day)
+    date(2000, month, day)  # validates day/month (leap-safe)
+    return date(1, month, day) if not (month == 2 and day == 29) else date(4, month, day)
+
+
+def _odd_date(mention: TimeMention) -> TimeMention | None:
+    """Ask dateparser about a candidate the fast path could not read."""
+    parsed = dateparse(mention.text)
+    if parsed is None:
+        return None
+    mention.date = parsed.date()
+    mention.year_explicit = bool(re.search(r"\d{4}", mention.text))
+    mention.date_explicit = True
+    return mention
+
+
+@lru_cache(maxsize=4096)
+def dateparse(expression: str, base: str = "2000-01-01T00:00:00") -> datetime | None:
+    """Normalise one odd time expression with dateparser (English, explicit base and zone)."""
+    import dateparser
+
+    settings = {
+        "RELATIVE_BASE": datetime.fromisoformat(base),
+        "TIMEZONE": "UTC",
+        "TO_TIMEZONE": "UTC",
+        "RETURN_AS_TIMEZONE_AWARE": False,
+        "PREFER_DAY_OF_MONTH": "first",
+        "STRICT_PARSING": False,
+    }
+    try:
+        return dateparser.parse(expression, languages=["en"], settings=settings)
+    except Exception:  # dateparser raises assorted errors on odd input; treat as unreadable
+        return None

@@ -1,0 +1,76 @@
+"""Time zones as postmortems write them: the names in ``rules/timezones.json`` (fixed offsets,
+zone pairs such as PST/PDT, IANA names), their offset on a given day, how a converted time is
+labelled, and a text's own statement of the zone its times are in ("All times in UTC")."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from . import rules
+
+
+@lru_cache(maxsize=1)
+def zone_pattern() -> str:
+    """A regex alternation of every zone name in the rules (abbreviations case-sensitive)."""
+    data = rules.timezones()
+    names = sorted(set(data["fixed"]) | set(data["named"]), key=len, reverse=True)
+    long_names = [re.escape(n).replace(r"\ ", r"\s+") for n in names if len(n) > 4 or "/" in n]
+    short = [re.escape(n) for n in names if not (len(n) > 4 or "/" in n) and n != "Z"]
+    # a bare ±HH:MM offset only right after seconds: "17:39-18:12" is a range
+    offset = r"(?:UTC|GMT)\s?[+\-−]\s?\d{1,2}(?::?\d{2})?|(?:(?<=\d:\d\d:\d\d)|(?<=\.\d\d\d)|(?<=\.\d{6}))[+-]\d{2}:?\d{2}(?!\d)"
+    return r"(?:" + offset + r"|(?i:" + "|".join(long_names) + r")|" + "|".join(short) + r"|(?<=\d)Z)(?![A-Za-z0-9/])"
+
+
+@lru_cache(maxsize=1)
+def header_zone_pattern() -> re.Pattern:
+    """Statements that set a zone for the whole text: "All times in UTC", "Time (CET)"."""
+    zone = zone_pattern()
+    return re.compile(
+        r"(?i:(?:all\s+)?(?:times?|timestamps?|dates?(?:\s+and\s+times?)?|hours)\s+(?:are\s+|is\s+|listed\s+|shown\s+|given\s+|below\s+|here\s+)*(?:in\s+|as\s+)?(?:the\s+)?)\(?(?P<zone>" + zone + r")\)?"
+    )
+
+
+def zone_offset(name: str, on: datetime) -> timedelta | None:
+    """The UTC offset of a zone name on a given local date-time, or None if unknown."""
+    name = re.sub(r"\s+", " ", name.strip().upper().replace("−", "-"))
+    data = rules.timezones()
+    if name in data["fixed"]:
+        return timedelta(minutes=data["fixed"][name])
+    if name in data["named"]:
+        return ZoneInfo(data["named"][name]).utcoffset(on)
+    if "/" in name:
+        try:
+            return ZoneInfo(_iana_case(name)).utcoffset(on)
+        except (KeyError, ValueError, OSError):
+            return None
+    match = re.fullmatch(r"(?:UTC|GMT)?\s?([+-])\s?(\d{1,2})(?::?(\d{2}))?", name)
+    if match:
+        minutes = int(match.group(2)) * 60 + int(match.group(3) or 0)
+        return timedelta(minutes=minutes if match.group(1) == "+" else -minutes)
+    return None
+
+
+def _iana_case(name: str) -> str:
+    """'AMERICA/NEW_YORK' → 'America/New_York' (IANA names are case-sensitive)."""
+    return "/".join("_".join(w.capitalize() if w.upper() not in ("UTC", "GMT", "UCT") else w.upper() for w in part.split("_")) for part in name.split("/"))
+
+
+def zone_label(name: str | None) -> str | None:
+    """How a zone is shown on a timeline event: ``UTC`` or ``PST→UTC``."""
+    if name is None:
+        return None
+    upper = name.upper()
+    if upper in ("UTC", "GMT", "Z", "UCT", "ZULU", "+00:00", "+0000", "UTC+0", "GMT+0"):
+        return "UTC"
+    return f"{name}→UTC"
+
+
+def find_header_zone(text: str) -> tuple[str | None, int]:
+    """The zone a text declares for all its times, and where it says so (or None, -1)."""
+    match = header_zone_pattern().search(text)
+    if match:
+        return re.sub(r"\s+", " ", match.group("zone")).upper(), match.start()
+    return None, -1

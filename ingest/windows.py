@@ -1,0 +1,308 @@
+"""Step 4b, impact windows: every stated period of customer impact ("between 12:30 and 20:55
+UTC", "at 11:00 for 1 hour and 45 minutes", "unavailable from 17:45 … resumed at 18:00",
+labelled start and end fields, a status page's start and resolution), else one derived from the
+timeline's impact start and recovery."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from functools import lru_cache
+
+from spacy.tokens import Doc
+
+from . import rules
+from .isotime import iso, naive, parse_iso
+from .segment import text_of
+from .times import TimeMention
+from .units import Unit, evidence, is_impact, is_not_impact
+
+
+_RANGE_GAP = re.compile(r"^\s*(?:-{1,2}|–|—|to|until|till|through|thru|and|->|→)\s*$", re.I)
+
+
+_ASIDE = re.compile(r"\([^()\n]{0,40}\)")
+"""A short parenthetical inside a range ("12.39UTC (Block #8647535) and 17.17UTC")."""
+
+
+_BETWEEN = re.compile(r"(?:between|from)\s*$", re.I)
+
+
+_DURATION = re.compile(
+    r"(?i)(?:for|lasting|lasted|of|~|approximately|approx\.?|about|around|roughly|nearly|over|,)\s*(?:approximately\s+|about\s+|around\s+|roughly\s+|~\s*)?"
+    r"(?:(?P<h>\d+(?:\.\d+)?|an?|one|two|three|four|five|six|seven|eight|nine|ten)\s*(?:hours?|hrs?|h)\b(?:\s*(?:and\s*)?(?P<hm>\d+)\s*(?:minutes?|mins?|m)\b)?|(?P<m>\d+)\s*(?:minutes?|mins?)\b)"
+)
+
+
+_WORD_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+
+
+def ranges(text: str, unit: Unit) -> list[tuple[TimeMention, TimeMention]]:
+    """Pairs of clock mentions in a unit joined by a range connector ("to", "–", "and")."""
+    clocks = [m for m in unit.mentions if m.has_clock and m.value is not None]
+    pairs = []
+    for a, b in zip(clocks, clocks[1:]):
+        gap = text[a.end:b.start]
+        if not _RANGE_GAP.match(_ASIDE.sub(" ", gap)):
+            continue
+        if re.fullmatch(r"\s*and\s*", gap, re.I) and not _BETWEEN.search(text[max(unit.start, a.start - 60):a.start]):
+            continue  # "A and B" is a range only after "between"
+        pairs.append((a, b))
+    return pairs
+
+
+def _fix_range(a: TimeMention, b: TimeMention) -> tuple[datetime, datetime] | None:
+    """The (start, end) of a range, with the end moved past midnight when it runs backwards."""
+    start, end = a.value, b.value
+    if start is None or end is None:
+        return None
+    if (start.tzinfo is None) != (end.tzinfo is None):
+        if a.zone is None and b.zone is not None:
+            return None
+        start = start.replace(tzinfo=None)
+        end = end.replace(tzinfo=None)
+    if end < start:
+        if not b.date_explicit or b.date == a.date:
+            end = end + timedelta(days=1)
+        if end < start:
+            return None
+    return start, end
+
+
+def parse_duration(text: str) -> timedelta | None:
+    """The first stated duration in a text ("for 26 minutes", "1 hour and 45 minutes")."""
+    match = _DURATION.search(text)
+    if not match:
+        return None
+    if match.group("m"):
+        return timedelta(minutes=int(match.group("m")))
+    hours_text = match.group("h").lower()
+    hours = float(_WORD_NUMBERS.get(hours_text, hours_text))
+    return timedelta(hours=hours, minutes=int(match.group("hm") or 0))
+
+
+def windows_for(doc: Doc, units: list[Unit], part_start: str | None = None, part_end: str | None = None, events: list[dict] | None = None, derived_max_span: timedelta | None = None) -> tuple[list[dict], str]:
+    """Impact windows from stated ranges, start-plus-duration, or the source's start/end."""
+    text = text_of(doc)
+    windows: list[dict] = labelled_windows(text, doc._.pmkb_times or [])
+    opening_end = min((b.start for b in doc._.pmkb_blocks or [] if b.role), default=len(text))
+    """Text before the first named section: an opening summary, where a stated range is the impact."""
+    for unit in units:
+        body = text[unit.start:unit.end]
+        if windows and windows[0].get("label") == "stated start/end":
+            break
+        if unit.block.role in ("actions", "lessons") or is_not_impact(body):
+            continue
+        impactish = bool(is_impact(body)) or unit.block.role in ("impact", "summary") or (unit.block.role is None and unit.start < opening_end)
+        if not impactish:
+            continue
+        pairs = ranges(text, unit)
+        for a, b in pairs:
+            fixed = _fix_range(a, b)
+            if fixed is None or a.precision == "day":
+                continue
+            windows.append(_window(text, unit, fixed[0], fixed[1], a))
+        if pairs:
+            continue
+        clocks = [m for m in unit.mentions if m.has_clock and m.value is not None]
+        cued = cued_windows(text, unit, clocks) if unit.block.role not in ("timeline",) else []
+        if cued:
+            windows.extend(cued)
+            continue
+        if len(clocks) == 1 and unit.block.role not in ("timeline",):
+            after = text[clocks[0].end:unit.end]
+            duration = parse_duration(after)
+            if duration and duration <= timedelta(days=14):
+                windows.append(_window(text, unit, clocks[0].value, clocks[0].value + duration, clocks[0]))
+    if not windows:
+        windows = paragraph_cued_windows(text, units)
+    windows = _dedupe_windows(windows)
+    if windows:
+        return windows, "stated range"
+    start = parse_iso(part_start) if part_start else None
+    end = parse_iso(part_end) if part_end else None
+    if start and end and end > start:
+        return [_bare_window(start, end, "source start/end")], "source start and resolution times"
+    derived = derive_window(events or [], start, derived_max_span or DERIVED_MAX_SPAN)
+    if derived:
+        return [derived], "timeline: impact start (or trigger) to first recovery event"
+    return [], "none stated"
+
+
+@lru_cache(maxsize=1)
+def _window_cue_patterns() -> dict[str, re.Pattern]:
+    """One regex per window cue family, anchored at the end of the text before a clock time."""
+    data = rules.window_cues()
+    return {
+        family: re.compile(r"\b(?:" + "|".join(re.escape(w) for w in sorted(data[family], key=len, reverse=True)) + r")\b[^.;:]{0,%d}$" % data["reach"])
+        for family in ("start", "end", "phase")
+    }
+
+
+def _cue_before(text: str, unit: Unit, mention: TimeMention, prev_end: int) -> str | None:
+    """Which window cue (start, end or phase) stands between the previous time and this one."""
+    before = text[max(unit.start, prev_end, mention.start - rules.window_cues()["reach"]):mention.start].lower()
+    patterns = _window_cue_patterns()
+    for family in ("phase", "end", "start"):
+        if patterns[family].search(before):
+            return family
+    return None
+
+
+def cued_windows(text: str, unit: Unit, clocks: list[TimeMention]) -> list[dict]:
+    """Windows stated in one sentence by cue words rather than a range connector:
+    "unavailable from 17:45 UTC and full service resumed at 18:00 UTC", and phases
+    ("degraded from 11:00, a full outage by 17:00, resolved at 23:01")."""
+    if len(clocks) < 2:
+        return []
+    cues, prev_end = [], unit.start
+    for m in clocks:
+        cues.append(_cue_before(text, unit, m, prev_end))
+        prev_end = m.end
+    if cues[0] != "start" or "end" not in cues[1:]:
+        return []
+    last = max(i for i, c in enumerate(cues) if c == "end")
+    bounds = [0] + [i for i in range(1, last) if cues[i] == "phase"] + [last]
+    windows = []
+    for a, b in zip(bounds, bounds[1:]):
+        fixed = _fix_range(clocks[a], clocks[b])
+        if fixed is None or clocks[a].precision == "day":
+            return []
+        windows.append(_window(text, unit, fixed[0], fixed[1], clocks[a]))
+    return windows
+
+
+def paragraph_cued_windows(text: str, units: list[Unit]) -> list[dict]:
+    """Cued windows whose start and end are stated in different sentences of one summary,
+    impact or untitled paragraph ("… degraded around 11:00 GMT … resolved at 23:01 GMT")."""
+    groups: dict[int, list[Unit]] = {}
+    for unit in units:
+        if unit.block.kind == "paragraph" and unit.block.role in ("summary", "impact", None):
+            groups.setdefault(id(unit.block), []).append(unit)
+    windows: list[dict] = []
+    for group in groups.values():
+        whole = Unit(group[0].start, group[-1].end, group[0].block, group[0].text_start, group[-1].text_end, [m for u in group for m in u.mentions])
+        body = text[whole.start:whole.end]
+        if is_not_impact(body) or not is_impact(body):
+            continue
+        windows.extend(cued_windows(text, whole, [m for m in whole.mentions if m.has_clock and m.value is not None]))
+    return windows
+
+
+def one_clock(start: datetime, end: datetime) -> tuple[datetime, datetime]:
+    """A window's two ends on one clock: in UTC when both zones are known, else both zone-less."""
+    if (start.tzinfo is None) != (end.tzinfo is None):
+        return naive(start), naive(end)
+    return start, end
+
+
+def _bare_window(start: datetime, end: datetime, label: str, evidence: dict | None = None) -> dict:
+    start, end = one_clock(start, end)
+    return {
+        "start": iso(start),
+        "end": iso(end),
+        "duration_minutes": round((naive(end) - naive(start)).total_seconds() / 60, 1),
+        "label": label,
+        "evidence": evidence,
+    }
+
+
+DERIVED_MAX_SPAN = timedelta(hours=24)
+"""A window derived from a trigger or detection event spans at most this long."""
+
+
+def derive_window(events: list[dict], source_start: datetime | None = None, max_span: timedelta = DERIVED_MAX_SPAN) -> dict | None:
+    """A window from the timeline: last impact start (else first trigger) before the first "back to normal" event."""
+    timed = [(e, parse_iso(e["at"])) for e in events if e.get("precision") != "day"]
+    timed = [(e, at) for e, at in timed if at is not None]
+    if not timed:
+        return None
+    starts = [at for e, at in timed if e["kind"] == "impact_start"]
+    candidates = [naive(at) for at in starts] or [naive(at) for e, at in timed if e["kind"] == "trigger"]
+    if source_start is not None:
+        candidates = candidates or [naive(source_start)]
+    candidates = candidates or [naive(at) for e, at in timed if e["kind"] == "detection"]
+    if not candidates:
+        return None
+    earliest = min(candidates)
+    for kinds in (("impact_end",),):
+        ends = sorted(((naive(at), e, at) for e, at in timed if e["kind"] in kinds and naive(at) > earliest), key=lambda t: t[0])
+        if not ends:
+            continue
+        end_naive, end_event, end_at = ends[0]
+        before = [c for c in candidates if c < end_naive]
+        if not starts:
+            # a trigger or detection days earlier is lead-up, not impact
+            before = [c for c in before if end_naive - c <= max_span]
+        if not before:
+            return None
+        begin = max(before) if starts else min(before)
+        begin_at = next((at for e, at in timed if naive(at) == begin), None)
+        if begin_at is None:
+            begin_at = source_start
+        if begin_at is None:
+            return None
+        return _bare_window(begin_at, end_at, "derived from the timeline", end_event.get("evidence"))
+    return None
+
+
+_START_LABEL = re.compile(r"(?i)\b(?:(?:incident|outage|impact|disruption|degradation)\s*)?(?:start(?:ed)?|began|begin(?:ning)?|start of (?:the )?(?:incident|outage|impact|disruption)|(?:first|initial) impact)(?:\s+(?:time|at|date))?\s*(?:\(utc\)\s*)?[:=|]\s*\**\s*$")
+
+
+_END_LABEL = re.compile(r"(?i)\b(?:(?:incident|outage|impact|disruption|degradation)\s*)?(?:end(?:ed)?|resolved|recovered|mitigated|end of (?:the )?(?:incident|outage|impact|disruption)|recovery)(?:\s+(?:time|at|date))?\s*(?:\(utc\)\s*)?[:=|]\s*\**\s*$")
+
+
+def labelled_windows(text: str, mentions: list[TimeMention]) -> list[dict]:
+    """Windows stated as labelled fields: "Incident Start: … Incident End: …"."""
+    starts, ends = [], []
+    for m in mentions:
+        if not m.has_clock or m.value is None:
+            continue
+        before = text[max(0, m.start - 40):m.start]
+        before = before.rsplit("\n", 1)[-1] if "\n" in before else before
+        if _START_LABEL.search(before):
+            starts.append(m)
+        elif _END_LABEL.search(before):
+            ends.append(m)
+    windows = []
+    for a, b in zip(starts, ends):
+        fixed = _fix_range(a, b)
+        if fixed is None:
+            continue
+        line_start = text.rfind("\n", 0, a.start) + 1
+        line_end = text.find("\n", b.end)
+        line_end = len(text) if line_end == -1 else line_end
+        window = _bare_window(fixed[0], fixed[1], "stated start/end", evidence(text, line_start, line_end))
+        windows.append(window)
+    return windows
+
+
+def _window(text: str, unit: Unit, start: datetime, end: datetime, first: TimeMention) -> dict:
+    label = None
+    heading = unit.block.heading
+    if heading and re.match(r"(?i)phase|incident|outage|window", heading.strip()):
+        label = re.sub(r"\s*\(.*$", "", heading.strip())
+    elif unit.block.kind == "heading":
+        label = re.sub(r"\s*\(.*$", "", text[unit.block.start:unit.block.end].strip())
+    start, end = one_clock(start, end)
+    return {
+        "start": iso(start),
+        "end": iso(end),
+        "duration_minutes": round((end - start).total_seconds() / 60, 1),
+        "label": label,
+        "evidence": evidence(text, unit.start, unit.end),
+    }
+
+
+def _dedupe_windows(windows: list[dict]) -> list[dict]:
+    seen = set()
+    out = []
+    for w in windows:
+        key = (w["start"][:16], w["end"][:16])
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(w)
+    return sorted(out, key=lambda w: w["start"])
+
+
