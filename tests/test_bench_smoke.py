@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 RUN = ROOT / "bench" / "run.py"
 
@@ -19,6 +21,7 @@ def _bench_module():
     return module
 
 
+@pytest.mark.slow
 def test_quick_bench_ingests_each_copy_once_and_prints_table(corpus_docs, tmp_path):
     result = subprocess.run(
         [sys.executable, str(RUN), "--quick", "--json", "--workdir", str(tmp_path)],
