@@ -27,7 +27,7 @@ CORPUS = ROOT.parent / "shared" / "corpus" / "docs"
 def samples() -> dict[str, list[tuple[str, bytes]]]:
     """Format → [(file name, bytes)] of its sample."""
     stems = sorted(p.stem for p in FORMATS.glob("*.docx"))
-    markdown = [(f"{s}.md", (CORPUS / f"{s}.md").read_bytes()) for s in stems]
+    markdown = [(f"{s}.md", next(p for p in (CORPUS / f"{s}.md", FORMATS / f"{s}.md") if p.exists()).read_bytes()) for s in stems]
     pages = [json.loads((CORPUS / f).read_text()) for f in ("github-2023-01-10-actions-git-operations-slow-runners.json", "github-2023-06-29-network-edge-failover-outage.json")]
     history = json.dumps({"page": pages[0]["page"], "incidents": [p["incident"] for p in pages]}).encode()
     archive = io.BytesIO()
@@ -38,11 +38,11 @@ def samples() -> dict[str, list[tuple[str, bytes]]]:
     return {
         "markdown": markdown,
         "docx": [(p.name, p.read_bytes()) for p in sorted(FORMATS.glob("*.docx"))],
-        "pdf": [(p.name, p.read_bytes()) for p in sorted(FORMATS.glob("*.pdf"))],
+        "pdf": [(p.name, p.read_bytes()) for p in sorted(FORMATS.glob("*.pdf"))],  # the four corpus documents of "docx"
         "confluence": [(p.name, p.read_bytes()) for p in exports.glob("*.confluence.html")],
         "gdocs": [(p.name, p.read_bytes()) for p in exports.glob("*.gdocs.html")],
         "notion": [(p.name, p.read_bytes()) for p in exports.glob("*.md")],
-        "zip (4 Markdown each)": [("space.zip", archive.getvalue())],
+        "zip (5 Markdown each)": [("space.zip", archive.getvalue())],
         "statuspage history (2 incidents each)": [("incidents.json", history)],
     }
 

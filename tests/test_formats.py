@@ -15,7 +15,8 @@ from ingest.read import Source, read_file
 from conftest import extraction_facts
 
 FORMATS = Path(__file__).parent / "formats"
-CONVERTED = sorted(p for p in FORMATS.iterdir() if p.suffix in (".docx", ".pdf"))
+CONVERTED = sorted(p for p in FORMATS.iterdir() if p.suffix in (".docx", ".pdf") and p.stem != "nested")
+"""Converted corpus postmortems (nested.docx has its own Markdown original beside it)."""
 
 
 @pytest.mark.parametrize("converted", CONVERTED, ids=lambda p: p.name)
@@ -49,6 +50,20 @@ def test_docx_keeps_headings_and_list_items():
     assert document.title.startswith("Incident report July 11 2025")
     assert "\n### 1:06 PM\n" in document.text
     assert "\n- Engineer notices PagerDuty alerts for health-check failures come in.\n" in document.text
+
+
+def test_docx_nested_items_keep_their_parents_role_and_task_status():
+    from ingest.pipeline import extract
+
+    def items(path: Path) -> tuple[list, list]:
+        incident = extract(normalise(read_file(path)))[0]
+        return [(c["kind"], c["text"]) for c in incident["causes"]], [(a["text"], a["status"]) for a in incident["corrective_actions"]]
+
+    causes, actions = items(FORMATS / "nested.docx")
+    assert (causes, actions) == items(FORMATS / "nested.md")
+    assert [kind for kind, _ in causes] == ["trigger"] * 3  # the nested items under "**Trigger:**"
+    assert ("Rotate the leaked token", "done") in actions
+    assert "\n  - Add an alert on sweeper throughput\n" in normalise(read_file(FORMATS / "nested.docx")).text
 
 
 def test_docx_leaves_out_comments_headers_footers_and_deletions():

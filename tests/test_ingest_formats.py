@@ -152,3 +152,24 @@ def test_docx_pdf_and_a_history_ingest_from_urls(tmp_path, github_incidents):
         *sorted((f"incidents.json#{i['id']}", "statuspage") for i in incidents),
         ("posthog-2024-02-28-feature-flags-decide-down.docx", "docx"),
     ]
+
+
+def test_a_folder_of_bad_files_names_each_once_and_loses_nothing_else(tmp_path):
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    bad = ["protected.docx", "truncated.docx", "scan.pdf", "protected.pdf"]
+    for name in bad:
+        (folder / name).write_bytes((FORMATS / "bad" / name).read_bytes())
+    good = ["posthog-2024-02-28-feature-flags-decide-down.docx", "dfds-2021-08-26-traefik-v2-ingress-outage.pdf"]
+    for name in good:
+        (folder / name).write_bytes((FORMATS / name).read_bytes())
+    (folder / "bomb.zip").write_bytes(make_zip({"a.md": b"\0" * (20 * 1024 * 1024)}))
+    (folder / "evil.zip").write_bytes(make_zip({"../evil.md": b"# Evil\n"}))
+    db_path = tmp_path / "kb.db"
+    result, summary = run_ingest(db_path, str(folder))
+    assert result.exit_code == 1 and summary["new"] == len(good)
+    named = sorted(line.split(": ", 1)[0] for line in summary["errors"])
+    assert named == sorted([str(folder / name) for name in (*bad, "bomb.zip")] + [f"{folder / 'evil.zip'}!/../evil.md"])
+    assert all("\n" not in line and "Error" not in line and "Traceback" not in line for line in summary["errors"])
+    stored = sorted(row["source"] for row in store.open_db(db_path).query("select source from documents"))
+    assert stored == sorted(str((folder / name).resolve()) for name in good)

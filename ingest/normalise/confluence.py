@@ -45,7 +45,7 @@ def normalise_confluence(source: Source) -> Document:
         panel_title.name = "p"
         panel_title.insert(0, "**")
         panel_title.append(":**")
-    text, _ = html_to_markdown(str(body))
+    text, _ = html_to_markdown(str(body), nested_indent=True)
     if not text.strip():
         raise NormaliseError(source.name, "Confluence page has no text")
     title = title or first_heading(text) or title_from_source(source.name)

@@ -30,6 +30,8 @@ p[style-name='Block Text'] => blockquote > p:fresh
 
 _CHECKBOX = re.compile(r"<input\b[^>]*\btype=\"checkbox\"[^>]*>", re.I)
 _LEAD_IN = re.compile(r"(<(?:p|li)>)<strong>(.*?)</strong>")
+_BALLOT = re.compile(r"(<li>)\s*([\u2610\u2611\u2612])\s*")
+"""A ballot-box glyph opening an item (☐ ☑ ☒: how pandoc and Word users write task items)."""
 
 
 def normalise_docx(source: Source) -> Document:
@@ -53,7 +55,7 @@ def normalise_docx(source: Source) -> Document:
         result = mammoth.convert_to_html(io.BytesIO(data), style_map=_STYLE_MAP, convert_image=mammoth.images.img_element(lambda image: {}))
     except Exception:  # mammoth raises assorted errors on broken XML
         raise NormaliseError(source.name, "unreadable .docx: its XML cannot be parsed") from None
-    text = typographic_to_ascii(html_to_markdown(docx_html(result.value))[0])
+    text = typographic_to_ascii(html_to_markdown(docx_html(result.value), nested_indent=True)[0])
     if not text.strip():
         raise NormaliseError(source.name, ".docx has no text")
     title = title or first_heading(text) or title_from_source(source.name)
@@ -61,8 +63,9 @@ def normalise_docx(source: Source) -> Document:
 
 
 def docx_html(markup: str) -> str:
-    """mammoth's HTML with checkboxes as ``[x]``/``[ ]`` and bold lead-ins kept as ``**…**``."""
+    """mammoth's HTML with checkboxes and ballot boxes as ``[x]``/``[ ]`` and bold lead-ins kept as ``**…**``."""
     markup = _CHECKBOX.sub(lambda m: "[x] " if re.search(r"\bchecked\b", m.group(0)) else "[ ] ", markup)
+    markup = _BALLOT.sub(lambda m: m.group(1) + ("[ ] " if m.group(2) == "\u2610" else "[x] "), markup)
     return _LEAD_IN.sub(r"\1**\2**", markup)
 
 

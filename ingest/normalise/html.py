@@ -20,8 +20,15 @@ _BLOCK_TAGS = {"p", "div", "section", "article", "main", "header", "footer", "bl
 _SKIP_TAGS = {"script", "style", "noscript", "template", "svg", "head", "nav", "iframe", "button", "form"}
 
 
-def html_to_markdown(markup: str) -> tuple[str, str | None]:
-    """Render HTML as Markdown-shaped text (headings, bullets, table rows); also return its title."""
+_INDENT = "\ue000"
+"""Stands for one indenting space of a nested item until the whitespace clean-up is done."""
+
+
+def html_to_markdown(markup: str, nested_indent: bool = False) -> tuple[str, str | None]:
+    """Render HTML as Markdown-shaped text (headings, bullets, table rows); also return its title.
+
+    With ``nested_indent`` an item of a nested list is indented two spaces a level, as in Markdown.
+    """
     from bs4 import BeautifulSoup
     from bs4.element import NavigableString, Tag
 
@@ -32,6 +39,7 @@ def html_to_markdown(markup: str) -> tuple[str, str | None]:
     # iterative walk: deeply nested markup cannot blow the recursion limit
     stack: list[tuple[Any, bool]] = [(soup, False)]
     row_cells: list[str] | None = None
+    depth = 0  # lists open around the node
     while stack:
         node, closing = stack.pop()
         if isinstance(node, NavigableString):
@@ -54,13 +62,14 @@ def html_to_markdown(markup: str) -> tuple[str, str | None]:
                 row_cells = None
             elif re.fullmatch(r"h[1-6]", name) or name in _BLOCK_TAGS or name == "li":
                 out.append("\n\n" if name not in ("li", "tr") else "\n")
+            depth -= name in ("ul", "ol")
             continue
         if name in _SKIP_TAGS or (name == "title"):
             continue
         if re.fullmatch(r"h[1-6]", name):
             out.append("\n\n" + "#" * int(name[1]) + " ")
         elif name == "li":
-            out.append("\n- ")
+            out.append("\n" + _INDENT * 2 * max(depth - 1, 0) * nested_indent + "- ")
         elif name == "tr":
             row_cells = []
         elif name in ("td", "th") and row_cells is not None:
@@ -69,6 +78,7 @@ def html_to_markdown(markup: str) -> tuple[str, str | None]:
             out.append("\n")
         elif name in _BLOCK_TAGS:
             out.append("\n\n")
+        depth += name in ("ul", "ol")
         stack.append((node, True))
         stack.extend((child, False) for child in reversed(list(node.children)))
     text = "".join(out)
@@ -76,6 +86,8 @@ def html_to_markdown(markup: str) -> tuple[str, str | None]:
     text = re.sub(r"\n[ \t]+(?=[^\s])", "\n", text)
     text = re.sub(r"\n{3,}", "\n\n", text)
     text = re.sub(r"(?m)^(#{1,6}|-) +", r"\1 ", text)
+    if nested_indent:
+        text = text.replace(_INDENT, " ")
     return text.strip() + "\n", title
 
 

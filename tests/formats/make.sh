@@ -44,3 +44,5 @@ writer = pypdf.PdfWriter(clone_from=sys.argv[1])
 writer.encrypt(user_password="secret", owner_password="secret", algorithm="AES-128")
 writer.write(sys.argv[2])
 PY
+# Nested lists, task items and a bold lead-in, from nested.md (written for this test):
+pandoc -f gfm -t docx -o "$here/nested.docx" "$here/nested.md"
