@@ -24,6 +24,8 @@ from kb.incident_date import incident_started
 from kb.migrations import apply_migrations
 from kb.schema import CHILD_TABLES, COLUMNS, FTS_TABLES
 
+from ingest.isotime import iso
+
 BUSY_TIMEOUT_MS = 30_000
 """How long a writer waits for another writer's transaction before failing."""
 
@@ -59,7 +61,7 @@ class StoreResult:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return iso(datetime.now(timezone.utc))
 
 
 def existing(db: sqlite_utils.Database, source: str) -> dict | None:

@@ -124,6 +124,8 @@ def iso_utc(value: Any, problems: list[str] | None = None, field: str | None = N
     usable time (unparseable, or outside EARLIEST_YEAR-LATEST_YEAR: recorded in ``problems`` when given)."""
     from datetime import date, datetime, timezone
 
+    from ..isotime import iso
+
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
@@ -149,9 +151,7 @@ def iso_utc(value: Any, problems: list[str] | None = None, field: str | None = N
     if not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
         _dropped(problems, field, parsed.isoformat(), "is outside the years we read")
         return None
-    if parsed.tzinfo is None:
-        return parsed.strftime("%Y-%m-%dT%H:%M:%S")
-    return parsed.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return iso(parsed)
 
 
 def jsonable(value: Any) -> Any:

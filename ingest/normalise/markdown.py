@@ -102,11 +102,12 @@ def parse_publication(value: str) -> str | None:
     """A publication time such as "Apr 17, 2026, 04:37 PM UTC" as ISO 8601 UTC, or None."""
     from datetime import datetime, timezone
 
+    from ..isotime import iso
+
     value = value.replace(",", "").replace(" UTC", "").replace(".", "")
     for pattern in ("%b %d %Y %I:%M %p", "%B %d %Y %I:%M %p", "%b %d %Y %H:%M", "%B %d %Y %H:%M"):
         try:
-            parsed = datetime.strptime(value, pattern).replace(tzinfo=timezone.utc)
-            return parsed.strftime("%Y-%m-%dT%H:%M:%SZ")
+            return iso(datetime.strptime(value, pattern).replace(tzinfo=timezone.utc))
         except ValueError:
             continue
     return None

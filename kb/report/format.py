@@ -12,6 +12,8 @@ from markupsafe import Markup
 
 from kb.links import web_url
 
+from ingest.isotime import parse_iso
+
 
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?)?)?$")
 
@@ -25,9 +27,8 @@ def parse_time(value: str | None) -> datetime | None:
         text += "-01-01"
     elif len(text) == 7:
         text += "-01"
-    try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
+    parsed = parse_iso(text)
+    if parsed is None:
         return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=timezone.utc)
