@@ -78,6 +78,9 @@ def resolve(
     correct_year_typos([m for m in mentions if m.start in starts])
     anchors = _clock_anchors(mentions)
     cur_date: date | None = None
+    entry_date: date | None = None
+    """The date of the last day heading or dated entry: timeline entries carry it, so a date
+    named in passing in the prose between them ("the same cause as October 21") moves only prose."""
     cur_year: int | None = ctx.base_date.year if ctx.base_date else None
     prev_clock: tuple[date, int] | None = None
     prev_prose: tuple[date, int] | None = None
@@ -96,6 +99,8 @@ def resolve(
                 if cur_date is not None and not m.year_explicit and m.date < cur_date - timedelta(days=300):
                     m.date = m.date.replace(year=m.date.year + 1)  # December → January
                 cur_date = m.date
+                if m.start in starts or m.has_clock:
+                    entry_date = m.date  # a day heading or dated entry, not a date named in passing
                 m.date_explicit = True
         else:
             day_flag = next((f for f in m.flags if f.startswith("day-only:")), None)
@@ -109,9 +114,11 @@ def resolve(
                 except ValueError:
                     continue
                 cur_date = m.date
+                if m.start in starts:
+                    entry_date = m.date
                 m.date_explicit = True
             elif m.has_clock:
-                m.date = cur_date or ctx.base_date
+                m.date = (entry_date if m.start in starts and entry_date else cur_date) or ctx.base_date
         if m.date is None:
             continue
         if not m.has_clock:
@@ -135,6 +142,7 @@ def resolve(
             cur_date = m.date
         if in_timeline:
             prev_clock = (m.date, minutes)
+            entry_date = m.date
         elif not m.date_explicit and prev_prose is not None and prev_prose[0] == m.date and _rolls_over(m, prev_prose[1], minutes, units, text):
             m.date = m.date + timedelta(days=1)
             cur_date = m.date

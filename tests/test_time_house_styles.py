@@ -166,3 +166,18 @@ def test_an_incident_day_that_is_also_the_publication_day_stays_on_the_timeline(
     text = "---\ntitle: API outages\ndate: 2014-07-16 23:29 UTC\n---\n\nThe API was down for 53 minutes on July 15 and for 3 hours on July 16.\n\nPublished on July 16, 2014.\n"
     days = [e["at"] for e in incident(text)["timeline"] if e["precision"] == "day"]
     assert days.count("2014-07-16") == 1 and "2014-07-15" in days
+
+
+@pytest.mark.parametrize(
+    "between",
+    [
+        "A routine deploy hit the same cause as October 21.",
+        "This repeated what we saw on 2025-10-21, only worse.",
+    ],
+)
+def test_a_date_named_in_passing_does_not_move_the_timeline_entries_after_it(between):
+    text = (
+        "# Flags outages\n\n## Timeline\n\n### October 21, 2025\n\n- **19:00 UTC** - Deploy\n\n"
+        f"### October 28, 2025\n\n{between}\n\n- **19:12 UTC** - Pods crash loop\n- **19:23 UTC** - On-call paged\n"
+    )
+    assert {"2025-10-28T19:12", "2025-10-28T19:23"} <= set(stamps(text))
