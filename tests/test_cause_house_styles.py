@@ -26,6 +26,8 @@ def causes(text: str) -> list[str]:
         "As a result, the scheduler was never able to start on the new node.",
         "Each time, we saw the same issues resurface, with short periods of errors.",
         "These changes provided some short-term relief, but latency kept climbing.",
+        "Block storage (us-east1-b): Customers may have seen elevated latency due to an issue in the storage layer.",
+        "Users across the agency were unable to sign in due to the false positives.",
     ],
 )
 def test_effects_and_symptoms_are_not_causes(sentence):
