@@ -118,7 +118,7 @@ def find_actions(doc: Doc) -> list[dict]:
             if block.kind in ("item", "row"):
                 s, e = _item_span(text, block)
                 unit = text[s:e]
-                if is_skipped(unit) or len(unit.split()) < 2 or _LINK_ONLY.match(unit) or is_boilerplate(unit) or is_cause_statement(unit) or (block.kind == "item" and is_label_item(unit)):
+                if is_skipped(unit) or len(unit.split()) < 2 or _LINK_ONLY.match(unit) or is_boilerplate(unit) or is_cause_statement(unit) or (block.kind == "item" and (is_label_item(unit) or _ANNOUNCES.search(unit))):
                     continue
                 _add(actions, text, s, e, block)
                 continue

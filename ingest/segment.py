@@ -90,10 +90,11 @@ def normalise_heading(text: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def section_role(heading: str, strict: bool = False) -> str | None:
+def section_role(heading: str, strict: bool = False, contained: bool = True) -> str | None:
     """The role a heading names (exact phrase, then prefix, then contained words), or None.
 
-    ``strict`` (for inline labels such as ``**Fix the retry loop.**``) accepts only an exact phrase.
+    ``strict`` (for inline labels such as ``**Fix the retry loop.**``) accepts only an exact phrase;
+    without ``contained``, a phrase found among other words does not count.
     """
     norm = normalise_heading(heading)
     if not norm or len(norm) > 80 or re.search(r"\d{4}-\d{2}-\d{2}t\d", norm):
@@ -110,7 +111,7 @@ def section_role(heading: str, strict: bool = False) -> str | None:
         for phrase in phrases[role]:
             if norm.startswith(phrase + " ") or norm.startswith(phrase + "&") or norm.startswith(phrase + ","):
                 return role
-    if len(norm.split()) <= 7:
+    if contained and len(norm.split()) <= 7:
         for role, pattern in _contained_phrases():
             if pattern.search(norm):
                 return role
@@ -178,7 +179,10 @@ def segment_text(text: str) -> list[Block]:
         replaced = None
         while stack and stack[-1][0] >= level:
             replaced = stack.pop()
-        role = section_role(title) if (level > 1 or blocks) else None  # the opening '# Title' names no section
+        parent = next((r for _, r, _ in reversed(stack) if r), None)
+        # inside a named section, a sub-heading changes the role only by naming one outright or
+        # by its first words ("Incident response and monitoring:" stays in "Improvements")
+        role = section_role(title, contained=parent is None) if (level > 1 or blocks) else None  # the opening '# Title' names no section
         if role is None and replaced is not None and replaced[0] == level and _DATE_HEADING.match(title.strip()):
             role = replaced[1]  # "## May 13" continues the "## Timeline" it follows
         stack.append((level, role, title.strip()))

@@ -106,3 +106,13 @@ def test_short_noun_phrases_are_labels_not_actions(item, label):
     from ingest.actions import is_label_item
 
     assert is_label_item(item) is label
+
+
+def test_a_sub_heading_with_a_role_word_among_others_stays_in_its_action_section():
+    text = "# Outages\n\n## Medium-term improvements\n\n**Incident response and monitoring:**\n\n- Build a dashboard of the flag metrics with runbook links\n"
+    assert actions(text) == [("Build a dashboard of the flag metrics with runbook links", "planned")]
+
+
+def test_an_item_that_introduces_a_command_is_an_instruction_not_an_action():
+    text = "# Supply-chain attack\n\n## What you should do\n\n## Next steps\n\n- Check your npm logs for suspicious entries:\n\n```\ngrep -r worm ~/.npm/_logs\n```\n\n- Rotate every npm token\n"
+    assert [t for t, _ in actions(text)] == ["Rotate every npm token"]
