@@ -19,9 +19,12 @@ from .segment import text_of, result_of
 from . import rules
 
 
+_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+
+
 def categorise(text: str) -> list[str]:
-    """The cause categories whose lexicon matches ``text``, in taxonomy order."""
-    text = text.lower()
+    """The cause categories whose lexicon matches ``text`` (Markdown links read as their words), in taxonomy order."""
+    text = _LINK.sub(r"\1", text).lower()
     return [label for label, rx in rules.compiled_lexicon("taxonomy.json", "categories").items() if rx.search(text)]
 
 

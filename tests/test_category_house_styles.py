@@ -33,3 +33,15 @@ def test_causes_win_over_the_title():
 )
 def test_the_response_making_things_worse_is_remediation(sentence):
     assert "remediation" in categorise(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Due to a Fastly world-wide [incident](https://status.example.com/1), three sites were down.",
+        "Our payments rely on an external card processor, which timed out.",
+        "A Cloudflare regional outage dropped a third of our traffic.",
+    ],
+)
+def test_a_providers_incident_is_a_dependency(sentence):
+    assert "dependency" in categorise(sentence)
