@@ -89,6 +89,12 @@ def contract_problems(text: str, incidents: list[dict]) -> list[str]:
                 problems.append(f"incident {n} window: {start} to {end} mixes zone conventions")
             elif _utc_aware(start.rstrip("Z")) > _utc_aware(end.rstrip("Z")):
                 problems.append(f"incident {n} window: {start} after {end}")
+        starts = [w["start"].rstrip("Z") for w in windows if isinstance(w["start"], str)]
+        if starts != sorted(starts):
+            problems.append(f"incident {n}: windows out of order {starts[:4]}")
+        stamps = [e["at"].rstrip("Z") for e in incident["timeline"] if isinstance(e["at"], str)]
+        if stamps != sorted(stamps):
+            problems.append(f"incident {n}: timeline out of order")
         published = incident["document"]["published_at"]
         if published is not None and not ISO.fullmatch(published):
             problems.append(f"incident {n}: published_at {published!r} is not ISO 8601")
