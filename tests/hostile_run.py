@@ -115,8 +115,7 @@ def outcome(name: str, data: bytes, alarm: int = 60) -> Outcome:
     previous = signal.signal(signal.SIGALRM, _on_alarm)
     signal.alarm(alarm)
     try:
-        source = read_stream(io.BytesIO(data), name=name)
-        source.format_hint = source.format_hint or _suffix_format(name)
+        source = read_stream(io.BytesIO(data), name=name)  # the format from the name's suffix, as for a file
         document = normalise(source)
         incidents = extract(document)
     except ReadError as exc:
@@ -137,12 +136,6 @@ def outcome(name: str, data: bytes, alarm: int = 60) -> Outcome:
             problems.append(problem)
     seconds = time.perf_counter() - began
     return Outcome("broken", "; ".join(problems[:3]), seconds) if problems else Outcome("kept", "", seconds)
-
-
-def _suffix_format(name: str) -> str | None:
-    from ingest.read import format_for
-
-    return format_for(name)
 
 
 def main(argv: list[str]) -> int:
