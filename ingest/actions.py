@@ -19,6 +19,7 @@ from spacy.tokens import Doc
 
 from . import rules
 from .plain_text import plain_text as _clean
+from .spans import SpanIndex
 from .segment import Block, block_sentences, text_of, result_of
 
 _ANNOUNCES = re.compile(r":\s*$")
@@ -102,7 +103,7 @@ def _plain(text: str) -> str:
 def find_actions(doc: Doc) -> list[dict]:
     """Corrective actions of a Doc, each with text, status and evidence."""
     text = text_of(doc)
-    cue_spans = [(s.start_char, s.end_char, s.id_) for s in doc.spans.get("cues", []) if s.label_ == "ACTION"]
+    cue_spans = SpanIndex((s.start_char, s.end_char, s.id_) for s in doc.spans.get("cues", []) if s.label_ == "ACTION")
     actions: list[dict] = []
     inventory = False  # inside a list introduced as what was looked at ("We monitored:")
     for block in doc._.pmkb_blocks or []:
@@ -126,7 +127,7 @@ def find_actions(doc: Doc) -> list[dict]:
                 unit = text[s:e]
                 if _ANNOUNCES.search(unit) or is_skipped(unit) or len(unit.split()) < 4 or is_boilerplate(unit) or is_cause_statement(unit):
                     continue
-                cues = [k for cs, ce, k in cue_spans if cs >= s and ce <= e]
+                cues = cue_spans.keys_within(s, e)
                 if cues or re.match(r"(?i)^\W*(?:[A-Z][a-z]+(?:ing)?\b)", unit) and _imperative(unit):
                     _add(actions, text, s, e, block)
             continue
@@ -134,7 +135,7 @@ def find_actions(doc: Doc) -> list[dict]:
             continue
         units = [(block.start, block.end)] if block.kind in ("item", "row") else block_sentences(doc, block)
         for s, e in units:
-            cues = [k for cs, ce, k in cue_spans if cs >= s and ce <= e]
+            cues = cue_spans.keys_within(s, e)
             if not cues:
                 continue
             unit = text[s:e]

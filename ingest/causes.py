@@ -19,6 +19,7 @@ from spacy.tokens import Doc
 
 from . import rules
 from .plain_text import plain_text as _clean
+from .spans import SpanIndex
 from .segment import Block, block_sentences, text_of, result_of
 
 SECTION_KINDS = {"root_cause": "root", "trigger": "trigger", "contributing": "contributing"}
@@ -81,7 +82,7 @@ def find_causes(doc: Doc, min_word_share: float = 0.0) -> list[dict]:
     """Cause items of a Doc, each with kind, text and evidence; statements with fewer than
     ``min_word_share`` words among their tokens (figures, balances, addresses) are not causes."""
     text = text_of(doc)
-    cue_spans = [(s.start_char, s.end_char, s.id_ or "root") for s in doc.spans.get("cues", []) if s.label_ == "CAUSE"]
+    cue_spans = SpanIndex((s.start_char, s.end_char, s.id_ or "root") for s in doc.spans.get("cues", []) if s.label_ == "CAUSE")
     causes: list[dict] = []
     seen: set[tuple[int, int]] = set()
     blocks = [b for b in (doc._.pmkb_blocks or []) if b.kind != "code"]
@@ -93,7 +94,7 @@ def find_causes(doc: Doc, min_word_share: float = 0.0) -> list[dict]:
         units = [_row_text_span(text, block) if block.kind == "row" else (block.start, block.end)] if whole else block_sentences(doc, block)
         for s, e in units:
             unit = text[s:e]
-            kind = _candidate_kind(unit, role, whole, [k for cs, ce, k in cue_spans if cs >= s and ce <= e])
+            kind = _candidate_kind(unit, role, whole, cue_spans.keys_within(s, e))
             if kind is None or never_a_cause(unit) or _announces_list(unit, block, blocks, index) or word_share(unit) < min_word_share:
                 continue
             _add(causes, seen, text, s, e, kind)

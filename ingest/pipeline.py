@@ -100,10 +100,10 @@ def drop_whitespace_special_cases(tokenizer) -> None:
     tokenizer.rules = {k: v for k, v in tokenizer.rules.items() if k.strip() and not any(ch.isspace() for ch in k)}
 
 
-MAX_TEXT_CHARS = 500_000
-"""Longest normalised text extracted (``nlp.max_length``). Extraction is linear, about 2.5 s per
-million characters on an idle core and twice that on a busy one, so this keeps every document
-under 5 s; the longest document of the corpus has 43,000 characters."""
+MAX_TEXT_CHARS = 250_000
+"""Longest normalised text extracted (``nlp.max_length``). Extraction is linear, 1-8 µs per
+character on an idle core by the text's shape (one-line paragraphs cost most) and twice that on a
+busy one, so this keeps every document under 5 s; the longest corpus document has 43,000."""
 
 
 def build_nlp() -> Language:

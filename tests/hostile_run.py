@@ -89,6 +89,12 @@ def contract_problems(text: str, incidents: list[dict]) -> list[str]:
                 problems.append(f"incident {n} window: {start} to {end} mixes zone conventions")
             elif _utc_aware(start.rstrip("Z")) > _utc_aware(end.rstrip("Z")):
                 problems.append(f"incident {n} window: {start} after {end}")
+        starts = [w["start"].rstrip("Z") for w in windows if isinstance(w["start"], str)]
+        if starts != sorted(starts):
+            problems.append(f"incident {n}: windows out of order {starts[:4]}")
+        stamps = [e["at"].rstrip("Z") for e in incident["timeline"] if isinstance(e["at"], str)]
+        if stamps != sorted(stamps):
+            problems.append(f"incident {n}: timeline out of order")
         published = incident["document"]["published_at"]
         if published is not None and not ISO.fullmatch(published):
             problems.append(f"incident {n}: published_at {published!r} is not ISO 8601")
@@ -109,8 +115,7 @@ def outcome(name: str, data: bytes, alarm: int = 60) -> Outcome:
     previous = signal.signal(signal.SIGALRM, _on_alarm)
     signal.alarm(alarm)
     try:
-        source = read_stream(io.BytesIO(data), name=name)
-        source.format_hint = source.format_hint or _suffix_format(name)
+        source = read_stream(io.BytesIO(data), name=name)  # the format from the name's suffix, as for a file
         document = normalise(source)
         incidents = extract(document)
     except ReadError as exc:
@@ -131,12 +136,6 @@ def outcome(name: str, data: bytes, alarm: int = 60) -> Outcome:
             problems.append(problem)
     seconds = time.perf_counter() - began
     return Outcome("broken", "; ".join(problems[:3]), seconds) if problems else Outcome("kept", "", seconds)
-
-
-def _suffix_format(name: str) -> str | None:
-    from ingest.read import format_for
-
-    return format_for(name)
 
 
 def main(argv: list[str]) -> int:

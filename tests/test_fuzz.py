@@ -76,6 +76,8 @@ def test_the_contract_check_catches_each_kind_of_break():
         ("after", lambda i: i["impact_windows"][0].update(start="2024-01-01T12:00:00Z")),
         ("UTF-8", lambda i: i["causes"].append({"text": "\ud800", "evidence": None})),
         ("ISO", lambda i: i["timeline"][0].update(at="10:00")),
+        ("order", lambda i: i["impact_windows"].insert(0, {"start": "2024-01-02T10:00:00Z", "end": "2024-01-02T11:00:00Z", "evidence": None})),
+        ("order", lambda i: i["timeline"].insert(0, {"at": "2024-01-02T10:00:00Z", "timezone": "UTC", "evidence": None})),
     ]
     for word, spoil in breaks:
         incident = json.loads(json.dumps(good))
