@@ -20,6 +20,9 @@ from typing import Any, Callable, Sequence
 DEFAULT_TIME_BUDGET = 5.0
 """Seconds one document may take to extract in a worker before it is stopped and skipped."""
 
+_RUNNING = object()
+"""What a busy worker's outcome is while its job runs (a job's result may itself be None)."""
+
 
 @dataclass
 class Failed:
@@ -93,12 +96,19 @@ class WorkerPool:
             while queue and len(busy) < self.processes:
                 worker = self.idle.pop() if self.idle else self._start()
                 worker.job, worker.started = queue.popleft(), time.monotonic()
-                worker.conn.send((func, jobs[worker.job]))
+                try:
+                    worker.conn.send((func, jobs[worker.job]))
+                except OSError:  # it died while idle: the job goes to another worker
+                    queue.appendleft(worker.job)
+                    self._lost(worker, "")
+                    continue
                 busy.append(worker)
+            if not busy:
+                continue
             wait([w.conn for w in busy] + [w.process.sentinel for w in busy], self._timeout(busy))
             for worker in list(busy):
                 outcome = self._outcome(worker)
-                if outcome is not None:
+                if outcome is not _RUNNING:
                     results[worker.job] = outcome
                     busy.remove(worker)
         return results
@@ -114,8 +124,8 @@ class WorkerPool:
             return None
         return max(0.0, min(w.started for w in busy) + self.budget - time.monotonic())
 
-    def _outcome(self, worker: _Worker) -> Any | None:
-        """The finished job's result or Failed, the worker going back to idle or replaced; None while it runs."""
+    def _outcome(self, worker: _Worker) -> Any:
+        """The finished job's result or Failed, the worker going back to idle or replaced; _RUNNING while it runs."""
         if worker.conn.poll():
             try:
                 ok, value = worker.conn.recv()
@@ -127,7 +137,7 @@ class WorkerPool:
             return self._lost(worker, _death(worker))
         if self.budget is not None and time.monotonic() - worker.started > self.budget:
             return self._lost(worker, f"stopped after the time budget of {self.budget:g} s (--time-budget)")
-        return None
+        return _RUNNING
 
     def _lost(self, worker: _Worker, reason: str) -> Failed:
         worker.stop()
