@@ -11,13 +11,13 @@ the file-name prefix as written. Pure functions over strings: no spaCy needed.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from functools import lru_cache
 from urllib.parse import urlparse
 
 from . import rules
 
-_WORD = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9&.-]*[A-Za-z0-9])?")
 _DATE_IN_NAME = re.compile(r"(?<!\d)(?:19|20)\d{2}[-_]?[01]\d[-_]?[0-3]\d(?!\d)")
 _MAX_WORDS = 4
 _SCAN_CHARS = 200_000
@@ -62,20 +62,44 @@ def slug_words(source: str | None, url: str | None = None) -> list[list[str]]:
     return out
 
 
-def _spellings(text: str) -> dict[str, Counter]:
-    """Every run of up to four words in the text, by its normal key, with how it is spelled."""
-    words = list(_WORD.finditer(text[:_SCAN_CHARS]))
-    found: dict[str, Counter] = {}
-    for i in range(len(words)):
-        for n in range(1, _MAX_WORDS + 1):
-            j = i + n - 1
-            if j >= len(words) or (n > 1 and text[words[j - 1].end():words[j].start()] not in (" ", "-")):
-                break
-            spelled = text[words[i].start():words[j].end()]
-            if n > 1 and len(spelled) > 60:
-                break
-            found.setdefault(normal_key(spelled), Counter())[spelled] += 1
-    return found
+class Spellings:
+    """How a text spells each name, looked up by normal key: the text's alphanumeric runs joined
+    into one lower-case string, searched in C (``str.find``) and mapped back to the words."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text[:_SCAN_CHARS]
+        runs = list(re.finditer(r"[A-Za-z0-9]+", self.text))
+        self.norm = "".join(m.group(0).lower() for m in runs)
+        self.starts: list[int] = []  # where each run starts in ``norm``
+        pos = 0
+        for m in runs:
+            self.starts.append(pos)
+            pos += len(m.group(0))
+        self.runs = runs
+        self._cache: dict[str, Counter] = {}
+
+    def get(self, key: str) -> Counter:
+        """Every spelling of ``key`` that starts and ends on word boundaries, with its count."""
+        if key not in self._cache:
+            self._cache[key] = self._find(key)
+        return self._cache[key]
+
+    def _find(self, key: str) -> Counter:
+        found: Counter = Counter()
+        if not key:
+            return found
+        at = self.norm.find(key)
+        while at != -1:
+            first = bisect_left(self.starts, at)
+            if first < len(self.starts) and self.starts[first] == at:
+                last = bisect_left(self.starts, at + len(key)) - 1
+                run = self.runs[last]
+                if self.starts[last] + len(run.group(0)) == at + len(key) and last - first < _MAX_WORDS:
+                    spelled = self.text[self.runs[first].start():run.end()]
+                    if len(spelled) <= 60 and re.fullmatch(r"[A-Za-z0-9]+(?:(?: |-|\.|&)?[A-Za-z0-9]+)*", spelled):
+                        found[spelled] += 1
+            at = self.norm.find(key, at + 1)
+        return found
 
 
 def _looks_like_a_name(spelled: str) -> bool:
@@ -83,12 +107,12 @@ def _looks_like_a_name(spelled: str) -> bool:
     return any(c.isupper() or c.isdigit() for c in spelled) or "." in spelled
 
 
-def _best_spelling(key: str, spellings: dict[str, Counter]) -> str | None:
+def _best_spelling(key: str, spellings: Spellings) -> str | None:
     """The text's most frequent name-like spelling of a key, also as a domain ('matrix.org')."""
     for keys in ((key,), tuple(key + tld for tld in _data()["tlds"])):  # the bare name before its domain
         counts: Counter = Counter()
         for k in keys:
-            for spelled, n in (spellings.get(k) or {}).items():
+            for spelled, n in spellings.get(k).items():
                 if _looks_like_a_name(spelled) and spelled not in _data()["not_names"]:
                     counts[spelled] += n
         if counts:
@@ -96,7 +120,7 @@ def _best_spelling(key: str, spellings: dict[str, Counter]) -> str | None:
     return None
 
 
-def from_slug(words: list[str], spellings: dict[str, Counter]) -> str | None:
+def from_slug(words: list[str], spellings: Spellings) -> str | None:
     """The longest run of slug words that the text also spells as a name."""
     generic = _data()["generic"]
     for n in range(len(words), 0, -1):
@@ -148,7 +172,7 @@ def link_owners(text: str) -> list[list[str]]:
 
 def find_organization(text: str, source: str | None = None, declared: str | None = None, url: str | None = None) -> str | None:
     """The organization a postmortem is about, in the text's spelling where the text names it."""
-    spellings = _spellings(text)
+    spellings = Spellings(text)
     if declared:
         return _best_spelling(normal_key(declared), spellings) or declared
     slugs = slug_words(source, url)

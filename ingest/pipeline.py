@@ -3,7 +3,8 @@
 ``build_nlp()`` assembles, in order: a ``span_ruler`` of cue phrases from
 ``rules/*.jsonl``, ``pmkb_structure`` (blocks and sentence starts),
 ``pmkb_times``, ``pmkb_timeline``, ``pmkb_causes``,
-``pmkb_actions`` and ``pmkb_classify``. ``extract()`` runs it over a normalised
+``pmkb_actions``, ``pmkb_roles`` (only with a trained sentence-role model: see
+``roles.configured_model``) and ``pmkb_classify``. ``extract()`` runs it over a normalised
 document, one Doc per incident part, and returns the extraction contract.
 """
 
@@ -18,7 +19,7 @@ from typing import Iterable, Iterator
 import spacy
 from spacy.language import Language
 
-from . import actions, causes, classify, incidents, rules, segment, timeline, times  # noqa: F401  (register factories)
+from . import actions, causes, classify, incidents, roles, rules, segment, timeline, times  # noqa: F401  (register factories)
 from .document import Document, Part
 from .normalise import normalise
 from .organization import find_organization, respell_title
@@ -27,7 +28,8 @@ from .workers import DEFAULT_TIME_BUDGET, Failed, WorkerPool
 
 @lru_cache(maxsize=1)
 def extractor_version() -> str:
-    """A short hash of the extraction code and rule files (everything under ``ingest/``):
+    """A short hash of the extraction code and rule files (everything under ``ingest/``) and of
+    the sentence-role model in use, if any:
     any change to what extraction can output changes it, so ``pmkb ingest --reextract``
     redoes the documents stored by another version."""
     import hashlib
@@ -38,6 +40,9 @@ def extractor_version() -> str:
         digest.update(path.relative_to(root).as_posix().encode())
         digest.update(b"\0")
         digest.update(path.read_bytes())
+    model = roles.configured_model()
+    if model is not None:  # a sentence-role model changes extraction as much as a rule file
+        digest.update(roles.model_fingerprint(model).encode())
     return digest.hexdigest()[:12]
 
 
@@ -95,9 +100,16 @@ def drop_whitespace_special_cases(tokenizer) -> None:
     tokenizer.rules = {k: v for k, v in tokenizer.rules.items() if k.strip() and not any(ch.isspace() for ch in k)}
 
 
+MAX_TEXT_CHARS = 500_000
+"""Longest normalised text extracted (``nlp.max_length``). Extraction is linear, about 2.5 s per
+million characters on an idle core and twice that on a busy one, so this keeps every document
+under 5 s; the longest document of the corpus has 43,000 characters."""
+
+
 def build_nlp() -> Language:
     """A fresh pipeline: blank English tokenizer, cue ruler and pmkb components."""
     nlp = spacy.blank("en")
+    nlp.max_length = MAX_TEXT_CHARS
     drop_whitespace_special_cases(nlp.tokenizer)
     nlp.tokenizer = LongRunTokenizer(nlp.tokenizer)
     # first, so that its few thousand phrase patterns go through the tokenizer alone
@@ -108,6 +120,9 @@ def build_nlp() -> Language:
     nlp.add_pipe("pmkb_timeline")
     nlp.add_pipe("pmkb_causes")
     nlp.add_pipe("pmkb_actions")
+    model = roles.configured_model()
+    if model is not None:
+        nlp.add_pipe("pmkb_roles", config={"model": str(model)})
     nlp.add_pipe("pmkb_classify")
     nlp.add_pipe("pmkb_incidents")
     return nlp
@@ -124,15 +139,13 @@ class TextTooLong(ReadError):
 
 
 def check_length(nlp: Language, document: Document) -> None:
-    """Refuse a document whose text is longer than ``nlp.max_length`` characters (spaCy's 1,000,000 by default).
-
-    Extraction is linear, about 2.5 s per million characters on one core: past that a
-    single document would stall a worker, and no postmortem comes near it."""
+    """Refuse a document whose text is longer than ``nlp.max_length`` characters (``MAX_TEXT_CHARS``)."""
     if len(document.text) > nlp.max_length:
         raise TextTooLong(document.source, f"text too long to extract: {len(document.text):,} characters after normalising, over the {nlp.max_length:,} supported (split the document)")
 
 
-def _part_docs(nlp: Language, document: Document) -> list[tuple[Part, object]]:
+def part_docs(nlp: Language, document: Document) -> list[tuple[Part, object]]:
+    """One unprocessed Doc per incident part of a normalised document, with its metadata."""
     segment.ensure_extensions()
     check_length(nlp, document)
     parts = document.parts or [Part(0, len(document.text), title=document.title)]
@@ -164,10 +177,10 @@ def extract(document: Document, nlp: Language | None = None) -> list[dict]:
     """The extraction contract for a normalised document: one dict per incident."""
     nlp = nlp or shared_nlp()
     incidents = []
-    for part, doc in _part_docs(nlp, document):
+    for part, doc in part_docs(nlp, document):
         for _, proc in nlp.pipeline:
             doc = proc(doc)
-        incidents.extend(_contracts(document, part, doc))
+        incidents.extend(contracts(document, part, doc))
     return incidents
 
 
@@ -204,7 +217,7 @@ def extract_many(
 
     def docs():
         for document in documents:
-            pairs = _part_docs(nlp, document)
+            pairs = part_docs(nlp, document)
             for i, (part, doc) in enumerate(pairs):
                 doc.user_data["pmkb_ctx"] = (document, part, i, len(pairs))
                 yield doc
@@ -212,7 +225,7 @@ def extract_many(
     pending: list[dict] = []
     for doc in nlp.pipe(docs(), batch_size=batch_size):
         document, part, i, n = doc.user_data.pop("pmkb_ctx")
-        pending.extend(_contracts(document, part, doc))
+        pending.extend(contracts(document, part, doc))
         if i == n - 1:
             yield document, pending
             pending = []
@@ -241,7 +254,7 @@ def _shift(evidence: dict | None, offset: int) -> dict | None:
     return {"text": evidence["text"], "start": evidence["start"] + offset, "end": evidence["end"] + offset}
 
 
-def _contracts(document: Document, part: Part, doc) -> list[dict]:
+def contracts(document: Document, part: Part, doc) -> list[dict]:
     """The contract dicts of every incident a processed part reports."""
     results = (doc._.pmkb_result or {}).get("incidents") or [doc._.pmkb_result or {}]
     return [_contract(document, part, result) for result in results]

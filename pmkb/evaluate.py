@@ -653,14 +653,19 @@ def load_gold(gold_dir: Path) -> list[dict]:
     """
     out: list[dict] = []
     for path in sorted(Path(gold_dir).glob("*.json"), key=lambda p: p.name):
-        if path.stem.upper() == "README":
-            continue
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(data, dict):
-            raise ValueError(f"{path}: a gold annotation must be a JSON object")
-        data["_path"] = path
-        out.append(data)
+        out.extend(load_gold_file(path))
     return out
+
+
+def load_gold_file(path: Path) -> list[dict]:
+    """One gold annotation file as a one-item list (empty for a README); ValueError when it is not one."""
+    if path.stem.upper() == "README":
+        return []
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: a gold annotation must be a JSON object")
+    data["_path"] = path
+    return [data]
 
 
 def resolve_document(gold: dict, gold_dir: Path, root: Path | None) -> Path:

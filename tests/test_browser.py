@@ -8,7 +8,7 @@ import pytest
 
 from browser_support import chromium_browser, chromium_missing_reason, live_server
 
-pytestmark = [pytest.mark.browser, pytest.mark.skipif(chromium_missing_reason() is not None, reason=chromium_missing_reason() or "")]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.skipif(chromium_missing_reason() is not None, reason=chromium_missing_reason() or "")]
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,8 @@ from typing import Any
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 
 from kb.report.charts import gantt, group_lanes, strip
-from kb.report.format import heat, md_escape, md_link, md_url, minutes_label, number_label, time_label
 from kb.links import web_url
+from kb.report.format import check_choice, heat, md_escape, md_link, md_url, minutes_label, number_label, time_label
 from kb.report.wording import FLAG_TEXT
 from kb.resources import templates_dir
 
@@ -41,9 +41,8 @@ def environment(template_dir: str | None = None, fmt: str = "html") -> Environme
 
 
 def render(data: dict[str, Any], fmt: str = "html", template_dir: str | None = None) -> str:
-    """Render report data as html, md or json."""
-    if fmt not in FORMATS:
-        raise ValueError(f"--format: {fmt!r} is not one of {', '.join(FORMATS)}")
+    """Render report data as html, md or json (InvalidArgument for another ``fmt``)."""
+    check_choice(fmt, FORMATS, "format")
     if fmt == "json":
         return json.dumps(data, indent=2, default=str, ensure_ascii=False)
     return environment(template_dir, fmt).get_template(FORMATS[fmt]).render(**data)

@@ -40,5 +40,5 @@ FLAG_TEXT = {
 FLAG_ORDER = ("timezone-missing", "list-announced-but-missing", "no-impact-window")
 """Flags the data-quality section lists first."""
 
-NARROW_HINT = "Narrow the report by organization, category or date (--organization, --category, --since, --until) to see others."
+NARROW_HINT = "Narrow the report by organization, category or date to see others."
 """What a note on a capped list tells the reader to do."""
