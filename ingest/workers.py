@@ -1,8 +1,9 @@
 """Forked extraction workers that never leave their parent waiting: a job whose worker dies, or
 that overruns its time budget, is reported as failed (with why) and the worker replaced.
 
-Each worker holds one job at a time, so a failure is always pinned on the job that caused it;
-the others go on in the remaining and new workers.
+Each worker works through its jobs one at a time, in the order sent, with the next one already
+waiting in its pipe (so it is never idle between jobs); a failure is therefore always pinned on
+the job it was working on, and the jobs queued behind that one go to other workers.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ from typing import Any, Callable, Sequence
 DEFAULT_TIME_BUDGET = 5.0
 """Seconds one document may take to extract in a worker before it is stopped and skipped."""
 
+DEPTH = 2
+"""Jobs sent to a worker ahead of its results: the one it works on and the next."""
+
 
 @dataclass
 class Failed:
@@ -36,8 +40,9 @@ class _Worker:
         self.process = context.Process(target=_serve, args=(child,), daemon=True)
         self.process.start()
         child.close()
-        self.job: int | None = None
-        self.started = 0.0
+        self.jobs: deque[int] = deque()  # sent, not answered yet; the first is the one being worked on
+        self.started = 0.0  # when the first of them started, as far as this side can tell (never earlier)
+        self.broken = False  # its pipe refused a job: it died, which collecting its results will tell
 
     def stop(self) -> None:
         """Kill the process (it may be stuck in C code) and reap it."""
@@ -88,52 +93,87 @@ class WorkerPool:
         """``func(job)`` for every job, in order; a :class:`Failed` where a job raised, overran the budget or its worker died."""
         results: list[Any] = [None] * len(jobs)
         queue = deque(range(len(jobs)))
-        busy: list[_Worker] = []
-        while queue or busy:
-            while queue and len(busy) < self.processes:
-                worker = self.idle.pop() if self.idle else self._start()
-                worker.job, worker.started = queue.popleft(), time.monotonic()
-                worker.conn.send((func, jobs[worker.job]))
-                busy.append(worker)
-            wait([w.conn for w in busy] + [w.process.sentinel for w in busy], self._timeout(busy))
-            for worker in list(busy):
-                outcome = self._outcome(worker)
-                if outcome is not None:
-                    results[worker.job] = outcome
-                    busy.remove(worker)
+        active: list[_Worker] = []
+        while queue or active:
+            self._dispatch(func, jobs, queue, active)
+            if not active:
+                continue
+            wait([w.conn for w in active] + [w.process.sentinel for w in active], self._timeout(active))
+            for worker in list(active):
+                if not self._collect(worker, results, queue):
+                    active.remove(worker)
         return results
+
+    def _dispatch(self, func: Callable[[Any], Any], jobs: Sequence[Any], queue: deque, active: list[_Worker]) -> None:
+        """Send queued jobs: first one to each of up to ``processes`` workers, then one more to each."""
+        while queue:
+            room = [w for w in active if not w.broken and len(w.jobs) < DEPTH]
+            if len(active) < self.processes:
+                worker = self.idle.pop() if self.idle else self._start()
+                active.append(worker)
+            elif room:
+                worker = min(room, key=lambda w: len(w.jobs))
+            else:
+                return
+            index = queue.popleft()
+            try:
+                worker.conn.send((func, jobs[index]))
+            except OSError:  # it has died: the job goes to another worker
+                queue.appendleft(index)
+                if worker.jobs:
+                    worker.broken = True
+                else:
+                    self._lost(worker, queue)
+                    active.remove(worker)
+                continue
+            if not worker.jobs:
+                worker.started = time.monotonic()
+            worker.jobs.append(index)
 
     def _start(self) -> _Worker:
         worker = _Worker(self.context)
         self.workers.append(worker)
         return worker
 
-    def _timeout(self, busy: list[_Worker]) -> float | None:
+    def _timeout(self, active: list[_Worker]) -> float | None:
         """Seconds until the first busy worker's budget runs out."""
         if self.budget is None:
             return None
-        return max(0.0, min(w.started for w in busy) + self.budget - time.monotonic())
+        return max(0.0, min(w.started for w in active) + self.budget - time.monotonic())
 
-    def _outcome(self, worker: _Worker) -> Any | None:
-        """The finished job's result or Failed, the worker going back to idle or replaced; None while it runs."""
-        if worker.conn.poll():
+    def _collect(self, worker: _Worker, results: list[Any], queue: deque) -> bool:
+        """Take the worker's finished results; fail its current job if it died or overran (the worker
+        replaced, the jobs behind requeued). False when it has no job left (idle again, or gone)."""
+        while worker.conn.poll():
             try:
                 ok, value = worker.conn.recv()
             except (EOFError, OSError):
-                return self._lost(worker, _death(worker))
-            self.idle.append(worker)
-            return value if ok else Failed(value)
+                results[worker.jobs[0]] = Failed(_death(worker))
+                self._lost(worker, queue)
+                return False
+            results[worker.jobs.popleft()] = value if ok else Failed(value)
+            worker.started = time.monotonic()
+            if not worker.jobs:
+                self.idle.append(worker)
+                return False
         if not worker.process.is_alive():
-            return self._lost(worker, _death(worker))
-        if self.budget is not None and time.monotonic() - worker.started > self.budget:
-            return self._lost(worker, f"stopped after the time budget of {self.budget:g} s (--time-budget)")
-        return None
+            results[worker.jobs[0]] = Failed(_death(worker))
+        elif self.budget is not None and time.monotonic() - worker.started > self.budget:
+            results[worker.jobs[0]] = Failed(f"stopped after the time budget of {self.budget:g} s (--time-budget)")
+        else:
+            return True
+        self._lost(worker, queue)
+        return False
 
-    def _lost(self, worker: _Worker, reason: str) -> Failed:
+    def _lost(self, worker: _Worker, queue: deque) -> None:
+        """Stop ``worker`` and put the jobs it had not started back at the front of ``queue``."""
         worker.stop()
         if worker in self.workers:
             self.workers.remove(worker)
-        return Failed(reason)
+        if worker.jobs:
+            worker.jobs.popleft()  # the one it was working on: answered by the caller, or never sent
+        queue.extendleft(reversed(worker.jobs))
+        worker.jobs.clear()
 
     def close(self) -> None:
         """Stop every worker (a busy one only after an interrupt: its job then fails as the worker died)."""

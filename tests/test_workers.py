@@ -134,3 +134,21 @@ def test_ctrl_c_is_left_to_the_parent():
         thread.start()
         thread.join(60)
         assert box["results"] == ["A"]  # the worker neither died nor printed a KeyboardInterrupt
+
+
+def nothing(job: str) -> None:
+    """A job whose result is None."""
+    return None
+
+
+def test_a_result_of_none_is_a_result_and_a_worker_dead_while_idle_is_replaced():
+    with WorkerPool(1, budget=None) as pool:
+        assert finished_run(pool, ["a"]) == ["A"]
+        os.kill(pool.idle[0].process.pid, signal.SIGKILL)
+        pool.idle[0].process.join(10)
+        assert finished_run(pool, ["b", "c"]) == ["B", "C"]
+        box: dict = {}
+        thread = threading.Thread(target=lambda: box.setdefault("r", pool.run(nothing, ["x"])), daemon=True)
+        thread.start()
+        thread.join(60)
+        assert box["r"] == [None]
