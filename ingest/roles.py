@@ -1,4 +1,4 @@
-"""Step 4e, roles: a small statistical layer over the rule-extracted causes and actions.
+"""After step 4d, roles: a small statistical layer over the rule-extracted causes and actions.
 
 A bag-of-words ``textcat_multilabel`` model scores every sentence unit (list
 item, table row statement, or sentence) of a Doc for the roles in
@@ -216,11 +216,11 @@ def combine(
     """
     veto, add, roles = config["veto_threshold"], config["add_threshold"], set(config["add_roles"])
 
-    def own(item: dict, field: str) -> int | None:
+    def own(item: dict) -> int | None:
         return _unit_at(units, (item.get("evidence") or {}).get("start", -1))
 
     def keep(item: dict, field: str) -> bool:
-        at = own(item, field)
+        at = own(item)
         if at is None:
             return True
         score = scores[at]
@@ -229,8 +229,8 @@ def combine(
 
     kept_causes = [c for c in causes if keep(c, "causes")]
     kept_actions = [a for a in actions if keep(a, "actions")]
-    covered_c = {own(c, "causes") for c in causes}
-    covered_a = {own(a, "actions") for a in actions}
+    covered_c = {own(c) for c in causes}
+    covered_a = {own(a) for a in actions}
     for index, (unit, score) in enumerate(zip(units, scores)):
         if unit.role not in roles:
             continue
