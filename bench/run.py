@@ -9,7 +9,8 @@ It replicates ../shared/corpus/docs and seeds/ into a temporary folder, each
 copy made unique so hashing cannot skip it, then measures ingest (in a child
 process, so its peak RSS is its own), re-ingest of the unchanged set,
 extraction alone split by stage, dateparser's ``search_dates`` over the same
-documents, the report over 10,000 incidents, and Datasette full-text search
+documents, ingest speed per input format (bench/formats.py), the report over
+10,000 incidents, and Datasette full-text search
 and canned queries over databases grown to 10,000 and 50,000 incidents.
 Timings are wall-clock on whatever else the machine is doing: run it idle.
 """
@@ -405,6 +406,11 @@ def run(sizes: list[int], serve_sizes: list[int], report_size: int, sample: int,
     log("hostile shapes: many headings, one long line without spaces")
     results["hostile_scaling"] = {"scale": hostile_scale, "shapes": scaling(hostile_scale)}
 
+    from formats import format_speeds
+
+    log("ingest speed per input format")
+    results["formats"] = format_speeds(4 if hostile_scale < 1 else 40, workdir / "formats")
+
     report_db = workdir / f"report-{report_size}.db"
     shutil.copy(largest_db, report_db)
     from workset import grow_db
@@ -477,6 +483,8 @@ def summary_rows(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         gate = hostile["scale"] >= 1
         rows.append((f"{shape}: {h['small']:,} → {h['large']:,} (s → s)", f"{h['small_s']:.2f} → {h['large_s']:.2f}", "", ""))
         rows.append(("  growth exponent (1 = linear)", f"{h['exponent']:.2f}", "< 1.3" if gate else "", _check("hostile_growth_exponent", h["exponent"]) if gate else ""))
+    for fmt, f in results.get("formats", {}).items():
+        rows.append((f"ingest {fmt}, one process, {f['documents']:.0f} docs (docs/s)", f"{f['docs_per_s']:.1f}", "", ""))
     rep = results["report"]
     gate = rep["incidents"] >= 10_000
     rows.append((f"report over {rep['incidents']} incidents (s)", f"{rep['total_s']:.2f}", "< 3", _check("report_s_10k", rep["total_s"]) if gate else ""))

@@ -43,7 +43,24 @@ def unique_copy(data: bytes, suffix: str, n: int) -> bytes:
         return json.dumps(value, ensure_ascii=False, indent=1).encode("utf-8")
     if suffix.lower() in (".html", ".htm"):
         return data + f"\n<p>Internal reference: INC-{100000 + n}</p>\n".encode()
+    if suffix.lower() == ".pdf":
+        return data + f"\n% copy {n}\n".encode()  # a PDF reader ignores bytes after %%EOF
+    if suffix.lower() in (".docx", ".zip"):
+        return _rezip(data, n)
     return data.rstrip() + f"\n\nInternal reference: INC-{100000 + n}\n".encode()
+
+
+def _rezip(data: bytes, n: int) -> bytes:
+    """A .docx or zip with one extra entry, of a kind never read as a postmortem."""
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            target.writestr(info, source.read(info))
+        target.writestr(f"customXml/copy{n}.xml", str(n))
+    return out.getvalue()
 
 
 def make_working_set(dest: Path, count: int, sources: list[Path], manifest: Path | None = None) -> Path:

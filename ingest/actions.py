@@ -18,6 +18,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from . import rules
+from .plain_text import plain_text as _clean
 from .segment import Block, block_sentences, text_of, result_of
 
 _ANNOUNCES = re.compile(r":\s*$")
@@ -96,11 +97,6 @@ def _plain(text: str) -> str:
     plain = re.sub(r"[*_`{}]+", "", text).strip()
     plain = re.sub(r"^[^A-Za-z]*", "", plain)
     return re.sub(r"^[A-Z][\w/ -]{0,60}?:\s+(?=[A-Z])", "", plain)  # "Label: Implementing …"
-
-
-def _clean(text: str) -> str:
-    text = re.sub(r"[*_`]+", "", text)
-    return re.sub(r"\s+", " ", text).strip()
 
 
 def find_actions(doc: Doc) -> list[dict]:
@@ -210,7 +206,7 @@ def _cell_status(text: str, block: Block) -> str | None:
     return None
 
 
-@Language.factory("pmkb_actions")
+@Language.factory("pmkb_actions", assigns=["doc._.pmkb_result"], requires=["doc._.pmkb_blocks", "doc.spans", "token.is_sent_start"])
 def make_actions(nlp: Language, name: str) -> "ActionsComponent":
     """Extract corrective actions into ``doc._.pmkb_result['corrective_actions']``."""
     return ActionsComponent()

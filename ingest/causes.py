@@ -18,6 +18,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from . import rules
+from .plain_text import plain_text as _clean
 from .segment import Block, block_sentences, text_of, result_of
 
 SECTION_KINDS = {"root_cause": "root", "trigger": "trigger", "contributing": "contributing"}
@@ -56,11 +57,6 @@ def is_fault(text: str) -> bool:
 def never_a_cause(text: str) -> bool:
     """True for statements that are never causes: apologies, questions, investigating the cause."""
     return bool(_terms("not_cause").search(text.strip().lower()))
-
-
-def _clean(text: str) -> str:
-    text = re.sub(r"[*_`]+", "", text)
-    return re.sub(r"\s+", " ", text).strip()
 
 
 def _announces_list(text: str, block: Block, blocks: list[Block], index: int) -> bool:
@@ -136,7 +132,7 @@ def _add(causes: list[dict], seen: set, text: str, s: int, e: int, kind: str) ->
     causes.append({"kind": kind, "category": None, "text": _clean(text[s:e]), "evidence": {"text": text[s:e], "start": s, "end": e}})
 
 
-@Language.factory("pmkb_causes", default_config={"min_word_share": 0.6})
+@Language.factory("pmkb_causes", assigns=["doc._.pmkb_result"], requires=["doc._.pmkb_blocks", "doc.spans", "token.is_sent_start"], default_config={"min_word_share": 0.6})
 def make_causes(nlp: Language, name: str, min_word_share: float) -> "CausesComponent":
     """Extract cause items into ``doc._.pmkb_result['causes']`` (needs pmkb_structure and the cue ruler)."""
     return CausesComponent(min_word_share)

@@ -81,10 +81,11 @@ def component_scores(causes: list[dict], title: str, summary: str) -> dict[str, 
     return scores
 
 
-def incident_components(causes: list[dict], title: str, summary: str) -> list[str]:
-    """Incident-level components: the best-scoring few, each named in a cause or title or twice in the summary."""
+def incident_components(causes: list[dict], title: str, summary: str, min_score: int = COMPONENT_MIN_SCORE, most: int = COMPONENT_MAX) -> list[str]:
+    """Incident-level components: the best-scoring few (at most ``most``), each scoring ``min_score``
+    (named in a cause or the title, or twice in the summary)."""
     scores = component_scores(causes, title, summary)
-    kept = [label for label, score in sorted(scores.items(), key=lambda kv: -kv[1]) if score >= COMPONENT_MIN_SCORE][:COMPONENT_MAX]
+    kept = [label for label, score in sorted(scores.items(), key=lambda kv: -kv[1]) if score >= min_score][:most]
     order = list(rules.taxonomy()["components"])
     return sorted(kept, key=order.index)
 
@@ -131,14 +132,23 @@ def time_flags(doc: Doc) -> list[tuple[str, str]]:
     return out
 
 
-@Language.factory("pmkb_classify")
-def make_classify(nlp: Language, name: str) -> "ClassifyComponent":
+@Language.factory(
+    "pmkb_classify",
+    assigns=["doc._.pmkb_result"],
+    requires=["doc._.pmkb_result", "doc._.pmkb_blocks", "doc._.pmkb_times"],
+    default_config={"component_min_score": COMPONENT_MIN_SCORE, "component_max": COMPONENT_MAX},
+)
+def make_classify(nlp: Language, name: str, component_min_score: int, component_max: int) -> "ClassifyComponent":
     """Add categories, components and quality flags to ``doc._.pmkb_result``."""
-    return ClassifyComponent()
+    return ClassifyComponent(component_min_score, component_max)
 
 
 class ClassifyComponent:
     """Adds ``categories``, ``components`` and ``quality_flags``; categorises each cause."""
+
+    def __init__(self, component_min_score: int = COMPONENT_MIN_SCORE, component_max: int = COMPONENT_MAX) -> None:
+        self.component_min_score = component_min_score
+        self.component_max = component_max
 
     def __call__(self, doc: Doc) -> Doc:
         result = result_of(doc)
@@ -149,7 +159,7 @@ class ClassifyComponent:
         summary = _summary_text(doc)
         title = meta.get("title") or ""
         result["categories"] = incident_categories(causes, summary, text_of(doc), title)
-        result["components"] = incident_components(causes, title, summary)
+        result["components"] = incident_components(causes, title, summary, self.component_min_score, self.component_max)
         flags = [(f, d) for f, d in meta.get("flags", [])]
         for sentence in announced_but_missing(doc):
             flags.append(("list-announced-but-missing", sentence))

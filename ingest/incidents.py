@@ -112,7 +112,7 @@ def split_result(doc: Doc, result: dict, sections: list[tuple[int, int, str]]) -
     return parts
 
 
-@Language.factory("pmkb_incidents")
+@Language.factory("pmkb_incidents", assigns=["doc._.pmkb_result"], requires=["doc._.pmkb_result", "doc._.pmkb_blocks", "doc._.pmkb_times"])
 def make_incidents(nlp: Language, name: str) -> "IncidentsComponent":
     """Split ``doc._.pmkb_result`` into ``doc._.pmkb_result['incidents']`` (one entry per reported incident)."""
     return IncidentsComponent()

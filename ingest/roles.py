@@ -21,8 +21,9 @@ from typing import Iterable
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .actions import _clean, action_status
+from .actions import action_status
 from .extensions import result_of, text_of
+from .plain_text import plain_text
 from .segment import Block, block_sentences
 
 LABELS: tuple[str, ...] = ("impact", "cause", "root", "trigger", "contributing", "action", "response", "boilerplate", "none")
@@ -183,13 +184,13 @@ def _unit_at(units: list[Unit], start: int) -> int | None:
 
 def _cause(text: str, unit: Unit, kind: str) -> dict:
     s, e = unit.start, unit.end
-    return {"kind": kind, "category": None, "text": _clean(text[s:e]), "evidence": {"text": text[s:e], "start": s, "end": e}}
+    return {"kind": kind, "category": None, "text": plain_text(text[s:e]), "evidence": {"text": text[s:e], "start": s, "end": e}}
 
 
 def _action(text: str, unit: Unit) -> dict:
     s, e = unit.start, unit.end
     status = action_status(text[s:e], unit.block.headings, unit.block.checkbox)
-    return {"text": _clean(text[s:e]), "status": status, "evidence": {"text": text[s:e], "start": s, "end": e}}
+    return {"text": plain_text(text[s:e]), "status": status, "evidence": {"text": text[s:e], "start": s, "end": e}}
 
 
 def model_items(text: str, units: list[Unit], scores: list[dict[str, float]], threshold: float) -> tuple[list[dict], list[dict]]:

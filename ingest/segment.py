@@ -351,7 +351,7 @@ def punctuation_sentence_starts(doc: Doc) -> numpy.ndarray:
     return starts
 
 
-@Language.factory("pmkb_structure")
+@Language.factory("pmkb_structure", assigns=["doc._.pmkb_blocks", "token.is_sent_start"])
 def make_structure(nlp: Language, name: str) -> "StructureComponent":
     """Segment a Doc's text into blocks and set sentence starts: at every block start and after sentence-final punctuation."""
     return StructureComponent()

@@ -21,6 +21,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from . import rules
+from .plain_text import EMPHASIS_MARKS, plain_text
 from .segment import Block, block_sentences, text_of, result_of
 from .times import TimeMention
 
@@ -171,15 +172,21 @@ def _evidence(text: str, start: int, end: int) -> dict:
 
 
 def _clean(text: str) -> str:
-    text = re.sub(r"[*_`|]+", " ", text)
-    return re.sub(r"\s+", " ", text).strip()
+    """An event's text: a table row's cell separators and Markdown marks become spaces."""
+    return plain_text(text, EMPHASIS_MARKS + "|", " ")
+
+
+def _is_byline(text: str) -> bool:
+    """Whether a sentence is a byline or publication line ("Published on 2024-05-04")."""
+    lowered = text.lower()
+    return any(word in lowered for word in rules.time_cues()["publication"])
 
 
 def events_for(doc: Doc, units: list[Unit]) -> list[dict]:
     """Timeline events: one per distinct resolved stamp in each unit."""
     text = text_of(doc)
     meta = doc._.pmkb_meta or {}
-    skip_dates = {meta.get("published_at", "") or ""}
+    publication_day = (meta.get("published_at") or "")[:10]
     events: list[dict] = []
     for unit in units:
         resolved = [m for m in unit.mentions if m.value is not None]
@@ -200,9 +207,9 @@ def events_for(doc: Doc, units: list[Unit]) -> list[dict]:
         ranges = _ranges(text, unit)
         for index, m in enumerate(chosen):
             iso = m.iso()
-            if iso is None or iso in seen or (m.precision == "day" and iso == skip_dates):
+            if iso is None or iso in seen:
                 continue
-            if m.precision == "day" and iso == (meta.get("published_at") or "")[:10]:
+            if m.precision == "day" and iso == publication_day and _is_byline(body):
                 continue
             seen.add(iso)
             kind = classify_event(_clean(_clause(text, unit, chosen, index) if len(chosen) > 1 and unit.text_start == unit.start else body), unit.status)
@@ -308,7 +315,7 @@ def parse_duration(text: str) -> timedelta | None:
     return timedelta(hours=hours, minutes=int(match.group("hm") or 0))
 
 
-def windows_for(doc: Doc, units: list[Unit], part_start: str | None = None, part_end: str | None = None, events: list[dict] | None = None) -> tuple[list[dict], str]:
+def windows_for(doc: Doc, units: list[Unit], part_start: str | None = None, part_end: str | None = None, events: list[dict] | None = None, derived_max_span: timedelta | None = None) -> tuple[list[dict], str]:
     """Impact windows from stated ranges, start-plus-duration, or the source's start/end."""
     text = text_of(doc)
     windows: list[dict] = labelled_windows(text, doc._.pmkb_times or [])
@@ -350,7 +357,7 @@ def windows_for(doc: Doc, units: list[Unit], part_start: str | None = None, part
     end = _parse_iso(part_end) if part_end else None
     if start and end and end > start:
         return [_bare_window(start, end, "source start/end")], "source start and resolution times"
-    derived = derive_window(events or [], start)
+    derived = derive_window(events or [], start, derived_max_span or DERIVED_MAX_SPAN)
     if derived:
         return [derived], "timeline: impact start (or trigger) to first recovery event"
     return [], "none stated"
@@ -442,7 +449,7 @@ DERIVED_MAX_SPAN = timedelta(hours=24)
 """A window derived from a trigger or detection event spans at most this long."""
 
 
-def derive_window(events: list[dict], source_start: datetime | None = None) -> dict | None:
+def derive_window(events: list[dict], source_start: datetime | None = None, max_span: timedelta = DERIVED_MAX_SPAN) -> dict | None:
     """A window from the timeline: last impact start (else first trigger) before the first "back to normal" event."""
     timed = [(e, _parse_iso(e["at"])) for e in events if e.get("precision") != "day"]
     timed = [(e, at) for e, at in timed if at is not None]
@@ -464,7 +471,7 @@ def derive_window(events: list[dict], source_start: datetime | None = None) -> d
         before = [c for c in candidates if c < end_naive]
         if not starts:
             # a trigger or detection days earlier is lead-up, not impact
-            before = [c for c in before if end_naive - c <= DERIVED_MAX_SPAN]
+            before = [c for c in before if end_naive - c <= max_span]
         if not before:
             return None
         begin = max(before) if starts else min(before)
@@ -654,14 +661,18 @@ def _union_minutes(spans: list[tuple[datetime, datetime]]) -> float:
     return total / 60
 
 
-@Language.factory("pmkb_timeline")
-def make_timeline(nlp: Language, name: str) -> "TimelineComponent":
-    """Build timeline events, impact windows and durations (``doc._.pmkb_result``)."""
-    return TimelineComponent()
+@Language.factory("pmkb_timeline", assigns=["doc._.pmkb_result"], requires=["doc._.pmkb_blocks", "doc._.pmkb_times", "token.is_sent_start"], default_config={"derived_max_hours": 24.0})
+def make_timeline(nlp: Language, name: str, derived_max_hours: float) -> "TimelineComponent":
+    """Build timeline events, impact windows and durations (``doc._.pmkb_result``); a window
+    derived from a trigger or detection event spans at most ``derived_max_hours``."""
+    return TimelineComponent(derived_max_hours)
 
 
 class TimelineComponent:
     """Adds ``timeline``, ``impact_windows`` and ``metrics`` to ``doc._.pmkb_result``."""
+
+    def __init__(self, derived_max_hours: float = 24.0) -> None:
+        self.derived_max_span = timedelta(hours=derived_max_hours)
 
     def __call__(self, doc: Doc) -> Doc:
         meta = doc._.pmkb_meta or {}
@@ -669,7 +680,7 @@ class TimelineComponent:
         units = units_for(doc)
         events = events_for(doc, units)
         events = events + source_events(meta, events)
-        windows, rule = windows_for(doc, units, meta.get("started_at"), meta.get("resolved_at"), events)
+        windows, rule = windows_for(doc, units, meta.get("started_at"), meta.get("resolved_at"), events, self.derived_max_span)
         events = sorted(events + window_events(windows, events), key=lambda e: (e["at"].rstrip("Z"), e["_start"]))
         result["units"] = units
         result["timeline"] = events

@@ -560,7 +560,7 @@ def _unit_of(units: list[tuple[int, int]], pos: int) -> int:
 # --------------------------------------------------------------------------- spaCy component
 
 
-@Language.factory("pmkb_times")
+@Language.factory("pmkb_times", assigns=["doc._.pmkb_times"], requires=["doc._.pmkb_blocks", "token.is_sent_start"])
 def make_times(nlp: Language, name: str) -> "TimesComponent":
     """Find and resolve every date and clock time in a Doc (``doc._.pmkb_times``)."""
     return TimesComponent()

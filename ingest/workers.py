@@ -165,7 +165,10 @@ def _death(worker: _Worker) -> str:
 
 
 def _serve(conn: Connection) -> None:
-    """A worker's loop: run each ``(func, job)`` received, send back ``(True, result)`` or ``(False, reason)``."""
+    """A worker's loop: run each ``(func, job)`` received, send back ``(True, result)`` or ``(False, reason)``.
+
+    Ctrl-C is the parent's to handle (it stops the workers), not a traceback from every worker."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with_parent()
     while True:
         try:

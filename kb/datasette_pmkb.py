@@ -138,14 +138,25 @@ CACHE_KIB = 64 * 1024
 touched file in RSS (1.8 GB in bench/run.py)."""
 
 
-@hookimpl
+@hookimpl(trylast=True)  # after Datasette's own, so that its escape_fts is replaced
 def prepare_connection(conn, database, datasette):
-    """A larger page cache on connections to the pmkb database."""
+    """A larger page cache on connections to the pmkb database, and a search escaping that
+    never yields an invalid full-text query."""
     if database == pmkb_database(datasette):
         from kb.similar import similar_json
 
         conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+        conn.create_function("escape_fts", 1, escape_search)
         conn.create_function("pmkb_similar", 2, lambda incident_id, limit: similar_json(conn, incident_id, limit))
+
+
+def escape_search(query: str) -> str:
+    """Datasette's escaping of a search, except that a query of nothing but quotes and spaces (a lone
+    ``"``) becomes the empty phrase, which matches nothing, instead of an empty string, which is an
+    FTS5 syntax error (and broke the search-all page with a JavaScript error)."""
+    from datasette.utils import escape_fts
+
+    return escape_fts(query or "") or '""'
 
 
 @hookimpl
@@ -253,8 +264,8 @@ async def report_page(datasette, request) -> Response:
         raise NotFound("No pmkb database is served here")
     values = {key: (request.args.get(key) or "").strip() for key in ("organization", "category", "since")}
     error = None
-    if values["since"] and not DATE_RE.match(values["since"]):
-        error = f"since: {values['since']!r} is not a date (YYYY-MM-DD)"
+    if values["since"] and not (DATE_RE.match(values["since"]) and kb_report.parse_time(values["since"])):
+        error = f"since: {values['since']!r} is not a date (YYYY-MM-DD)"  # 2024-13 has the shape but no month 13
         values["since"] = ""
     filters = kb_report.Filters(organization=values["organization"] or None, category=values["category"] or None, since=values["since"] or None)
     base_url = datasette.absolute_url(request, datasette.urls.path("")).rstrip("/")

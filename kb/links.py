@@ -13,7 +13,7 @@ def web_url(value: object) -> str | None:
     if not isinstance(value, str):
         return None
     text = value.strip()
-    if any(ord(ch) < 0x21 or ch == "\x7f" for ch in text):
+    if any(ord(ch) < 0x20 or ch == "\x7f" for ch in text):
         return None  # browsers drop tabs and newlines inside a scheme ("java\tscript:")
     try:
         parts = urllib.parse.urlsplit(text)

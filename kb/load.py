@@ -21,7 +21,8 @@ import sqlite_utils
 from ingest.document import Document
 from ingest.normalise.archive import Attachment
 from ingest.normalise.expand import expand_sources
-from ingest.read import DEFAULT_MAX_BYTES, DEFAULT_URL_TIMEOUT, ReadError, Source, UnsupportedError, iter_sources, printable
+from ingest.names import printable
+from ingest.read import DEFAULT_MAX_BYTES, DEFAULT_URL_TIMEOUT, ReadError, Source, UnsupportedError, iter_sources
 from ingest.workers import DEFAULT_TIME_BUDGET, Failed
 
 from . import store
@@ -63,6 +64,20 @@ def read_manifest(path: str | Path) -> dict[str, dict]:
         rows[name] = values
         rows.setdefault(os.path.basename(name), values)
     return rows
+
+
+def checked_manifest_row(row: dict) -> tuple[dict, list[dict]]:
+    """A manifest row with its ``published_at`` read as front-matter dates are (ISO 8601, UTC), or dropped
+    when it is not a date or out of range, with the ``bad-metadata`` quality flag that says so (a bad
+    date would otherwise break every report)."""
+    from ingest.normalise.common import bad_metadata, iso_utc
+
+    if not row.get("published_at"):
+        return row, []
+    problems: list[str] = []
+    published = iso_utc(row["published_at"], problems, "manifest published_at")
+    flags = [dict(zip(("flag", "detail"), bad_metadata(problems)))] if problems else []
+    return {**row, "published_at": published}, flags
 
 
 def source_key(source: Source, folders: dict[str, str] | None = None) -> str:
@@ -263,7 +278,9 @@ def _store(
         if problem:
             slot.status, slot.problem = "skipped", problem
             continue
-        row = manifest.get(os.path.basename(slot.name)) or manifest.get(slot.name) or {}
+        row, flags = checked_manifest_row(manifest.get(os.path.basename(slot.name)) or manifest.get(slot.name) or {})
+        if flags:
+            incidents = [{**incident, "quality_flags": [*incident.get("quality_flags", []), *flags]} for incident in incidents]
         ready.append(slot)
         items.append((document, incidents, row))
     if not items:

@@ -3,26 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 
 import click
 
 from . import __version__, seeds_dir
-
-DEFAULT_DB = "postmortems.db"
-
-
-def _db_option(f):
-    return click.option(
-        "--db",
-        "db_path",
-        type=click.Path(dir_okay=False),
-        default=lambda: os.environ.get("PMKB_DB", DEFAULT_DB),
-        show_default="postmortems.db or $PMKB_DB",
-        help="SQLite database file.",
-    )(f)
+from .options import db_option, host_port_options, json_option, one_line_errors, output_format, report_filter_options
 
 
 @click.group()
@@ -37,7 +24,7 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
-@_db_option
+@db_option()
 @click.option("--organization", help="Organization to record for every ingested document.")
 @click.option("--manifest", type=click.Path(exists=True, dir_okay=False), help="CSV/TSV with a 'file' column and any of organization, original_url, title, published_at.")
 @click.option("--reextract", is_flag=True, help="Re-extract stored documents made by an older extractor version.")
@@ -47,7 +34,7 @@ def cli() -> None:
 @click.option("--batch-size", type=click.IntRange(min=1), default=64, show_default=True, help="Documents extracted and then stored in one transaction at a time.")
 @click.option("--time-budget", type=click.FloatRange(min=0), default=5.0, envvar="PMKB_TIME_BUDGET", show_default="5 or $PMKB_TIME_BUDGET", help="Seconds a worker may spend on one document before it is stopped and the document skipped (0: no limit; -p 1 has none).")
 @click.option("--skip-unsupported", is_flag=True, help="Count files of a kind pmkb does not read (images, CSV…) instead of reporting them as errors.")
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@json_option("Print the summary as JSON.")
 def ingest(paths, db_path, organization, manifest, reextract, max_bytes, url_timeout, processes, batch_size, time_budget, skip_unsupported, as_json):
     """Ingest postmortems from PATHS: files, folders (recursive), http(s) URLs or - for stdin.
 
@@ -64,10 +51,8 @@ def ingest(paths, db_path, organization, manifest, reextract, max_bytes, url_tim
 
     manifest_rows = None
     if manifest:
-        try:
+        with one_line_errors(manifest):
             manifest_rows = load.read_manifest(manifest)
-        except (ValueError, OSError, UnicodeDecodeError) as exc:
-            raise click.ClickException(str(exc))
     limit = max_bytes if max_bytes is not None else max_bytes_from_env()
     try:
         db = store.open_db(db_path)
@@ -98,23 +83,15 @@ def ingest(paths, db_path, organization, manifest, reextract, max_bytes, url_tim
 
 @cli.command()
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
-@click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="json", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["json", "text"]), default=None, help="json (the default) or text.")
+@json_option("Print the extraction as JSON (the default; same as --format json).")
 @click.option("--max-bytes", type=click.IntRange(min=1), default=None, help="Refuse an input larger than this many bytes (default 5 MiB = 5242880, or $PMKB_MAX_BYTES).")
-def extract(file, fmt, max_bytes):
+def extract(file, fmt, as_json, max_bytes):
     """Print the extraction of one document, without any database."""
-    from ingest.pipeline import extract as run_extract
-    from ingest.pipeline import normalised
-    from ingest.read import ReadError, iter_sources, max_bytes_from_env
+    from .one_file import extract_file
 
-    items = list(iter_sources([file], max_bytes=max_bytes if max_bytes is not None else max_bytes_from_env()))
-    source = items[0] if items else ReadError(file, "nothing to read")
-    try:
-        if isinstance(source, ReadError):
-            raise source
-        incidents = run_extract(normalised(source))
-    except ReadError as exc:
-        raise click.ClickException(str(exc))
-    if fmt == "json":
+    incidents = extract_file(file, max_bytes)
+    if output_format(fmt, as_json, "json") == "json":
         payload = incidents[0] if len(incidents) == 1 else incidents
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
@@ -144,9 +121,8 @@ def _text_summary(incident: dict) -> str:
 
 
 @cli.command()
-@_db_option
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind; 127.0.0.1 keeps it on this machine.")
-@click.option("--port", default=8001, show_default=True, type=int)
+@db_option()
+@host_port_options
 @click.option("--public", is_flag=True, help="Public mode: arbitrary SQL (and the SQL-driven charts) off; canned queries, search, incident pages and /-/report stay.")
 @click.option("--allow-host", "allow_hosts", multiple=True, metavar="HOST[:PORT]", help="Also answer requests for this Host header (repeatable; '*' for any). Otherwise only the bound address and localhost are answered, against DNS rebinding (not checked with --public).")
 def serve(db_path, host, port, public, allow_hosts):
@@ -161,10 +137,8 @@ def serve(db_path, host, port, public, allow_hosts):
 
     if not Path(db_path).exists():
         raise click.ClickException(f"{db_path}: no such database (run pmkb ingest first)")
-    try:
+    with one_line_errors(db_path):
         upgraded = kb_serve.upgrade_schema(db_path)
-    except (ValueError, OSError) as exc:
-        raise click.ClickException(str(exc))
     if upgraded:
         click.echo(f"Upgraded the schema of {db_path}: {', '.join(upgraded)}", err=True)
     mode = "public: no arbitrary SQL" if public else "read-only"
@@ -173,42 +147,47 @@ def serve(db_path, host, port, public, allow_hosts):
 
 
 @cli.command()
-@_db_option
+@db_option()
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-", help="Write the report here (default stdout).")
-@click.option("--format", "fmt", type=click.Choice(["html", "md", "json"]), default="html", show_default=True)
-@click.option("--incident", "incidents", type=int, multiple=True, help="Only these incident ids (repeatable).")
-@click.option("--organization", help="Only this organization.")
-@click.option("--category", help="Only incidents with this cause category.")
-@click.option("--since", help="Only incidents that started on or after this date (YYYY-MM-DD).")
-@click.option("--until", help="Only incidents that started on or before this date (YYYY-MM-DD).")
+@click.option("--format", "fmt", type=click.Choice(["html", "md", "json"]), default=None, help="html (the default), md or json.")
+@json_option("Print the report's data as JSON (same as --format json).")
+@report_filter_options
 @click.option("--group-by", type=click.Choice(["organization", "category", "year"]), help="Compare groups side by side.")
 @click.option("--base-url", help="Datasette base URL; every incident and row links to it.")
 @click.option("--template-dir", type=click.Path(file_okay=False, exists=True), help="Folder of templates that override the packaged ones.")
 @click.option("--as-of", help="Age open actions to this date (YYYY-MM-DD; default today).")
-def report(db_path, output, fmt, incidents, organization, category, since, until, group_by, base_url, template_dir, as_of):
+def report(db_path, output, fmt, as_json, filters, group_by, base_url, template_dir, as_of):
     """Render the cross-incident report (HTML, Markdown or JSON).
 
     HTML is self-contained and prints on A4 or Letter; Markdown is for wikis;
     JSON is the data behind the report. --base-url is the Datasette root
     (e.g. http://127.0.0.1:8001): every incident and row then links to its page.
     """
+    import jinja2
+
     from kb import report as kb_report
+    from kb import serve as kb_serve
     from kb import store
 
+    fmt = output_format(fmt, as_json, "html")
     if not Path(db_path).exists():
         raise click.ClickException(f"{db_path}: no such database (run pmkb ingest first)")
-    db = store.open_db(db_path, migrate=False)
-    filters = kb_report.Filters(incidents=list(incidents), organization=organization, category=category, since=since, until=until)
-    try:
+    with one_line_errors(db_path):
+        if kb_serve.pending_migrations(db_path):  # also refuses a file that is not a pmkb database
+            raise click.ClickException(f"{db_path}: made by an older pmkb: run pmkb ingest or pmkb serve on it once to upgrade its schema")
+        db = store.open_db(db_path, migrate=False)
         data = kb_report.build(db, filters, group_by=group_by, base_url=base_url, as_of=as_of)
-    except ValueError as exc:
-        raise click.ClickException(str(exc))
-    rendered = kb_report.render(data, fmt, template_dir=template_dir)
+    try:
+        rendered = kb_report.render(data, fmt, template_dir=template_dir)
+    except jinja2.TemplateError as exc:
+        where = f"{exc.filename}:{exc.lineno}" if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename else template_dir or "template"
+        raise click.ClickException(f"{where}: {exc.message or exc}") from exc
     if output == "-":
         click.echo(rendered)
-    else:
+        return
+    with one_line_errors(output):
         Path(output).write_text(rendered, encoding="utf-8")
-        click.echo(f"Wrote {output} ({data['overview']['incidents']} incidents)", err=True)
+    click.echo(f"Wrote {output} ({data['overview']['incidents']} incidents)", err=True)
 
 
 @cli.command(name="eval")
@@ -217,7 +196,7 @@ def report(db_path, output, fmt, incidents, organization, category, since, until
 @click.option("-v", "--verbose", is_flag=True, help="Also show scores per document.")
 @click.option("--by-organization", is_flag=True, help="Also show scores per organization, worst first.")
 @click.option("--cv-by-organization", is_flag=True, help="Leave-one-organization-out: train the sentence-role model on the other organizations, score rules, model and both.")
-@click.option("--json", "as_json", is_flag=True, help="Print scores as JSON.")
+@json_option("Print scores as JSON.")
 def eval_command(gold_dir, root, verbose, by_organization, cv_by_organization, as_json):
     """Score the extractor against gold annotations (shared/gold/README.md rules)."""
     if cv_by_organization:
@@ -230,7 +209,8 @@ def eval_command(gold_dir, root, verbose, by_organization, cv_by_organization, a
 
     from .eval_groups import by_organization as group_by_organization, format_by_organization
 
-    summary, per_document = run_eval(Path(gold_dir), extract_path, Path(root) if root else None)
+    with one_line_errors(gold_dir):
+        summary, per_document = run_eval(Path(gold_dir), extract_path, Path(root) if root else None)
     groups = group_by_organization(per_document) if by_organization else None
     if as_json:
         payload = {"summary": summary}
@@ -251,7 +231,7 @@ def eval_command(gold_dir, root, verbose, by_organization, cv_by_organization, a
 @click.option("--root", type=click.Path(exists=True, file_okay=False), help="Resolve gold documents against this folder (default: the folder above GOLD_DIR).")
 @click.option("--epochs", type=click.IntRange(min=1), default=10, show_default=True, help="Training passes over the labelled sentences.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed: the same gold and seed give the same model.")
-@click.option("--json", "as_json", is_flag=True, help="Print the training summary as JSON.")
+@json_option("Print the training summary as JSON.")
 def train(gold_dir, output, root, epochs, seed, as_json):
     """Train the sentence-role model from gold annotations (shared/gold/README.md format)."""
     from .train_cli import run_train
@@ -260,19 +240,27 @@ def train(gold_dir, output, root, epochs, seed, as_json):
 
 
 @cli.command()
-@click.option("--db", "db_path", type=click.Path(dir_okay=False), default="pmkb-demo/demo.db", show_default=True)
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8001, show_default=True, type=int)
+@db_option(default="pmkb-demo/demo.db", help="Demo database; replaced on each run, but only when pmkb demo made it.")
+@host_port_options
 @click.option("--no-serve", is_flag=True, help="Ingest and write the report, but do not start Datasette.")
 def demo(db_path, host, port, no_serve):
-    """The main job on the bundled seeds: ingest, report, serve."""
-    from kb import load, report as kb_report, store
+    """The main job on the bundled seeds: ingest, report, serve.
+
+    The database is made fresh on each run. A file at --db that pmkb demo did
+    not make is never deleted: the command refuses instead.
+    """
+    from kb import load, report as kb_report, serve as kb_serve, store
+
+    from .demo import NotADemoDatabase, clear_demo_database, create_demo_database
 
     db_file = Path(db_path)
-    db_file.parent.mkdir(parents=True, exist_ok=True)
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(db_file) + suffix).unlink(missing_ok=True)
-    db = store.open_db(db_file)
+    try:
+        clear_demo_database(db_file)
+    except NotADemoDatabase as exc:
+        raise click.ClickException(f"{exc} (choose another --db)") from exc
+    with one_line_errors(db_file):
+        create_demo_database(db_file)
+        db = store.open_db(db_file)
     summary = load.ingest(db, [str(seeds_dir())], organization=None)
     click.echo(f"Ingested the bundled seeds: {summary.line()}")
     for line in summary.errors:
@@ -284,15 +272,13 @@ def demo(db_path, host, port, no_serve):
     click.echo(f"Report:    {report_path.resolve()}")
     base = f"http://{host}:{port}"
     click.echo(f"Datasette: {base}/")
-    click.echo(f"Incidents: {base}/{db_file.stem}/incidents")
+    click.echo(f"Incidents: {base}/{kb_serve.database_name(db_file)}/incidents")
     click.echo(f"Incident:  {base}/incident/1")
     click.echo(f"Search:    {base}/-/search")
     click.echo(f"Charts:    {base}/-/dashboards/pmkb")
     click.echo(f"Report:    {base}/-/report")
     if no_serve:
         return
-    from kb import serve as kb_serve
-
     kb_serve.serve(str(db_file), host=host, port=port)
 
 

@@ -3,27 +3,20 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import click
 
+from .options import db_option, json_option
+
 
 def _profiles_of_file(path: str) -> list:
     """The similarity profile of each incident a postmortem file reports (ClickException when it cannot be read)."""
-    from ingest.normalise import normalise
-    from ingest.pipeline import extract
-    from ingest.read import ReadError, iter_sources
     from kb.similar import extracted_profile
 
-    items = list(iter_sources([path]))
-    source = items[0] if items else ReadError(path, "nothing to read")
-    try:
-        if isinstance(source, ReadError):
-            raise source
-        return [extracted_profile(incident) for incident in extract(normalise(source))]
-    except ReadError as exc:
-        raise click.ClickException(str(exc))
+    from .one_file import extract_file
+
+    return [extracted_profile(incident) for incident in extract_file(path)]
 
 
 def _text(match: dict) -> str:
@@ -38,10 +31,9 @@ def _text(match: dict) -> str:
 
 @click.command()
 @click.argument("target")
-@click.option("--db", "db_path", type=click.Path(dir_okay=False), default=lambda: os.environ.get("PMKB_DB", "postmortems.db"),
-              show_default="postmortems.db or $PMKB_DB", help="SQLite database file.")
+@db_option()
 @click.option("--limit", type=click.IntRange(min=1, max=100), default=5, show_default=True, help="How many similar incidents to list.")
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON list, best first.")
+@json_option("Print a JSON list, best first.")
 def similar(target, db_path, limit, as_json):
     """List the stored incidents most like TARGET: an incident id, or a postmortem file (or - for stdin) not yet ingested.
 

@@ -64,3 +64,16 @@ def live_server(db_path: str | Path, public: bool = False, start_timeout: float 
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@contextmanager
+def chromium_browser() -> Iterator:
+    """Debian's Chromium, launched headless through Playwright, closed after."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, timeout=60_000)
+        try:
+            yield browser
+        finally:
+            browser.close()

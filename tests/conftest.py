@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import http.server
+import threading
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -54,3 +58,27 @@ def corpus_db_path(tmp_path_factory, shared_dir: Path) -> Path:
     load.ingest(db, [str(SEEDS), str(shared_dir / "corpus" / "docs")], manifest=manifest)
     db.close()
     return path
+
+
+@contextlib.contextmanager
+def local_server(handler) -> Iterator[str]:
+    """An HTTP server on 127.0.0.1 (a free port) answering with ``handler``; yields its base URL."""
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def extraction_facts(path: Path) -> tuple[list, int, int, int]:
+    """What a converted document must share with its original: the first incident's impact windows (start, end)
+    and how many timeline stamps, causes and corrective actions it has."""
+    from ingest.pipeline import extract_path
+
+    incident = extract_path(path)[0]
+    windows = [(w["start"], w["end"]) for w in incident["impact_windows"]]
+    return windows, len(incident["timeline"]), len(incident["causes"]), len(incident["corrective_actions"])

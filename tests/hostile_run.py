@@ -158,9 +158,11 @@ def main(argv: list[str]) -> int:
         kinds[result.kind] += 1
         slow += result.seconds > SLOW_SECONDS
         slowest = max(slowest, result.seconds)
-        if result.kind in ("broken", "internal", "hang"):
-            details[f"{result.kind}: {re.sub(r'[0-9]+', 'N', result.detail)[:120]}"] += 1
-            print(f"#{i} {name} {'+'.join(ops)} {result.kind}: {result.detail[:200]}", file=sys.stderr)
+        if result.kind != "kept":
+            reason = result.detail.split(": ", 1)[-1] if result.kind == "refused" else result.detail
+            details[f"{result.kind}: {re.sub(r'[0-9][0-9,.]*', 'N', reason)[:100]}"] += 1
+        if result.kind in ("broken", "internal", "hang") or result.seconds > SLOW_SECONDS / 2:
+            print(f"#{i} {name} {'+'.join(ops)} {len(data):,} bytes {result.seconds:.2f} s {result.kind}: {result.detail[:200]}", file=sys.stderr)
     print(f"| outcome | count |\n|---|---:|")
     for kind, label in (("kept", "extracted, contract kept"), ("broken", "extracted, but the contract broken"), ("refused", "refused with a named reason"), ("internal", "internal error"), ("hang", "over the 60 s alarm")):
         print(f"| {label} | {kinds[kind]:,} |")

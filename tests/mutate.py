@@ -163,8 +163,8 @@ def long_line(rng: random.Random, data: bytes, pool: list[Base]) -> bytes:
 
 
 def oversize(rng: random.Random, data: bytes, pool: list[Base]) -> bytes:
-    """Repeat the document past spaCy's 1,000,000-character limit (and under the 5 MiB read limit)."""
-    target = rng.choice([1_000_001, 1_500_000, 4_000_000])
+    """Repeat the document to near or past the 500,000 characters extracted, or spaCy's 1,000,000, or to 4 MB (under the 5 MiB read limit)."""
+    target = rng.choice([450_000, 520_000, 1_000_001, 4_000_000])
     return (data + b"\n\n") * (target // (len(data) + 2) + 1)
 
 

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 RUN = ROOT / "bench" / "run.py"
 
@@ -19,6 +21,7 @@ def _bench_module():
     return module
 
 
+@pytest.mark.slow
 def test_quick_bench_ingests_each_copy_once_and_prints_table(corpus_docs, tmp_path):
     result = subprocess.run(
         [sys.executable, str(RUN), "--quick", "--json", "--workdir", str(tmp_path)],
@@ -39,6 +42,11 @@ def test_quick_bench_ingests_each_copy_once_and_prints_table(corpus_docs, tmp_pa
     shapes = results["hostile_scaling"]["shapes"]
     assert set(shapes) == {"headings", "line without spaces"} and all(s["large"] > s["small"] for s in shapes.values())
     assert any(m.startswith("headings:") for m in measures)
+    formats = results["formats"]
+    assert {"markdown", "docx", "pdf", "confluence", "gdocs", "notion"} <= set(formats)
+    assert formats["docx"]["documents"] == formats["pdf"]["documents"] == formats["markdown"]["documents"] > 0
+    assert formats["zip (4 Markdown each)"]["documents"] == 4 * formats["confluence"]["documents"]
+    assert any(m.startswith("ingest pdf, one process") for m in measures)
     assert {row["result"] for row in results["table"]} <= {"PASS", "FAIL", "n/a", ""}
     table = _bench_module().format_table([tuple(row.values()) for row in results["table"]])
     assert table.splitlines()[0].startswith("| measure")
@@ -54,6 +62,14 @@ def test_unique_copies_differ_and_stay_parseable():
     doc = b'{"id": "x", "updates": []}'
     a, b = unique_copy(doc, ".json", 1), unique_copy(doc, ".json", 2)
     assert a != b and json.loads(a)["id"] == "x"
+    for binary in ("posthog-2024-02-28-feature-flags-decide-down.docx", "posthog-2024-02-28-feature-flags-decide-down.pdf"):
+        from ingest.normalise import normalise
+        from ingest.read import Source
+
+        data = (ROOT / "tests" / "formats" / binary).read_bytes()
+        suffix = Path(binary).suffix
+        a, b = unique_copy(data, suffix, 1), unique_copy(data, suffix, 2)
+        assert a != b and normalise(Source(binary, data=a, format_hint=suffix[1:])).text == normalise(Source(binary, data=data, format_hint=suffix[1:])).text
     text = b"# Outage\n\nIt broke.\n"
     assert unique_copy(text, ".md", 1) != unique_copy(text, ".md", 2)
     assert unique_copy(text, ".md", 1).startswith(text.rstrip())

@@ -51,7 +51,7 @@ def db_path(tmp_path: Path) -> Path:
 
 
 def invoke(*args: str, input: bytes | str | None = None):
-    return CliRunner().invoke(cli, [str(a) for a in args], input=input)
+    return CliRunner().invoke(cli, [str(a) for a in args], input=input, catch_exceptions=False)
 
 
 def ingest(db_path: Path, *args: str, input: bytes | str | None = None):
@@ -204,6 +204,13 @@ def test_extract_text(docs):
     assert "[planned] Alert on consumer lag" in result.stdout
 
 
+def test_extract_json_flag_is_the_json_format(docs):
+    path = docs / "acme-2024-03-05-queue.md"
+    assert invoke("extract", "--json", path).stdout == invoke("extract", "--format", "json", path).stdout
+    clash = invoke("extract", "--json", "--format", "text", path)
+    assert clash.exit_code == 2 and "--json and --format text disagree" in clash.output
+
+
 def test_extract_from_stdin():
     result = invoke("extract", "-", input=CACHE_MD.encode())
     assert result.exit_code == 0
@@ -265,6 +272,15 @@ def test_eval_missing_gold_folder_is_a_usage_error(tmp_path):
     assert invoke("eval", tmp_path / "no-gold").exit_code == 2
 
 
+def test_eval_bad_gold_file_is_one_line_naming_the_folder(tmp_path):
+    gold = write_gold(tmp_path / "gold")
+    (gold / "broken.json").write_text("[1, 2]", encoding="utf-8")
+    result = invoke("eval", gold)
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and "broken.json" in lines[0]
+
+
 # ---------------------------------------------------------------- demo
 
 
@@ -280,6 +296,26 @@ def test_demo_no_serve_ingests_the_seeds_and_writes_the_report(tmp_path):
     # a second run starts from a fresh database rather than reporting the seeds unchanged
     again = invoke("demo", "--no-serve", "--db", db_file)
     assert "2 new" in again.stdout
+
+
+def test_demo_never_deletes_a_database_it_did_not_create(docs, tmp_path):
+    theirs = tmp_path / "mine.db"
+    assert ingest(theirs, docs).exit_code == 0
+    before = theirs.read_bytes()
+    result = invoke("demo", "--no-serve", "--db", theirs)
+    assert result.exit_code == 1
+    assert result.output.count("\n") == 1 and "mine.db" in result.output and "not made by pmkb demo" in result.output
+    assert theirs.read_bytes() == before and len(documents(theirs)) == 2
+    assert not (tmp_path / "report.html").exists()
+
+
+@pytest.mark.parametrize("content", [b"", b"not a database at all", b"SQLite format 3\x00" + b"\x00" * 200])
+def test_demo_leaves_any_other_file_alone(tmp_path, content):
+    other = tmp_path / "notes.db"
+    other.write_bytes(content)
+    result = invoke("demo", "--no-serve", "--db", other)
+    assert result.exit_code == 1 and "not made by pmkb demo" in result.output
+    assert other.read_bytes() == content
 
 
 # ---------------------------------------------------------------- hostile names and limits (issue 17)
@@ -344,8 +380,8 @@ def test_ingest_skips_documents_over_the_time_budget(docs, db_path):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
     from scaling import many_headings
 
-    (docs / "huge.md").write_text(many_headings(10_000), encoding="utf-8")  # seconds to extract
-    result = ingest(db_path, "-p", 2, "--time-budget", 0.5, docs)
+    (docs / "huge.md").write_text(many_headings(5_000), encoding="utf-8")  # under the length limit, about a second to extract
+    result = ingest(db_path, "-p", 2, "--time-budget", 0.2, docs)
     assert result.exit_code == 1 and len(documents(db_path)) == 2
     [line] = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
-    assert line.endswith("huge.md: not extracted: stopped after the time budget of 0.5 s (--time-budget)")
+    assert line.endswith("huge.md: not extracted: stopped after the time budget of 0.2 s (--time-budget)")

@@ -86,7 +86,7 @@ STATUSPAGE_TWO = {
 
 def run_extract(path: Path) -> object:
     """The parsed stdout of ``pmkb extract --format json PATH``."""
-    result = CliRunner().invoke(cli, ["extract", "--format", "json", str(path)])
+    result = CliRunner().invoke(cli, ["extract", "--format", "json", str(path)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return json.loads(result.output)
 
@@ -214,7 +214,7 @@ def test_corpus_documents_follow_the_contract(corpus_docs):
 def test_extract_text_format_prints_each_section(tmp_path):
     path = tmp_path / "acme-2024-03-05-checkout.md"
     path.write_text(MARKDOWN, encoding="utf-8")
-    result = CliRunner().invoke(cli, ["extract", "--format", "text", str(path)])
+    result = CliRunner().invoke(cli, ["extract", "--format", "text", str(path)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     for heading in ("# Checkout outage", "Impact windows:", "Timeline:", "Causes:", "Corrective actions:", "Categories:", "Components:", "Quality flags:"):
         assert heading in result.output

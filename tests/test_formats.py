@@ -12,23 +12,16 @@ from ingest.normalise import NormaliseError, normalise
 from ingest.normalise.docx import docx_html
 from ingest.read import Source, read_file
 
+from conftest import extraction_facts
+
 FORMATS = Path(__file__).parent / "formats"
 CONVERTED = sorted(p for p in FORMATS.iterdir() if p.suffix in (".docx", ".pdf"))
-
-
-def facts(path: Path) -> tuple[list, int, int, int]:
-    """Impact windows (start, end), and how many timeline stamps, causes and actions the first incident has."""
-    from ingest.pipeline import extract_path
-
-    incident = extract_path(path)[0]
-    windows = [(w["start"], w["end"]) for w in incident["impact_windows"]]
-    return windows, len(incident["timeline"]), len(incident["causes"]), len(incident["corrective_actions"])
 
 
 @pytest.mark.parametrize("converted", CONVERTED, ids=lambda p: p.name)
 def test_converted_document_extracts_like_its_markdown_original(converted, corpus_docs):
     original = corpus_docs / (converted.stem + ".md")
-    assert facts(converted) == facts(original)
+    assert extraction_facts(converted) == extraction_facts(original)
 
 
 @pytest.mark.parametrize("converted", CONVERTED, ids=lambda p: p.name)
@@ -76,6 +69,7 @@ def test_docx_checkboxes_and_bold_lead_ins():
         ("protected.docx", "password-protected"),
         ("truncated.docx", "truncated or corrupt .docx"),
         ("scan.pdf", "no text layer"),
+        ("protected.pdf", "encrypted PDF"),
     ],
 )
 def test_bad_files_get_one_clear_line(name, reason):

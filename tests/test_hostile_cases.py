@@ -80,8 +80,9 @@ def flags_of(incident: dict) -> dict[str, str]:
         ("---", "title: " + "[" * 5000 + "]" * 5000 + "\n", "YAML nests more than 32 levels deep"),  # was: RecursionError
         ("---", "title: x\n" * 10000, "over 64 KiB"),
         ("+++", "title = " + "[" * 3000 + "]" * 3000 + "\n", "TOML nests more than 32 levels deep"),
+        ("---", "!!python/object/apply:os.system ['echo hi']\n", "not valid YAML"),  # the safe loader has no such tag
     ],
-    ids=["self-list", "self-map", "billion-laughs", "deep-yaml", "huge", "deep-toml"],
+    ids=["self-list", "self-map", "billion-laughs", "deep-yaml", "huge", "deep-toml", "python-tag"],
 )
 def test_hostile_front_matter_is_not_read_and_says_why(fence, front, reason):
     result = outcome("hostile.md", f"{fence}\n{front}{fence}\n{BODY}".encode(), alarm=30)
@@ -90,6 +91,12 @@ def test_hostile_front_matter_is_not_read_and_says_why(fence, front, reason):
     detail = flags_of(incidents[0])["bad-metadata"]
     assert reason in detail and detail.startswith("front matter") and "left in the text" in detail
     assert [e["at"] for e in incidents[0]["timeline"]][-2:] == ["2024-03-05T10:00:00Z", "2024-03-05T10:45:00Z"]
+
+
+def test_a_lone_surrogate_in_a_front_matter_title_becomes_a_replacement_character():
+    # was: UnicodeEncodeError when the title was stored or printed
+    document, incidents = extracted("title.md", '---\ntitle: "Outage \\ud800 here"\n---\n' + BODY)
+    assert document.title == "Outage \ufffd here" and incidents[0]["document"]["title"].encode("utf-8")
 
 
 def test_front_matter_within_the_limits_is_still_read():
@@ -157,3 +164,12 @@ def test_json_fields_of_the_wrong_type_are_dropped_and_flagged(payload, path, va
         assert document.parts[0].title == "API errors"
     else:
         assert f"{field}: " in flags_of(incidents[0])["bad-metadata"]
+
+
+def test_json_with_raw_line_breaks_inside_strings_is_read():
+    # was: refused as "malformed JSON: Invalid control character" after CR/CRLF mutations
+    import json
+
+    text = json.dumps(STATUSPAGE).replace("Errors rose for all users.", "Errors rose\r\nfor all\tusers.")
+    document, incidents = extracted("raw.json", text)
+    assert "Errors rose\nfor all\tusers." in document.text and contract_problems(document.text, incidents) == []

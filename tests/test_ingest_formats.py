@@ -6,7 +6,6 @@ import functools
 import http.server
 import io
 import json
-import threading
 import zipfile
 from pathlib import Path
 
@@ -18,6 +17,8 @@ from ingest.normalise.zip_limits import ZipLimits
 from ingest.read import Source
 from kb import store
 from pmkb.cli import cli
+
+from conftest import local_server
 
 FORMATS = Path(__file__).parent / "formats"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
@@ -133,21 +134,21 @@ class _Files(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
-def file_server():
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Files, directory=str(FORMATS)))
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
-
-
-def test_docx_and_pdf_ingest_from_urls(tmp_path, file_server):
-    urls = [f"{file_server}/posthog-2024-02-28-feature-flags-decide-down.docx", f"{file_server}/dfds-2021-08-26-traefik-v2-ingress-outage.pdf"]
+def test_docx_pdf_and_a_history_ingest_from_urls(tmp_path, github_incidents):
+    served = tmp_path / "served"
+    served.mkdir()
+    for name in ("posthog-2024-02-28-feature-flags-decide-down.docx", "dfds-2021-08-26-traefik-v2-ingress-outage.pdf"):
+        (served / name).write_bytes((FORMATS / name).read_bytes())
+    page, incidents = github_incidents
+    (served / "incidents.json").write_text(json.dumps({"page": page, "incidents": incidents}))
     db_path = tmp_path / "kb.db"
-    result, summary = run_ingest(db_path, *urls)
-    assert result.exit_code == 0 and summary["new"] == 2, summary
-    formats = {row["source"]: row["format"] for row in store.open_db(db_path).query("select source, format from documents")}
-    assert formats == {urls[0]: "docx", urls[1]: "pdf"}
+    with local_server(functools.partial(_Files, directory=str(served))) as base:
+        urls = [f"{base}/{name}" for name in sorted(p.name for p in served.iterdir())]
+        result, summary = run_ingest(db_path, *urls)
+    assert result.exit_code == 0 and summary["new"] == 4, summary
+    formats = sorted((row["source"].removeprefix(base + "/"), row["format"]) for row in store.open_db(db_path).query("select source, format from documents"))
+    assert formats == [
+        ("dfds-2021-08-26-traefik-v2-ingress-outage.pdf", "pdf"),
+        *sorted((f"incidents.json#{i['id']}", "statuspage") for i in incidents),
+        ("posthog-2024-02-28-feature-flags-decide-down.docx", "docx"),
+    ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from browser_support import CHROMIUM, CHROMIUM_ARGS, chromium_missing_reason, live_server
+from browser_support import chromium_browser, chromium_missing_reason, live_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.skipif(chromium_missing_reason() is not None, reason=chromium_missing_reason() or "")]
 
@@ -41,12 +41,8 @@ def hostile_links_db(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, timeout=60_000)
+    with chromium_browser() as chromium:
         yield chromium
-        chromium.close()
 
 
 def click_every_url(browser, url: str) -> tuple[str, list[str]]:
@@ -73,3 +69,21 @@ def test_incident_pages_link_only_http_urls(browser, hostile_links_db):
             assert not any(h.strip().lower().startswith("javascript:") for h in hrefs)
         _, hrefs = click_every_url(browser, f"{base}/incident/{ids['web.md']}")
         assert "https://example.com/pm" in hrefs
+
+
+def test_the_report_file_and_the_report_page_link_only_http_urls(browser, hostile_links_db, tmp_path):
+    from kb import report, store
+
+    path, _ = hostile_links_db
+    db = store.open_db(path, migrate=False)
+    html = report.render(report.build(db, report.Filters(), base_url="http://127.0.0.1:8001"), "html")
+    db.close()
+    assert html.count("document.title") == 2  # both hostile URLs are shown, as text
+    file = tmp_path / "report.html"
+    file.write_text(html, encoding="utf-8")
+    for url in [file.as_uri()]:
+        _, hrefs = click_every_url(browser, url)
+        assert not any(h.strip().lower().startswith("javascript:") for h in hrefs) and "https://example.com/pm" in hrefs
+    with live_server(path) as base:
+        _, hrefs = click_every_url(browser, f"{base}/-/report")
+        assert not any(h.strip().lower().startswith("javascript:") for h in hrefs) and "https://example.com/pm" in hrefs

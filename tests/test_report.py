@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import sqlite3
 import statistics
 from pathlib import Path
 from types import SimpleNamespace
@@ -202,9 +203,10 @@ def test_parse_time_reads_naive_times_as_utc_and_rejects_garbage():
 
 
 @pytest.mark.parametrize("value", ["2021-13-01", "yesterday", "2021-01-01; drop table incidents"])
-def test_bad_dates_are_refused(value):
-    with pytest.raises(ValueError, match="--since"):
-        report.check_date(value, "--since")
+def test_bad_dates_are_refused_naming_the_argument_not_a_flag(value):
+    with pytest.raises(report.InvalidArgument, match="^since: ") as refused:
+        report.check_date(value, "since")
+    assert refused.value.field == "since" and "--" not in str(refused.value)
 
 
 def test_md_escape_leaves_no_markup():
@@ -287,7 +289,7 @@ def test_groups_cover_every_incident(synthetic_db, group_by):
 
 
 def test_unknown_group_by_is_refused(synthetic_db):
-    with pytest.raises(ValueError, match="--group-by"):
+    with pytest.raises(report.InvalidArgument, match="^group_by: 'weekday' is not one of organization, category, year$"):
         report.build(synthetic_db, report.Filters(), group_by="weekday")
 
 
@@ -339,7 +341,7 @@ def test_capped_lists_say_so_in_every_format(synthetic_db):
     assert len(page.select("article.card")) == 1
     note = page.select_one("#incidents p.more")
     assert (note["data-shown"], note["data-total"]) == ("1", "3")
-    assert "--since" in note.get_text() and note.a["href"] == data["incidents_more"]["url"]
+    assert report.NARROW_HINT in note.get_text() and note.a["href"] == data["incidents_more"]["url"]
     assert len(page.select('svg.gantt[data-mode="calendar"] g.row')) == 1
     assert page.select_one("#impact p.more")["data-total"] == "2"
     assert len(page.select("table.open-actions tbody tr")) == 1
@@ -473,16 +475,53 @@ def test_cli_report_writes_each_format(seeded_db_path, tmp_path):
     runner = CliRunner()
     for fmt in ("html", "md", "json"):
         out = tmp_path / f"report.{fmt}"
-        result = runner.invoke(cli, ["report", "--db", str(seeded_db_path), "--format", fmt, "-o", str(out), "--base-url", BASE, "--group-by", "organization"])
+        result = runner.invoke(cli, ["report", "--db", str(seeded_db_path), "--format", fmt, "-o", str(out), "--base-url", BASE, "--group-by", "organization"], catch_exceptions=False)
         assert result.exit_code == 0, result.output
         assert out.stat().st_size > 0
     assert json.loads((tmp_path / "report.json").read_text())["group_by"] == "organization"
 
 
+def one_line_error(result) -> str:
+    """The single 'Error: …' line a refused command printed (exit status 1)."""
+    assert result.exit_code == 1, result.output
+    lines = result.output.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
+    return lines[0]
+
+
 def test_cli_report_refuses_bad_input_with_one_line(seeded_db_path, tmp_path):
     runner = CliRunner()
-    result = runner.invoke(cli, ["report", "--db", str(seeded_db_path), "--since", "last week"])
-    assert result.exit_code != 0 and "--since" in result.output and "Traceback" not in result.output
-    result = runner.invoke(cli, ["report", "--db", str(tmp_path / "missing.db")])
-    assert result.exit_code != 0 and "missing.db" in result.output
+    result = runner.invoke(cli, ["report", "--db", str(seeded_db_path), "--since", "last week"], catch_exceptions=False)
+    assert one_line_error(result) == "Error: --since: 'last week' is not a date (use YYYY-MM-DD)"
+    result = runner.invoke(cli, ["report", "--db", str(seeded_db_path), "--as-of", "soon"], catch_exceptions=False)
+    assert one_line_error(result).startswith("Error: --as-of: 'soon'")
+    result = runner.invoke(cli, ["report", "--db", str(tmp_path / "missing.db")], catch_exceptions=False)
+    assert "missing.db" in one_line_error(result)
     assert not (tmp_path / "missing.db").exists()
+
+
+def test_cli_report_names_a_file_that_is_not_a_pmkb_database(tmp_path):
+    other = tmp_path / "other.db"
+    sqlite3.connect(other).execute("create table t (x)").connection.close()
+    assert "other.db: not a pmkb database" in one_line_error(CliRunner().invoke(cli, ["report", "--db", str(other)], catch_exceptions=False))
+    text = tmp_path / "notes.db"
+    text.write_text("just some notes\n" * 100, encoding="utf-8")
+    assert "notes.db" in one_line_error(CliRunner().invoke(cli, ["report", "--db", str(text)], catch_exceptions=False))
+
+
+def test_cli_report_names_a_broken_template_and_an_unwritable_output(seeded_db_path, tmp_path):
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "report.html").write_text("{% if %}", encoding="utf-8")
+    line = one_line_error(CliRunner().invoke(cli, ["report", "--db", str(seeded_db_path), "--template-dir", str(templates)], catch_exceptions=False))
+    assert "report.html:1" in line
+    line = one_line_error(CliRunner().invoke(cli, ["report", "--db", str(seeded_db_path), "-o", str(tmp_path / "no" / "such" / "r.html")], catch_exceptions=False))
+    assert "r.html" in line
+
+
+def test_cli_report_json_flag_is_the_json_format(seeded_db_path):
+    runner = CliRunner()
+    flag = runner.invoke(cli, ["report", "--db", str(seeded_db_path), "--json", "--as-of", "2026-01-01"], catch_exceptions=False)
+    fmt = runner.invoke(cli, ["report", "--db", str(seeded_db_path), "--format", "json", "--as-of", "2026-01-01"], catch_exceptions=False)
+    assert flag.exit_code == 0 and flag.stdout == fmt.stdout
+    assert json.loads(flag.stdout)["overview"]["incidents"] == 2

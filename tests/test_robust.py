@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import sqlite_utils
 from click.testing import CliRunner
 
@@ -76,7 +77,7 @@ def test_broken_folder_ingests_the_good_and_names_every_bad(tmp_path, seeds_dir)
         handle.truncate(50 * 1024 * 1024)
     (folder / "loop").symlink_to(folder, target_is_directory=True)
     db_path = tmp_path / "kb.db"
-    result = CliRunner().invoke(cli, ["ingest", "--db", str(db_path), "--json", str(folder), str(tmp_path / "absent.md")])
+    result = CliRunner().invoke(cli, ["ingest", "--db", str(db_path), "--json", str(folder), str(tmp_path / "absent.md")], catch_exceptions=False)
     assert result.exit_code == 1
     summary = json.loads(result.stdout.strip().splitlines()[-1])
     named = [line.split(": ", 1)[0] for line in summary["errors"]]
@@ -91,6 +92,7 @@ def test_broken_folder_ingests_the_good_and_names_every_bad(tmp_path, seeds_dir)
 # --- crash ---------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_sigkill_part_way_loses_nothing_and_a_rerun_completes(tmp_path, seeds_dir):
     folder = tmp_path / "docs"
     total = len(make_documents(folder, seeds_dir, 240))
@@ -121,6 +123,7 @@ def test_sigkill_part_way_loses_nothing_and_a_rerun_completes(tmp_path, seeds_di
 # --- concurrency ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_two_ingests_and_a_reader_at_once(tmp_path, seeds_dir):
     from kb import serve
 

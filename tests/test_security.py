@@ -41,7 +41,7 @@ def hostile_db(tmp_path_factory):
     folder = tmp_path_factory.mktemp("security")
     (folder / "hostile.md").write_text(HOSTILE, encoding="utf-8")
     path = folder / "hostile.db"
-    result = CliRunner().invoke(cli, ["ingest", "--db", str(path), "--organization", INJECTIONS[1], str(folder / "hostile.md")])
+    result = CliRunner().invoke(cli, ["ingest", "--db", str(path), "--organization", INJECTIONS[1], str(folder / "hostile.md")], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return path
 
@@ -108,7 +108,7 @@ def test_canned_queries_take_hostile_parameters_as_values(hostile_db, fetch):
 @pytest.mark.parametrize("option", ["--organization", "--category"])
 def test_report_cli_filters_are_parameters(hostile_db, option):
     for injection in INJECTIONS:
-        result = CliRunner().invoke(cli, ["report", "--db", str(hostile_db), "--format", "json", option, injection])
+        result = CliRunner().invoke(cli, ["report", "--db", str(hostile_db), "--format", "json", option, injection], catch_exceptions=False)
         assert result.exit_code == 0, result.output
         matches = option == "--organization" and injection == INJECTIONS[1]  # stored literally, so it matches itself
         assert json.loads(result.stdout)["overview"]["incidents"] == (1 if matches else 0), injection
@@ -118,13 +118,13 @@ def test_report_cli_filters_are_parameters(hostile_db, option):
 @pytest.mark.parametrize("option", ["--since", "--until"])
 def test_report_cli_dates_are_validated(hostile_db, option):
     for injection in INJECTIONS:
-        result = CliRunner().invoke(cli, ["report", "--db", str(hostile_db), option, injection])
+        result = CliRunner().invoke(cli, ["report", "--db", str(hostile_db), option, injection], catch_exceptions=False)
         assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
         assert "is not a date" in result.output
 
 
 def test_markdown_report_passes_no_raw_html(hostile_db):
-    result = CliRunner().invoke(cli, ["report", "--db", str(hostile_db), "--format", "md"])
+    result = CliRunner().invoke(cli, ["report", "--db", str(hostile_db), "--format", "md"], catch_exceptions=False)
     assert result.exit_code == 0
     assert_inert(result.stdout)
     assert not re.search(r"<(?!https?://)[a-z/!]", result.stdout, re.I)  # no tag of any kind
@@ -140,7 +140,7 @@ def test_serve_binds_localhost_by_default():
 @pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://127.0.0.1/secret.txt", "gopher://127.0.0.1/x"])
 def test_ingest_refuses_other_url_schemes(tmp_path, url):
     db_path = tmp_path / "kb.db"
-    result = CliRunner().invoke(cli, ["ingest", "--db", str(db_path), url])
+    result = CliRunner().invoke(cli, ["ingest", "--db", str(db_path), url], catch_exceptions=False)
     assert result.exit_code == 1
     assert f"Error: {url}: only http and https URLs are fetched" in result.stderr
     assert store.open_db(db_path)["documents"].count == 0

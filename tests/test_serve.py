@@ -486,7 +486,7 @@ def test_document_text_is_rendered_escaped(hostile_db):
 def test_serve_help_documents_public_and_localhost():
     from pmkb.cli import cli
 
-    result = CliRunner().invoke(cli, ["serve", "--help"])
+    result = CliRunner().invoke(cli, ["serve", "--help"], catch_exceptions=False)
     assert result.exit_code == 0
     assert "--public" in result.output and "127.0.0.1" in result.output
 
@@ -496,7 +496,7 @@ def test_serve_refuses_a_file_that_is_not_a_pmkb_database(tmp_path):
 
     other = tmp_path / "other.db"
     sqlite3.connect(other).execute("create table t (x)").connection.close()
-    result = CliRunner().invoke(cli, ["serve", "--db", str(other)])
+    result = CliRunner().invoke(cli, ["serve", "--db", str(other)], catch_exceptions=False)
     assert result.exit_code == 1
     assert "not a pmkb database" in result.output
     assert [r[0] for r in sqlite3.connect(other).execute("select name from sqlite_master")] == ["t"]  # left untouched
@@ -543,5 +543,26 @@ def test_every_corpus_incident_page_renders_well_formed(corpus_db_path):
         for query in sorted(REQUIRED_QUERIES | {"incidents_per_month", "impact_by_category"}):
             c.json(f"/{name}/{query}.json?_shape=array&incident_id={ids[0]}")
         assert c.get("/-/report").status_code == 200
+    finally:
+        c.close()
+
+
+def test_report_links_use_the_name_datasette_serves_the_database_under(tmp_path, seeded_db_path):
+    import shutil
+
+    import sqlite_utils
+
+    from kb import report
+
+    path = tmp_path / "team.kb v2.db"
+    shutil.copy(seeded_db_path, path)
+    name = serve.database_name(path)
+    assert name == "team.kb v2"
+    data = report.build(sqlite_utils.Database(path), report.Filters(), base_url="http://x.test")
+    assert data["database"] == name
+    c = Client(serve.make_datasette(path))
+    try:
+        assert c.get(data["incidents"][0]["url"].removeprefix("http://x.test")).status_code == 200
+        assert report.served_name(sqlite_utils.Database(":memory:")) == "postmortems"
     finally:
         c.close()

@@ -20,7 +20,7 @@ def db_path(seeded_db_path, tmp_path):
 
 
 def invoke(*args):
-    return CliRunner().invoke(cli, [str(a) for a in args])
+    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
 
 
 def test_similar_is_listed_and_has_help():
@@ -62,6 +62,15 @@ def test_bad_targets_get_one_line_and_a_failing_status(db_path, args, message):
     result = invoke("similar", *args, "--db", db_path)
     assert result.exit_code != 0
     assert message in result.output and "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_a_file_is_read_as_pmkb_extract_reads_it(db_path, tmp_path, monkeypatch):
+    meta = tmp_path / "meta.md"
+    meta.write_text("---\ntitle: Only metadata\n---\n", encoding="utf-8")
+    result = invoke("similar", meta, "--db", db_path)
+    assert result.exit_code == 1 and "meta.md: no text besides its front matter" in result.output
+    monkeypatch.setenv("PMKB_MAX_BYTES", "10")
+    assert "over the limit of 10 bytes" in invoke("similar", meta, "--db", db_path).output
 
 
 def test_a_missing_database_is_one_line(tmp_path):

@@ -160,3 +160,9 @@ def test_each_product_with_its_own_window_gives_one_window_each():
 )
 def test_labelled_start_and_end_fields_give_the_window(fields):
     assert windows(f"# Incident\n\n{fields}\n\nThe API returned errors.\n") == [("2024-06-02T10:05", "2024-06-02T10:40")]
+
+
+def test_an_incident_day_that_is_also_the_publication_day_stays_on_the_timeline():
+    text = "---\ntitle: API outages\ndate: 2014-07-16 23:29 UTC\n---\n\nThe API was down for 53 minutes on July 15 and for 3 hours on July 16.\n\nPublished on July 16, 2014.\n"
+    days = [e["at"] for e in incident(text)["timeline"] if e["precision"] == "day"]
+    assert days.count("2014-07-16") == 1 and "2014-07-15" in days

@@ -118,3 +118,19 @@ def test_a_worker_ends_when_the_ingest_that_forked_it_dies(tmp_path):
     else:
         os.kill(pid, signal.SIGKILL)
         pytest.fail("the worker outlived the ingest that forked it")
+
+
+def interrupted_then_answer(job: str) -> str:
+    """Sends this worker Ctrl-C's signal, then answers."""
+    os.kill(os.getpid(), signal.SIGINT)
+    time.sleep(0.2)
+    return job.upper()
+
+
+def test_ctrl_c_is_left_to_the_parent():
+    with WorkerPool(1, budget=None) as pool:
+        box: dict = {}
+        thread = threading.Thread(target=lambda: box.setdefault("results", pool.run(interrupted_then_answer, ["a"])), daemon=True)
+        thread.start()
+        thread.join(60)
+        assert box["results"] == ["A"]  # the worker neither died nor printed a KeyboardInterrupt

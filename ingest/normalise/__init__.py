@@ -1,7 +1,8 @@
 """Step 2, normalise: turn a decoded source into one plain, Markdown-shaped text.
 
 Whatever the input format (plain text, Markdown with front matter, HTML,
-Atlassian Statuspage JSON, Google Cloud incident JSON, Word .docx, PDF), the result is a
+Atlassian Statuspage JSON, Google Cloud incident JSON, Word .docx, PDF,
+Confluence and Google Docs HTML exports, Notion Markdown exports), the result is a
 :class:`~ingest.document.Document` whose ``text`` uses Markdown conventions for
 structure (``#`` headings, ``-`` bullets, ``|`` table rows). All evidence
 offsets point into this text, which is what gets stored.
@@ -16,16 +17,20 @@ import re
 from ..document import Document, Part
 from ..read import Source
 from .common import NormaliseError
+from .confluence import looks_like_confluence, normalise_confluence
 from .docx import OLE_MAGIC, normalise_docx
+from .gdocs import looks_like_gdocs, normalise_gdocs
 from .html import MAX_HTML_DEPTH, html_depth_over, html_to_markdown, looks_like_html, normalise_html
 from .json_incidents import normalise_json
 from .markdown import normalise_markdown
+from .notion import looks_like_notion, normalise_notion
 from .pdf import normalise_pdf
 from .text import normalise_text
 
 __all__ = [
     "Document", "Part", "NormaliseError", "MAX_HTML_DEPTH", "html_depth_over", "html_to_markdown",
     "normalise", "normalise_html", "normalise_json", "normalise_markdown", "normalise_text", "normalise_docx", "normalise_pdf",
+    "normalise_confluence", "normalise_gdocs", "normalise_notion",
     "sniff_format", "sniff_binary_format",
 ]
 
@@ -40,7 +45,13 @@ def normalise(source: Source) -> Document:
     if fmt == "json" or (fmt is None and source.text.lstrip().startswith(("{", "["))):
         return normalise_json(source)
     if fmt == "html" or (fmt in (None, "text") and looks_like_html(source.text)):
+        if looks_like_confluence(source.text):
+            return normalise_confluence(source)
+        if looks_like_gdocs(source.text):
+            return normalise_gdocs(source)
         return normalise_html(source)
+    if fmt == "markdown" and looks_like_notion(source.name):
+        return normalise_notion(source)
     if fmt in (None, "text"):
         return normalise_text(source)
     return normalise_markdown(source, fmt)

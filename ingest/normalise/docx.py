@@ -51,7 +51,7 @@ def normalise_docx(source: Source) -> Document:
         raise NormaliseError(source.name, f".docx refused: {exc}") from None
     try:
         result = mammoth.convert_to_html(io.BytesIO(data), style_map=_STYLE_MAP, convert_image=mammoth.images.img_element(lambda image: {}))
-    except Exception as exc:  # mammoth raises assorted errors on broken XML
+    except Exception:  # mammoth raises assorted errors on broken XML
         raise NormaliseError(source.name, "unreadable .docx: its XML cannot be parsed") from None
     text = typographic_to_ascii(html_to_markdown(docx_html(result.value))[0])
     if not text.strip():

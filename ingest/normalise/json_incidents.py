@@ -15,7 +15,7 @@ from .statuspage import render_statuspage
 def normalise_json(source: Source) -> Document:
     """Normalise status-page JSON: Atlassian Statuspage incidents or Google Cloud incidents."""
     try:
-        data = json.loads(clean_characters(source.text))
+        data = json.loads(clean_characters(source.text), strict=False)  # a raw tab or newline inside a string is no reason to refuse
     except json.JSONDecodeError as exc:
         raise NormaliseError(source.name, f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
     except RecursionError:

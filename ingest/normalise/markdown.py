@@ -80,7 +80,7 @@ def normalise_markdown(source: Source, fmt: str = "markdown") -> Document:
         published = date_value
     post_match = re.match(r"\s*postmortem\s+([A-Z][a-z]{2,8}\.? \d{1,2}, \d{4},? \d{1,2}:\d{2}(?:\s*[AP]M)?(?: UTC)?)", body)
     if post_match and not published:
-        published = _parse_publication(post_match.group(1))
+        published = parse_publication(post_match.group(1))
     skip = [(post_match.start(1), post_match.end(1))] if post_match else []
     if fmt == "text" and re.search(r"(?m)^#{1,6} \S|^\s*[-*] \S", body):
         fmt = "markdown"
@@ -98,7 +98,8 @@ def normalise_markdown(source: Source, fmt: str = "markdown") -> Document:
     )
 
 
-def _parse_publication(value: str) -> str | None:
+def parse_publication(value: str) -> str | None:
+    """A publication time such as "Apr 17, 2026, 04:37 PM UTC" as ISO 8601 UTC, or None."""
     from datetime import datetime, timezone
 
     value = value.replace(",", "").replace(" UTC", "").replace(".", "")

@@ -55,15 +55,15 @@ def _read_pages(source: Source) -> list[list[Line]]:
     from pdfminer.layout import LAParams
 
     pages: list[list[Line]] = []
-    try:
-        for number, layout in enumerate(extract_pages(io.BytesIO(source.data), laparams=LAParams())):
+    try:  # boxes_flow=None: no box ordering, since lines are put in order here (a quarter faster)
+        for number, layout in enumerate(extract_pages(io.BytesIO(source.data), laparams=LAParams(boxes_flow=None))):
             if number >= MAX_PAGES:
                 raise NormaliseError(source.name, f"PDF has more than {MAX_PAGES} pages: refused")
             pages.append(_page_lines(layout))
     except NormaliseError:
         raise
     except Exception as exc:  # pdfminer raises many kinds on a broken or encrypted file
-        reason = "encrypted PDF: remove the password first" if "ncrypt" in type(exc).__name__ + str(exc) else "broken PDF: its structure cannot be read"
+        reason = "encrypted PDF: remove the password first" if re.search(r"ncrypt|assword", type(exc).__name__ + str(exc)) else "broken PDF: its structure cannot be read"
         raise NormaliseError(source.name, reason) from None
     return pages
 

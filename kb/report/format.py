@@ -10,6 +10,8 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
+from kb.links import web_url
+
 
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?)?)?$")
 
@@ -32,13 +34,29 @@ def parse_time(value: str | None) -> datetime | None:
     return parsed.astimezone(timezone.utc)
 
 
-def check_date(value: str | None, option: str) -> str | None:
-    """``value`` when it is an ISO 8601 date or time; ValueError naming ``option`` otherwise."""
+class InvalidArgument(ValueError):
+    """A bad value for one of the report's arguments: ``field`` names the argument (``since``, ``group_by``), ``problem`` says what is wrong."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"{field}: {problem}")
+        self.field = field
+        self.problem = problem
+
+
+def check_date(value: str | None, field: str) -> str | None:
+    """``value`` when it is an ISO 8601 date or time (None when empty); InvalidArgument naming ``field`` otherwise."""
     if value is None or value == "":
         return None
     if not _DATE.match(value.strip()) or parse_time(value) is None:
-        raise ValueError(f"{option}: {value!r} is not a date (use YYYY-MM-DD)")
+        raise InvalidArgument(field, f"{value!r} is not a date (use YYYY-MM-DD)")
     return value.strip()
+
+
+def check_choice(value: str, choices: tuple[str, ...] | dict, field: str) -> str:
+    """``value`` when it is one of ``choices``; InvalidArgument naming ``field`` otherwise."""
+    if value not in choices:
+        raise InvalidArgument(field, f"{value!r} is not one of {', '.join(choices)}")
+    return value
 
 
 def minutes_label(minutes: float | None, unknown: str = "–") -> str:
@@ -117,9 +135,9 @@ def md_url(url: str | None) -> Markup:
 
 
 def md_link(text: Any, url: str | None = None) -> Markup:
-    """``[text](url)`` with the text escaped, or just the escaped text without a URL."""
+    """``[text](url)`` with the text escaped, or just the escaped text without an http(s) URL."""
     label = md_escape(text)
-    return Markup(f"[{label}]({md_url(url)})" if url else label)
+    return Markup(f"[{label}]({md_url(url)})" if web_url(url) else label)
 
 
 def heat(value: int, top: int, levels: int = 4) -> str:

@@ -47,8 +47,8 @@ def _where(filters: Filters) -> tuple[str, list]:
     if filters.category:
         clauses.append("i.id in (select incident_id from categories where category = ? collate nocase)")
         params.append(filters.category)
-    since = check_date(filters.since, "--since")
-    until = check_date(filters.until, "--until")
+    since = check_date(filters.since, "since")
+    until = check_date(filters.until, "until")
     if since:
         clauses.append(f"{INCIDENT_DATE_SQL} >= ?")
         params.append(since)

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any, Iterable
 
 from kb.report.cards import brief
-from kb.report.format import parse_time, table_url
+from kb.report.format import check_choice, parse_time, table_url
 from kb.report.query import OPEN_STATUSES, STATUSES
 from kb.report.stats import distribution
 from kb.report.wording import CATEGORY_NOUNS, CATEGORY_PHRASES, FLAG_ORDER, FLAG_TEXT, NARROW_HINT
@@ -245,8 +245,7 @@ def _group_keys(incident: dict, group_by: str) -> list[str]:
 
 def groups(incidents: list[dict], group_by: str) -> list[dict]:
     """Incidents grouped by organization, category or year, each group with its durations and action roll-up."""
-    if group_by not in GROUP_BY:
-        raise ValueError(f"--group-by: {group_by!r} is not one of {', '.join(GROUP_BY)}")
+    check_choice(group_by, GROUP_BY, "group_by")
     members: dict[str, list[dict]] = {}
     for i in incidents:
         for key in _group_keys(i, group_by):

@@ -28,6 +28,7 @@ FLAG_TEXT = {
     "timezone-missing": ("No time zone", "Times are given without a time zone, so they are stored as local times and may be hours off."),
     "list-announced-but-missing": ("Announced list missing", "The text announces a list (of actions, causes or events) whose items are not in the document."),
     "no-impact-window": ("No impact window", "No period of customer impact could be established, so impact duration is unknown."),
+    "bad-metadata": ("Bad metadata", "A metadata field (front matter or manifest) could not be used, so it was dropped; the detail names it."),
     "timezone-conflict": ("Conflicting time zones", "The document labels its times with time zones that contradict each other."),
     "ambiguous-12h-clock": ("Ambiguous 12-hour clock", "Some times use a 12-hour clock without AM/PM, or disagree with one."),
     "no-times": ("No times", "The document states no times at all, so no timeline could be built."),
@@ -39,5 +40,5 @@ FLAG_TEXT = {
 FLAG_ORDER = ("timezone-missing", "list-announced-but-missing", "no-impact-window")
 """Flags the data-quality section lists first."""
 
-NARROW_HINT = "Narrow the report by organization, category or date (--organization, --category, --since, --until) to see others."
+NARROW_HINT = "Narrow the report by organization, category or date to see others."
 """What a note on a capped list tells the reader to do."""

@@ -16,7 +16,7 @@ for name in "${names[@]}"; do
     --print-to-pdf="$here/$name.pdf" "file:///tmp/$name.html" 2>/dev/null && break; done
 done
 
-# Bad and edited files, in bad/ (python-docx and msoffcrypto-tool are needed here only, not by pmkb or its tests):
+# Bad and edited files, in bad/ (python-docx, msoffcrypto-tool and pypdf are needed here only, not by pmkb or its tests):
 cat > /tmp/edited.md <<'MD'
 # Edited postmortem
 
@@ -38,3 +38,9 @@ head -c 6000 "$here/posthog-2024-02-28-feature-flags-decide-down.docx" > "$here/
 printf '<!doctype html><html><body><div style="width:400px;height:300px;background:#333"></div></body></html>' > /tmp/scan.html
 for try in 1 2 3; do chromium --headless --no-sandbox --disable-gpu --no-pdf-header-footer \
   --print-to-pdf="$here/bad/scan.pdf" "file:///tmp/scan.html" 2>/dev/null && break; done
+python3 - "$here/posthog-2024-02-28-feature-flags-decide-down.pdf" "$here/bad/protected.pdf" <<'PY'
+import sys, pypdf  # pypdf is needed here only
+writer = pypdf.PdfWriter(clone_from=sys.argv[1])
+writer.encrypt(user_password="secret", owner_password="secret", algorithm="AES-128")
+writer.write(sys.argv[2])
+PY
