@@ -1,4 +1,4 @@
-"""Step 4e, roles: a small statistical layer over the rule-extracted causes and actions.
+"""After step 4d, roles: a small statistical layer over the rule-extracted causes and actions.
 
 A bag-of-words ``textcat_multilabel`` model scores every sentence unit (list
 item, table row statement, or sentence) of a Doc for the roles in
@@ -21,8 +21,9 @@ from typing import Iterable
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .actions import _clean, action_status
+from .actions import action_status
 from .extensions import result_of, text_of
+from .plain_text import plain_text
 from .segment import Block, block_sentences
 
 LABELS: tuple[str, ...] = ("impact", "cause", "root", "trigger", "contributing", "action", "response", "boilerplate", "none")
@@ -183,13 +184,13 @@ def _unit_at(units: list[Unit], start: int) -> int | None:
 
 def _cause(text: str, unit: Unit, kind: str) -> dict:
     s, e = unit.start, unit.end
-    return {"kind": kind, "category": None, "text": _clean(text[s:e]), "evidence": {"text": text[s:e], "start": s, "end": e}}
+    return {"kind": kind, "category": None, "text": plain_text(text[s:e]), "evidence": {"text": text[s:e], "start": s, "end": e}}
 
 
 def _action(text: str, unit: Unit) -> dict:
     s, e = unit.start, unit.end
     status = action_status(text[s:e], unit.block.headings, unit.block.checkbox)
-    return {"text": _clean(text[s:e]), "status": status, "evidence": {"text": text[s:e], "start": s, "end": e}}
+    return {"text": plain_text(text[s:e]), "status": status, "evidence": {"text": text[s:e], "start": s, "end": e}}
 
 
 def model_items(text: str, units: list[Unit], scores: list[dict[str, float]], threshold: float) -> tuple[list[dict], list[dict]]:
@@ -216,11 +217,11 @@ def combine(
     """
     veto, add, roles = config["veto_threshold"], config["add_threshold"], set(config["add_roles"])
 
-    def own(item: dict, field: str) -> int | None:
+    def own(item: dict) -> int | None:
         return _unit_at(units, (item.get("evidence") or {}).get("start", -1))
 
     def keep(item: dict, field: str) -> bool:
-        at = own(item, field)
+        at = own(item)
         if at is None:
             return True
         score = scores[at]
@@ -229,8 +230,8 @@ def combine(
 
     kept_causes = [c for c in causes if keep(c, "causes")]
     kept_actions = [a for a in actions if keep(a, "actions")]
-    covered_c = {own(c, "causes") for c in causes}
-    covered_a = {own(a, "actions") for a in actions}
+    covered_c = {own(c) for c in causes}
+    covered_a = {own(a) for a in actions}
     for index, (unit, score) in enumerate(zip(units, scores)):
         if unit.role not in roles:
             continue

@@ -1,4 +1,4 @@
-"""The ``pmkb`` command line: ingest, extract, serve, report, eval, demo."""
+"""The ``pmkb`` command line: ingest, extract, serve, report, eval, train, demo."""
 
 from __future__ import annotations
 
@@ -229,8 +229,8 @@ def eval_command(gold_dir, root, verbose, by_organization, cv_by_organization, a
 @click.argument("gold_dir", type=click.Path(exists=True, file_okay=False))
 @click.option("-o", "--output", type=click.Path(file_okay=False), default="pmkb-roles-model", show_default=True, help="Folder to write the model to.")
 @click.option("--root", type=click.Path(exists=True, file_okay=False), help="Resolve gold documents against this folder (default: the folder above GOLD_DIR).")
-@click.option("--epochs", type=click.IntRange(min=1), default=10, show_default=True)
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--epochs", type=click.IntRange(min=1), default=10, show_default=True, help="Training passes over the labelled sentences.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed: the same gold and seed give the same model.")
 @json_option("Print the training summary as JSON.")
 def train(gold_dir, output, root, epochs, seed, as_json):
     """Train the sentence-role model from gold annotations (shared/gold/README.md format)."""

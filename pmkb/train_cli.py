@@ -27,7 +27,11 @@ def run_train(gold_dir: Path, output: Path, root: Path | None, epochs: int, seed
         return 1
     model = train_model(pairs, epochs=epochs, seed=seed)
     meta = {"pmkb": {"documents": len(documents), "units": len(pairs), "labels": counts, "epochs": epochs, "seed": seed}}
-    save_model(model, output, meta)
+    try:
+        save_model(model, output, meta)
+    except OSError as exc:
+        _warn(f"{output}: cannot write the model ({exc.strerror or exc})")
+        return 1
     if as_json:
         click.echo(json.dumps({"output": str(output), "skipped": skipped, **meta["pmkb"]}, indent=2))
     else:

@@ -142,3 +142,11 @@ def test_beats_rules_needs_both_fields_better_and_status_kept():
     assert beats_rules({"rules": summary(0.7, 0.7, 0.9), "combined": summary(0.8, 0.75, 0.9)})
     assert not beats_rules({"rules": summary(0.7, 0.7, 0.9), "combined": summary(0.8, 0.7, 0.9)})
     assert not beats_rules({"rules": summary(0.7, 0.7, 0.9), "combined": summary(0.8, 0.8, 0.85)})
+
+
+def test_train_into_an_unwritable_place_fails_in_one_line(gold_dir, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    result = CliRunner().invoke(cli, ["train", str(gold_dir), "-o", str(blocker / "model")])
+    assert result.exit_code == 1 and "cannot write the model" in result.output
+    assert "Traceback" not in result.output
