@@ -380,8 +380,8 @@ def test_ingest_skips_documents_over_the_time_budget(docs, db_path):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
     from scaling import many_headings
 
-    (docs / "huge.md").write_text(many_headings(5_000), encoding="utf-8")  # under the length limit, about a second to extract
-    result = ingest(db_path, "-p", 2, "--time-budget", 0.2, docs)
+    (docs / "huge.md").write_text(many_headings(3_000), encoding="utf-8")  # under the length limit, about half a second to extract
+    result = ingest(db_path, "-p", 2, "--time-budget", 0.1, docs)
     assert result.exit_code == 1 and len(documents(db_path)) == 2
     [line] = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
-    assert line.endswith("huge.md: not extracted: stopped after the time budget of 0.2 s (--time-budget)")
+    assert line.endswith("huge.md: not extracted: stopped after the time budget of 0.1 s (--time-budget)")
