@@ -25,9 +25,6 @@ from .segment import Block, block_sentences, text_of, result_of
 SECTION_KINDS = {"root_cause": "root", "trigger": "trigger", "contributing": "contributing"}
 """Cause kind implied by each cause section role."""
 
-_TRIGGER_HINT = re.compile(r"(?i)\b(?:trigger\w*|kicked off|set off|was applied|were applied|was deployed|were deployed|we deployed|rolled out|was updated|were updated|was started|was merged|renam\w+)\b")
-_CONTRIB_HINT = re.compile(r"(?i)\b(?:contribut\w*|exacerbat\w*|compounded|combined with|made (?:it |things )?worse|worsened|prolong\w*|also)\b")
-_ACTIONISH = re.compile(r"(?i)\b(?:we will|we'll|we plan|we are (?:adding|working|implementing|improving|building|going to)|going forward|in the future|action items?|to prevent (?:this|recurrence|a recurrence))\b")
 _SKIP_ROLES = {"timeline", "actions", "lessons", "other", "detection"}
 
 
@@ -38,9 +35,9 @@ def _terms(key: str) -> re.Pattern:
 
 def cause_kind(text: str, default: str) -> str:
     """The kind of a cause statement: trigger or contributing when it says so, else ``default``."""
-    if _TRIGGER_HINT.search(text) and default != "contributing":
+    if _terms("trigger_hint").search(text.lower()) and default != "contributing":
         return "trigger"
-    if _CONTRIB_HINT.search(text) and default == "root" and not re.search(r"(?i)root cause", text):
+    if _terms("contributing_hint").search(text.lower()) and default == "root" and not re.search(r"(?i)root cause", text):
         return "contributing"
     return default
 
@@ -106,10 +103,10 @@ def _candidate_kind(unit: str, role: str | None, whole: bool, cues: list[str]) -
     if role in SECTION_KINDS:
         if len(unit.split()) < 4 or (not whole and not is_problem(unit)):
             return None
-        if not cues and (_ACTIONISH.search(unit) or _terms("response").search(unit.lower())):
+        if not cues and (_terms("actionish").search(unit.lower()) or _terms("response").search(unit.lower())):
             return None
         return cause_kind(unit, SECTION_KINDS[role])
-    if len(unit.split()) < 5 or _ACTIONISH.search(unit):
+    if len(unit.split()) < 5 or _terms("actionish").search(unit.lower()):
         return None
     if cues:
         kind = "trigger" if "trigger" in cues else ("contributing" if "contributing" in cues and "root" not in cues else "root")

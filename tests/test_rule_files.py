@@ -84,3 +84,10 @@ def test_status_families_name_known_statuses():
     for family in ("markers", "tense", "imperative", "before_headings", "headings", "cell_words"):
         assert set(data[family]) <= known, family
     assert data["section_default"] in known
+
+
+def test_every_category_has_display_labels_and_every_label_a_category():
+    taxonomy = rules.taxonomy()
+    named = set(taxonomy["categories"]) - {"unknown"}
+    assert set(taxonomy["labels"]) == named
+    assert all(label["phrase"] and label["noun"][0].isupper() for label in taxonomy["labels"].values())

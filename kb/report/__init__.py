@@ -20,10 +20,10 @@ from kb.report.query import OPEN_STATUSES, STATUSES, Filters, attach_children, l
 from kb.report.render import FORMATS, environment, render
 from kb.report.sections import GROUP_BY, LIST_LIMIT, actions, causes, durations, groups, impact, more, most_recent, overview, quality, rollup
 from kb.report.stats import distribution, quantile
-from kb.report.wording import CATEGORY_NOUNS, CATEGORY_PHRASES, FLAG_ORDER, FLAG_TEXT, NARROW_HINT
+from kb.report.wording import FLAG_ORDER, FLAG_TEXT, NARROW_HINT, category_noun, category_phrase
 
 __all__ = [
-    "CATEGORY_NOUNS", "CATEGORY_PHRASES", "FLAG_ORDER", "FLAG_TEXT", "FORMATS", "GROUP_BY", "InvalidArgument", "LIST_LIMIT", "NARROW_HINT",
+    "category_noun", "category_phrase", "FLAG_ORDER", "FLAG_TEXT", "FORMATS", "GROUP_BY", "InvalidArgument", "LIST_LIMIT", "NARROW_HINT",
     "OPEN_STATUSES", "STATUSES", "STRIP_RESOLUTION", "Filters", "actions", "attach_children", "brief",
     "build", "causes", "check_choice", "check_date", "distribution", "durations", "environment", "gantt", "group_lanes",
     "groups", "heat", "impact", "key_causes", "load_incidents", "md_escape", "md_link", "md_url", "minutes_label", "more",

@@ -9,7 +9,7 @@ from kb.report.cards import brief
 from kb.report.format import check_choice, parse_time, table_url
 from kb.report.query import OPEN_STATUSES, STATUSES
 from kb.report.stats import distribution
-from kb.report.wording import CATEGORY_NOUNS, CATEGORY_PHRASES, FLAG_ORDER, FLAG_TEXT, NARROW_HINT
+from kb.report.wording import FLAG_ORDER, FLAG_TEXT, NARROW_HINT, category_noun, category_phrase
 
 
 GROUP_BY = ("organization", "category", "year")
@@ -114,7 +114,7 @@ def causes(incidents: list[dict]) -> dict[str, Any]:
     for cat in categories:
         ids = cat_incidents[cat]
         if len(ids) >= 2:
-            phrase = CATEGORY_PHRASES.get(cat, f"{cat} was among the causes")
+            phrase = category_phrase(cat)
             patterns.append({"kind": "category", "category": cat, "component": None, "count": len(ids), "of": total, "incidents": ids, "sentence": f"{phrase[0].upper()}{phrase[1:]} in {len(ids)} of {total} incidents."})
     for comp in components[:MAX_COMPONENT_PATTERNS]:
         ids = comp_incidents[comp]
@@ -122,7 +122,7 @@ def causes(incidents: list[dict]) -> dict[str, Any]:
             patterns.append({"kind": "component", "category": None, "component": comp, "count": len(ids), "of": total, "incidents": ids, "sentence": f"The {comp} component was involved in {len(ids)} of {total} incidents."})
     pairs = [(key, ids) for key, ids in sorted(pair_incidents.items(), key=lambda kv: (-len(kv[1]), kv[0])) if len(ids) >= 2]
     for (cat, comp), ids in pairs[:MAX_PAIR_PATTERNS]:
-        patterns.append({"kind": "pair", "category": cat, "component": comp, "count": len(ids), "of": total, "incidents": ids, "sentence": f"{CATEGORY_NOUNS.get(cat, cat)} involving the {comp} component in {len(ids)} of {total} incidents."})
+        patterns.append({"kind": "pair", "category": cat, "component": comp, "count": len(ids), "of": total, "incidents": ids, "sentence": f"{category_noun(cat)} involving the {comp} component in {len(ids)} of {total} incidents."})
     return {
         "categories": categories,
         "components": components,

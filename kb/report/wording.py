@@ -2,27 +2,27 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 
-CATEGORY_PHRASES = {
-    "change": "a change (deploy, configuration or migration) caused or triggered the incident",
-    "software-bug": "a software bug was among the causes",
-    "capacity": "capacity or resource exhaustion was among the causes",
-    "hardware": "a hardware failure was among the causes",
-    "network": "networking was among the causes",
-    "dependency": "an upstream dependency or provider failed",
-    "human-operation": "a manual operation or human step contributed",
-    "security": "a security issue was involved",
-    "time": "time handling (clocks, expiry, dates) was among the causes",
-    "remediation": "the response itself extended impact",
-}
-"""Recurring cause categories, in words: '<phrase> in N of M incidents'."""
 
-CATEGORY_NOUNS = {
-    "change": "Changes", "software-bug": "Software bugs", "capacity": "Capacity problems", "hardware": "Hardware failures",
-    "network": "Network problems", "dependency": "Dependency failures", "human-operation": "Manual operations",
-    "security": "Security issues", "time": "Time-handling faults", "remediation": "Responses that extended impact",
-}
-"""Cause categories as plural nouns, for sentences about category-and-component pairs."""
+def category_phrase(category: str) -> str:
+    """A cause category in words, for '<phrase> in N of M incidents' (``labels`` in ``taxonomy.json``)."""
+    label = _labels().get(category)
+    return label["phrase"] if label else f"{category} was among the causes"
+
+
+def category_noun(category: str) -> str:
+    """A cause category as a plural noun ("Software bugs"), for sentences about category-and-component pairs."""
+    label = _labels().get(category)
+    return label["noun"] if label else category
+
+
+@lru_cache(maxsize=1)
+def _labels() -> dict[str, dict[str, str]]:
+    from ingest import rules
+
+    return rules.taxonomy()["labels"]
+
 
 FLAG_TEXT = {
     "timezone-missing": ("No time zone", "Times are given without a time zone, so they are stored as local times and may be hours off."),
