@@ -271,19 +271,19 @@ def json_wrong_types(rng: random.Random, data: bytes, pool: list[Base]) -> bytes
     """Replace some fields of a JSON document with values of the wrong type, edge dates or lone surrogates."""
     try:
         value = json.loads(data)
-    except (ValueError, RecursionError):
-        return data
-    paths = list(_paths(value))[1:]
-    for _ in range(rng.randint(1, 6)):
-        if not paths:
-            break
-        path = rng.choice(paths)
-        try:
-            value = _replace(value, path, rng.choice([*WRONG_VALUES, "\ud800", "x\udfffy"]))
-        except (KeyError, IndexError, TypeError):
-            continue  # a parent was replaced already
         paths = list(_paths(value))[1:]
-    return json.dumps(value, ensure_ascii=True).encode()  # \ud800 escapes survive as text
+        for _ in range(rng.randint(1, 6)):
+            if not paths:
+                break
+            path = rng.choice(paths)
+            try:
+                value = _replace(value, path, rng.choice([*WRONG_VALUES, "\ud800", "x\udfffy"]))
+            except (KeyError, IndexError, TypeError):
+                continue  # a parent was replaced already
+            paths = list(_paths(value))[1:]
+        return json.dumps(value, ensure_ascii=True).encode()  # \ud800 escapes survive as text
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than this mutation walks
+        return data
 
 
 MUTATIONS: dict[str, tuple[Mutation, float]] = {
