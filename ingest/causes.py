@@ -53,8 +53,9 @@ def is_fault(text: str) -> bool:
 
 
 def never_a_cause(text: str) -> bool:
-    """True for statements that are never causes: apologies, questions, investigating the cause."""
-    return bool(_terms("not_cause").search(text.strip().lower()))
+    """True for statements that are never causes: apologies, questions, investigating the cause, effects."""
+    pattern = _terms("not_cause")
+    return bool(pattern.search(text.strip().lower()) or pattern.search(_clean(text).lower()))
 
 
 def _announces_list(text: str, block: Block, blocks: list[Block], index: int) -> bool:

@@ -34,6 +34,19 @@ def test_effects_and_symptoms_are_not_causes(sentence):
     assert never_a_cause(sentence)
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "**Block storage (us-east1-b):** Customers may have seen elevated latency due to an issue in the storage layer.",
+        "__Mobile app__: Some users were unable to upload photos because of the queue backlog.",
+    ],
+)
+def test_effects_in_emphasised_lead_ins_are_not_causes(sentence):
+    """Status pages put the affected product in bold before the symptom: the marks do not hide the symptom."""
+    assert never_a_cause(sentence)
+    assert causes(f"# Outage\n\n## Summary\n\n{sentence}\n") == []
+
+
 def test_as_a_result_that_names_a_cause_is_still_one():
     assert not never_a_cause("As a result, the payout window passed before the team was able to fix the relayer.")
 
