@@ -111,7 +111,7 @@ def section_role(heading: str, strict: bool = False, contained: bool = True) -> 
         for phrase in phrases[role]:
             if norm.startswith(phrase + " ") or norm.startswith(phrase + "&") or norm.startswith(phrase + ","):
                 return role
-    if contained and len(norm.split()) <= 7:
+    if contained and len(norm.split()) <= 9:
         for role, pattern in _contained_phrases():
             if pattern.search(norm):
                 return role

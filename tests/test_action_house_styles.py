@@ -55,6 +55,19 @@ def test_more_headings_name_action_sections(heading, role):
     assert section_role(heading) == role
 
 
+@pytest.mark.parametrize(
+    "heading",
+    ["How are we preventing it from happening again?", "Making sure it doesn't happen again", "What we changed", "Steps to avoid a recurrence", "How do we prevent this from happening again?"],
+)
+def test_headings_that_ask_how_it_will_not_happen_again_name_action_sections(heading):
+    assert section_role(heading) == "actions"
+
+
+def test_why_did_it_happen_names_a_cause_section():
+    assert section_role("Why did it happen?") == "root_cause"
+    assert section_role("What happened") == "summary"
+
+
 def test_status_page_boilerplate_in_an_update_is_no_action():
     text = "# Elevated errors\n\n## Update\n\nWe have identified the cause. We will continue to monitor the situation and will provide an update within the hour.\n"
     assert actions(text) == []
