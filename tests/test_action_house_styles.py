@@ -129,3 +129,19 @@ def test_a_sub_heading_with_a_role_word_among_others_stays_in_its_action_section
 def test_an_item_that_introduces_a_command_is_an_instruction_not_an_action():
     text = "# Supply-chain attack\n\n## What you should do\n\n## Next steps\n\n- Check your npm logs for suspicious entries:\n\n```\ngrep -r worm ~/.npm/_logs\n```\n\n- Rotate every npm token\n"
     assert [t for t, _ in actions(text)] == ["Rotate every npm token"]
+
+
+@pytest.mark.parametrize(
+    "heading, sentence",
+    [
+        ("Recommendations:", "Alerting on the relayer's queue depth should be implemented before the next epoch."),
+        ("Lessons learned", "Database failovers must be tested every quarter, not only after an outage."),
+        ("Follow-up", "A second on-call rotation needs to be established for weekends."),
+    ],
+)
+def test_recommendations_in_the_passive_with_should_or_must_are_planned_actions(heading, sentence):
+    assert actions(f"# Outage\n\n## {heading}\n{sentence}\n") == [(sentence, "planned")]
+
+
+def test_should_in_a_counterfactual_is_no_action():
+    assert actions("# Outage\n\n## What happened\n\nIt should not have been possible for one account to publish 500 packages in an hour.\n") == []
