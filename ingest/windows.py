@@ -15,7 +15,7 @@ from . import rules
 from .isotime import iso, naive, parse_iso
 from .segment import text_of
 from .times import TimeMention
-from .units import Unit, evidence, is_impact, is_not_impact
+from .units import Unit, evidence, impact_words, is_impact, is_not_impact
 
 
 _RANGE_GAP = re.compile(r"^\s*(?:-{1,2}|–|—|to|until|till|through|thru|and|->|→)\s*$", re.I)
@@ -30,7 +30,7 @@ _BETWEEN = re.compile(r"(?:between|from)\s*$", re.I)
 
 _DURATION = re.compile(
     r"(?i)(?:for|lasting|lasted|of|~|approximately|approx\.?|about|around|roughly|nearly|over|,)\s*(?:approximately\s+|about\s+|around\s+|roughly\s+|~\s*)?"
-    r"(?:(?P<h>\d+(?:\.\d+)?|an?|one|two|three|four|five|six|seven|eight|nine|ten)\s*(?:hours?|hrs?|h)\b(?:\s*(?:and\s*)?(?P<hm>\d+)\s*(?:minutes?|mins?|m)\b)?|(?P<m>\d+)\s*(?:minutes?|mins?)\b)"
+    r"(?:(?P<h>\d+(?:\.\d+)?|an?|one|two|three|four|five|six|seven|eight|nine|ten)\s*(?:hours?|hrs?|h)(?:\b|(?=\d))(?:\s*(?:and\s*)?(?P<hm>\d+)\s*(?:minutes?|mins?|m)\b)?|(?P<m>\d+)\s*(?:minutes?|mins?)\b)"
 )
 
 
@@ -110,8 +110,7 @@ def windows_for(doc: Doc, units: list[Unit], part_start: str | None = None, part
             windows.extend(cued)
             continue
         if len(clocks) == 1 and unit.block.role not in ("timeline",):
-            after = text[clocks[0].end:unit.end]
-            duration = parse_duration(after)
+            duration = parse_duration(text[clocks[0].end:unit.end]) or _duration_before(text, unit, clocks[0])
             if duration and duration <= timedelta(days=14):
                 windows.append(_window(text, unit, clocks[0].value, clocks[0].value + duration, clocks[0]))
     if not windows:
@@ -143,10 +142,31 @@ def _cue_before(text: str, unit: Unit, mention: TimeMention, prev_end: int) -> s
     """Which window cue (start, end or phase) stands between the previous time and this one."""
     before = text[max(unit.start, prev_end, mention.start - rules.window_cues()["reach"]):mention.start].lower()
     patterns = _window_cue_patterns()
+    if impact_words("future").search(before):
+        return None  # "we expect service to be restored by 16:00", "an update by 11:00"
     for family in ("phase", "end", "start"):
         if patterns[family].search(before):
             return family
+    if _right_before_pattern().search(before):
+        return "end"
     return None
+
+
+@lru_cache(maxsize=1)
+def _right_before_pattern() -> re.Pattern:
+    """End cues that count only right before the time ("By 15:47 UTC, logins succeeded again")."""
+    words = rules.window_cues()["end_right_before"]
+    return re.compile(r"(?:^|[\s(*_])(?:" + "|".join(re.escape(w) for w in words) + r")\s*$")
+
+
+_OPENING_TIME = re.compile(r"(?i)^[\s*_>-]*(?:on [^,.;:]{1,30},?\s*)?(?:at|around|about|approximately(?: at)?|shortly (?:after|before))?\s*$")
+"""What may stand before a sentence's first time for that time to open the sentence ("At", "On March 3, at")."""
+
+
+def _duration_before(text: str, unit: Unit, clock: TimeMention) -> timedelta | None:
+    """A duration stated before a start-cued time: "For about 105 minutes, beginning at 14:02 UTC, …"."""
+    before = text[unit.start:clock.start]
+    return parse_duration(before) if _window_cue_patterns()["start"].search(before.lower()) else None
 
 
 def cued_windows(text: str, unit: Unit, clocks: list[TimeMention]) -> list[dict]:
@@ -159,6 +179,8 @@ def cued_windows(text: str, unit: Unit, clocks: list[TimeMention]) -> list[dict]
     for m in clocks:
         cues.append(_cue_before(text, unit, m, prev_end))
         prev_end = m.end
+    if cues[0] is None and _OPENING_TIME.match(text[unit.start:clocks[0].start]):
+        cues[0] = "start"  # "At 14:02 UTC our primary failed, and writes failed until 15:47 UTC"
     if cues[0] != "start" or "end" not in cues[1:]:
         return []
     last = max(i for i, c in enumerate(cues) if c == "end")

@@ -1,0 +1,75 @@
+"""Impact windows stated in the phrasings postmortems use: ranges, cue words, durations before or
+after the start, "By HH:MM" ends and timeline tables. Each document is written for the test in a
+different house style; every one states the same window, 14:02–15:47 UTC on 3 March 2024."""
+
+from __future__ import annotations
+
+import pytest
+
+from ingest.normalise import normalise
+from ingest.pipeline import extract
+from ingest.read import source_from_bytes
+from ingest.windows import parse_duration
+
+WINDOW = [("2024-03-03T14:02:00Z", "2024-03-03T15:47:00Z")]
+
+
+def windows(text: str) -> list[tuple[str, str]]:
+    incident = extract(normalise(source_from_bytes("x.md", text.encode(), None)))[0]
+    return [(w["start"], w["end"]) for w in incident["impact_windows"]]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Between 14:02 and 15:47 UTC on March 3, 2024, customers were unable to log in.",
+        "On March 3, 2024, from 14:02 to 15:47 UTC, API requests returned errors.",
+        "From 2024-03-03 14:02 UTC until 2024-03-03 15:47 UTC, the dashboard was unavailable.",
+        "On 3 March 2024 at 14:02 UTC, the API began returning 500 errors. Service was fully restored at 15:47 UTC.",
+        "Starting at 14:02 UTC on March 3, 2024, and lasting for 1 hour and 45 minutes, users could not push code.",
+        "For approximately 105 minutes, beginning at 14:02 UTC on March 3, 2024, webhooks were delayed.",
+        "For 1h45m starting at 14:02 UTC on March 3, 2024, uploads failed.",
+        "At 14:02 UTC on March 3rd, 2024 our database primary failed, and all writes failed until 15:47 UTC when the replica was promoted.",
+        "At 14:02 UTC on March 3, 2024, logins began failing for all users. By 15:47 UTC, all logins were succeeding again.",
+        "The incident started at 14:02 UTC on 2024-03-03 and was resolved at 15:47 UTC.",
+        "Users in Europe saw timeouts 14:02 through 15:47 UTC on March 3, 2024.",
+        "Impact: 2024-03-03 14:02 - 15:47 UTC",
+    ],
+)
+def test_a_window_stated_in_a_summary(sentence):
+    assert windows(f"# Incident on our API\n\n## Summary\n\n{sentence}\n") == WINDOW
+
+
+def test_a_window_in_a_document_without_headings():
+    text = (
+        "Our service had an outage last week. On March 3, 2024 at 14:02 UTC, the primary database ran out of disk "
+        "space and the API started returning errors. We freed space and the API recovered at 15:47 UTC.\n"
+    )
+    assert windows(text) == WINDOW
+
+
+def test_a_timeline_table_gives_the_window_from_impact_start_to_recovery():
+    text = (
+        "# API outage\n\nDate: March 3, 2024\n\n## Timeline\n\n| Time (UTC) | Event |\n|---|---|\n"
+        "| 14:02 | Customers begin receiving errors |\n| 14:10 | Alert fires |\n| 15:47 | All services recovered |\n"
+    )
+    assert windows(text) == WINDOW
+
+
+def test_a_by_in_a_causal_phrase_is_no_end():
+    text = "# Outage\n\n## Summary\n\nOn March 3, 2024, errors were caused by a deploy at 14:02 UTC.\n"
+    assert windows(text) == []
+
+
+@pytest.mark.parametrize("phrase, minutes", [("for 1h45m", 105), ("lasting 2 hours and 5 minutes", 125), ("for about 40 minutes", 40)])
+def test_durations(phrase, minutes):
+    duration = parse_duration(phrase)
+    assert duration is not None and duration.total_seconds() == minutes * 60
+
+
+@pytest.mark.parametrize(
+    "second",
+    ["We will provide an update by 15:47 UTC.", "We expect the service to be restored by 15:47 UTC."],
+)
+def test_an_announced_time_is_no_window_end(second):
+    assert windows(f"# Outage\n\n## Summary\n\nAt 14:02 UTC on March 3, 2024, logins began failing for all users. {second}\n") == []
