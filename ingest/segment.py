@@ -225,8 +225,8 @@ def segment_text(text: str) -> list[Block]:
             continue
         bold = _BOLD_LINE.match(line)
         label_line = _LABEL_LINE.match(stripped) if not bold else None
-        if (bold or (label_line and section_role(label_line.group(1)))) and not para:
-            title = bold.group(1) if bold else label_line.group(1)
+        title = bold.group(1) if bold else label_line.group(1) if label_line else ""
+        if (bold or (label_line and section_role(title))) and (not para or _names_a_section(line)):
             flush_para()
             push_heading(7, title)
             add("heading", pos, pos + len(line), level=7)
@@ -257,7 +257,7 @@ def segment_text(text: str) -> list[Block]:
             j = i + 1
             while j < len(lines):
                 npos, nline = lines[j]
-                if not nline.strip() or _ITEM.match(nline) or _ATX.match(nline) or _FENCE.match(nline) or _ROW.match(nline):
+                if not nline.strip() or _ITEM.match(nline) or _ATX.match(nline) or _FENCE.match(nline) or _ROW.match(nline) or _names_a_section(nline):
                     break
                 if len(nline) - len(nline.lstrip()) < indent + 1 and indent > 0:
                     break
@@ -283,6 +283,13 @@ def segment_text(text: str) -> list[Block]:
     if in_code:
         add("code", code_start, len(text))
     return blocks
+
+
+def _names_a_section(line: str) -> bool:
+    """A whole bold line that is a section name ("**Remediation and Prevention:**"): it ends the
+    paragraph or list item above it even without a blank line (status updates use single newlines)."""
+    bold = _BOLD_LINE.match(line)
+    return bool(bold and section_role(bold.group(1), strict=True))
 
 
 def _next_is_row(lines, i: int) -> bool:

@@ -145,3 +145,21 @@ def test_recommendations_in_the_passive_with_should_or_must_are_planned_actions(
 
 def test_should_in_a_counterfactual_is_no_action():
     assert actions("# Outage\n\n## What happened\n\nIt should not have been possible for one account to publish 500 packages in an hour.\n") == []
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        # a cloud status page's incident report: labels on their own lines, single newlines
+        "**Root Cause:**\nThe storage servers crashed under load.\n**Remediation and Prevention:**\nEngineers were alerted and stopped the background job.\n"
+        "We are taking the following steps:\n* Add protections in the storage servers against memory pressure.\n* Improve the retry logic of the repacking job.\n"
+        "**Detailed Description of Impact:**\n* Object storage: Customers may have seen errors when reading objects.\n",
+        # a SaaS status update written in an editor that keeps single newlines
+        "__What happened__\nA certificate on the edge expired.\n__Next steps__\n- Add protections against expiring certificates.\n- Improve the retry logic of the renewal job.\n"
+        "__Impact__\n- Dashboard: Customers were unable to sign in.\n",
+    ],
+)
+def test_a_bold_section_label_without_a_blank_line_starts_its_section(update):
+    found = [text for text, _ in actions(f"# Incident report\n\n{update}")]
+    assert len(found) == 2, found
+    assert found[0].startswith("Add protections") and found[1].startswith("Improve the retry logic")
