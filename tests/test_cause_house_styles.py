@@ -74,3 +74,12 @@ def test_figure_lines_are_not_causes():
 def test_the_figure_threshold_is_the_components_config():
     nlp = build_nlp()
     assert nlp.get_pipe_config("pmkb_causes")["min_word_share"] == 0.6
+
+
+@pytest.mark.parametrize("heading", ["Q&A", "FAQ", "Frequently asked questions"])
+def test_answers_in_a_questions_section_are_not_causes(heading):
+    text = (
+        f"# Outage\n\n## Root cause\n\nA bug in the transaction queue let it grow without bound, so validation fell behind.\n\n## {heading}\n\n"
+        "Q: Why did my node drop off?\n\nA: Slow nodes fell out of sync as a result of the backlog, which made their farmers miss rewards.\n"
+    )
+    assert causes(text) == ["A bug in the transaction queue let it grow without bound, so validation fell behind."]
