@@ -26,10 +26,10 @@ def zone_pattern() -> str:
 
 @lru_cache(maxsize=1)
 def header_zone_pattern() -> re.Pattern:
-    """Statements that set a zone for the whole text: "All times in UTC", "Time (CET)"."""
+    """Statements that set a zone for the whole text: "All times in UTC", "Time (CET)", "Timeline (UTC)"."""
     zone = zone_pattern()
     return re.compile(
-        r"(?i:(?:all\s+)?(?:times?|timestamps?|dates?(?:\s+and\s+times?)?|hours)\s+(?:are\s+|is\s+|listed\s+|shown\s+|given\s+|below\s+|here\s+)*(?:in\s+|as\s+)?(?:the\s+)?)\(?(?P<zone>" + zone + r")\)?"
+        r"(?i:(?:all\s+)?(?:times?|timestamps?|dates?(?:\s+and\s+times?)?|hours|timeline|chronology|(?:sequence\s+of\s+|key\s+)?events)\s+(?:are\s+|is\s+|listed\s+|shown\s+|given\s+|below\s+|here\s+)*(?:in\s+|as\s+)?(?:the\s+)?)\(?(?P<zone>" + zone + r")\)?"
     )
 
 
