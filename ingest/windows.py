@@ -247,18 +247,20 @@ def derive_window(events: list[dict], source_start: datetime | None = None, max_
     if not candidates:
         return None
     earliest = min(candidates)
-    for kinds in (("impact_end",),):
+    for kinds in (("impact_end",), ("resolution",) if starts else ()):
+        if not kinds:
+            continue
         ends = sorted(((naive(at), e, at) for e, at in timed if e["kind"] in kinds and naive(at) > earliest), key=lambda t: t[0])
         if not ends:
             continue
         end_naive, end_event, end_at = ends[0]
         before = [c for c in candidates if c < end_naive]
+        near = [c for c in before if end_naive - c <= max_span]
         if not starts:
-            # a trigger or detection days earlier is lead-up, not impact
-            before = [c for c in before if end_naive - c <= max_span]
+            before = near  # a trigger or detection days earlier is lead-up, not impact
         if not before:
             return None
-        begin = max(before) if starts else min(before)
+        begin = min(near) if near else max(before)  # the first impact within a day of the end
         begin_at = next((at for e, at in timed if naive(at) == begin), None)
         if begin_at is None:
             begin_at = source_start

@@ -181,3 +181,10 @@ def test_a_date_named_in_passing_does_not_move_the_timeline_entries_after_it(bet
         f"### October 28, 2025\n\n{between}\n\n- **19:12 UTC** - Pods crash loop\n- **19:23 UTC** - On-call paged\n"
     )
     assert {"2025-10-28T19:12", "2025-10-28T19:23"} <= set(stamps(text))
+
+
+@pytest.mark.parametrize("heading, first", [("Timeline (UTC)", "2024-03-03T14:02:00Z"), ("Events (UTC)", "2024-03-03T14:02:00Z"), ("Chronology (CET)", "2024-03-03T13:02:00Z")])
+def test_a_zone_in_parentheses_after_the_timeline_heading_sets_the_zone(heading, first):
+    text = f"# Disk full\n\n## {heading}\n\n- 2024-03-03 14:02 - The site went down.\n- 15:47 - Site back online.\n"
+    incident = extract(normalise(source_from_bytes("x.md", text.encode(), None)))[0]
+    assert incident["timeline"][0]["at"] == first

@@ -73,3 +73,33 @@ def test_durations(phrase, minutes):
 )
 def test_an_announced_time_is_no_window_end(second):
     assert windows(f"# Outage\n\n## Summary\n\nAt 14:02 UTC on March 3, 2024, logins began failing for all users. {second}\n") == []
+
+
+def test_a_timeline_with_an_impact_start_ends_at_its_resolution_when_no_recovery_is_stated():
+    text = (
+        "# Incident on 2024-03-03\n\n- **Key events**\n  - Fault occurs 2024-03-03 14:02 UTC\n"
+        "  - Incident declared 2024-03-03 14:10 UTC\n  - Resolved 2024-03-03 15:47 UTC\n"
+    )
+    assert windows(text) == WINDOW
+
+
+def test_a_node_entering_a_failed_state_starts_the_impact():
+    text = (
+        "# Nodes not ready\n\n## Timeline (UTC)\n\n| Time | Event |\n|---|---|\n| 2024-03-03 14:02 | Node entered NotReady state. |\n"
+        "| 2024-03-03 14:15 | Attempted to SSH into the node, but it was unresponsive. |\n| 2024-03-03 15:47 | Incident declared resolved on the status page. |\n"
+    )
+    assert windows(text) == WINDOW
+
+
+def test_a_resolution_after_only_a_deploy_is_no_window():
+    """Without a stated impact start, a deploy and a resolution do not say when customers were hurt."""
+    text = "# Deploy\n\n## Timeline (UTC)\n\n- 2024-03-03 14:02 - Version 4.2 deployed.\n- 2024-03-03 15:47 - Incident resolved.\n"
+    assert windows(text) == []
+
+
+def test_an_impact_start_a_day_before_the_recovery_is_lead_up():
+    text = (
+        "# Disk full\n\n## Timeline (UTC)\n\n- 2024-03-02 09:00 - Disk usage degraded the nightly reports.\n"
+        "- 2024-03-03 14:02 - The site went down.\n- 2024-03-03 15:47 - Site back online.\n"
+    )
+    assert windows(text) == WINDOW
