@@ -102,7 +102,7 @@ def find_causes(doc: Doc, min_word_share: float = 0.0) -> list[dict]:
 def _candidate_kind(unit: str, role: str | None, whole: bool, cues: list[str]) -> str | None:
     """The kind of cause a unit would be, by its section or its cues, or None if it is not one."""
     if role in SECTION_KINDS:
-        if len(unit.split()) < 4 or (not whole and not is_problem(unit)):
+        if len(unit.split()) < 4 or (not whole and role != "trigger" and not is_problem(unit)):  # a trigger section's statements are its triggers
             return None
         if not cues and (_terms("actionish").search(unit.lower()) or _terms("response").search(unit.lower())):
             return None

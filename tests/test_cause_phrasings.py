@@ -1,0 +1,50 @@
+"""Causes in the phrasings postmortems use, in summaries, narratives and cause sections, and the
+statements that only look like causes (symptoms, apologies, investigation, response steps).
+Sentences are written for the test, each in a different house style."""
+
+from __future__ import annotations
+
+import pytest
+
+from ingest.normalise import normalise
+from ingest.pipeline import extract
+from ingest.read import source_from_bytes
+
+CAUSES = [
+ ("Summary", "The outage was caused by an expired TLS certificate on the load balancer."),
+ ("Summary", "A configuration change to the rate limiter, deployed at 14:00, blocked most API traffic."),
+ ("Summary", "The root cause was a race condition in the session cache."),
+ ("What happened", "Because the replica was lagging, reads returned stale data."),
+ ("What happened", "The primary database ran out of connections after a traffic spike."),
+ ("What happened", "An engineer accidentally deleted the production bucket while cleaning up test resources."),
+ ("What happened", "Our DNS provider suffered an outage that made our domain unresolvable."),
+ ("Root cause", "A missing index on the orders table made every checkout query scan the full table."),
+ ("Contributing factors", "Alerting on queue depth was not configured, so the backlog went unnoticed."),
+ ("Trigger", "A routine upgrade of the Kubernetes control plane."),
+ ("Why it happened", "The retry logic had no backoff, which amplified the load on the database."),
+ ("Summary", "A memory leak in version 2.3 of the worker exhausted the nodes' memory."),
+]
+
+NOT_CAUSES = [
+ ("Summary", "Customers were unable to log in for 45 minutes."),
+ ("Summary", "We apologize for the disruption this caused."),
+ ("What happened", "The on-call engineer was paged at 14:05 and began investigating the cause."),
+ ("Root cause", "We are still investigating the root cause and will share more details."),
+ ("Impact", "Due to the outage, 12% of requests failed."),
+ ("What happened", "We rolled back the change at 14:40 and errors dropped."),
+]
+
+
+def causes(heading: str, sentence: str) -> list[str]:
+    text = f"# Outage\n\n## {heading}\n\n{sentence}\n"
+    return [c["text"] for c in extract(normalise(source_from_bytes("x.md", text.encode(), None)))[0]["causes"]]
+
+
+@pytest.mark.parametrize("heading, sentence", CAUSES)
+def test_a_stated_cause_is_found(heading, sentence):
+    assert causes(heading, sentence) == [sentence]
+
+
+@pytest.mark.parametrize("heading, sentence", NOT_CAUSES)
+def test_what_only_looks_like_a_cause_is_not_one(heading, sentence):
+    assert causes(heading, sentence) == []
