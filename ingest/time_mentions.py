@@ -37,6 +37,7 @@ def scanner() -> re.Pattern:
     date_alts = [
         r"(?P<iso>(?P<iy>(?:19|20)\d{2,3})-(?P<im>[01]?\d)-(?P<id>[0-3]?\d))(?![\d])",
         r"(?P<isl>(?P<sy>(?:19|20)\d{2})/(?P<sm>[01]?\d)/(?P<sd>[0-3]?\d))(?![\d/])",
+        r"(?<!version )(?<!release )(?<!v)(?P<eu>(?P<ed>[0-3]?\d)\.(?P<emo>[01]?\d)\.(?P<ey>(?:19|20)\d{2}))(?![\d]|\.\d)",  # "03.03.2024": day.month.year
         r"(?P<us>(?P<um>[0-3]?\d)(?P<usep>[/-])(?P<ud>[0-3]?\d)(?P=usep)(?P<uy>(?:19|20)?\d{2}))(?![\d/-])",
         r"(?P<mdy>" + _WEEKDAY + r"?(?P<mm>" + _MONTH + r")\s+(?P<md>[0-3]?\d)" + _ORD + r"(?![\d:])(?:,?\s+(?P<my>(?:19|20)\d{2})(?!\d))?)",
         r"(?P<dmy>" + _WEEKDAY + r"?(?P<dd>[0-3]?\d)" + _ORD + r"\s+(?:of\s+)?(?P<dm>" + _MONTH + r")(?![a-z])(?:,?\s+(?P<dy>(?:19|20)\d{2})(?!\d))?)",
@@ -202,6 +203,9 @@ def _parse_date(g: dict, mention: TimeMention) -> TimeMention | None:
             mention.year_explicit = True
         elif g["isl"]:
             mention.date = date(int(g["sy"]), int(g["sm"]), int(g["sd"]))
+            mention.year_explicit = True
+        elif g["eu"]:
+            mention.date = date(int(g["ey"]), int(g["emo"]), int(g["ed"]))
             mention.year_explicit = True
         elif g["us"]:
             month, day = int(g["um"]), int(g["ud"])

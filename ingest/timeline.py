@@ -23,6 +23,7 @@ from .plain_text import EMPHASIS_MARKS, plain_text
 from .segment import text_of, result_of
 from .isotime import iso, parse_iso
 from .times import TimeMention
+from .time_zones import zone_pattern
 from .units import Unit, evidence, impact_words, is_impact, units_for
 from .windows import ranges, windows_for
 from .metrics import metrics
@@ -66,6 +67,23 @@ def _is_byline(text: str) -> bool:
     return any(word in lowered for word in rules.time_cues()["publication"])
 
 
+def is_date_line(body: str, offset: int, mentions: list[TimeMention]) -> bool:
+    """Whether a line only states dates (and zones) for what follows ("On March 3, 2024:"), not an event."""
+    rest = list(body)
+    for m in mentions:
+        for i in range(max(m.start - offset, 0), min(m.end - offset, len(rest))):
+            rest[i] = " "
+    words = re.findall(r"[a-z]+", zone_pattern_re().sub(" ", "".join(rest)).lower())
+    allowed = set(rules.time_cues()["date_context"])
+    return all(w in allowed for w in words)
+
+
+@lru_cache(maxsize=1)
+def zone_pattern_re() -> re.Pattern:
+    """Zone names and offsets, as the time scanner knows them."""
+    return re.compile(zone_pattern())
+
+
 def events_for(doc: Doc, units: list[Unit]) -> list[dict]:
     """Timeline events: one per distinct resolved stamp in each unit."""
     text = text_of(doc)
@@ -84,7 +102,7 @@ def events_for(doc: Doc, units: list[Unit]) -> list[dict]:
         if not clocks:
             if unit.block.kind == "heading" and unit.text_start == unit.block.start:
                 continue  # a day heading sets context; it is not an event
-            if unit.block.role in ("actions", "lessons"):
+            if unit.block.role in ("actions", "lessons") or is_date_line(body, unit.text_start, resolved):
                 continue
             chosen = [m for m in resolved if m.date_explicit]
         seen: set[str] = set()

@@ -159,7 +159,7 @@ def _right_before_pattern() -> re.Pattern:
     return re.compile(r"(?:^|[\s(*_])(?:" + "|".join(re.escape(w) for w in words) + r")\s*$")
 
 
-_OPENING_TIME = re.compile(r"(?i)^[\s*_>-]*(?:on [^,.;:]{1,30},?\s*)?(?:at|around|about|approximately(?: at)?|shortly (?:after|before))?\s*$")
+_OPENING_TIME = re.compile(r"(?i)^[\s*_>-]*(?:on\b(?: [^,;:]{1,30}?)?,?\s*)?(?:at|around|about|approximately(?: at)?|shortly (?:after|before))?\s*$")
 """What may stand before a sentence's first time for that time to open the sentence ("At", "On March 3, at")."""
 
 

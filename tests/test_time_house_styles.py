@@ -188,3 +188,30 @@ def test_a_zone_in_parentheses_after_the_timeline_heading_sets_the_zone(heading,
     text = f"# Disk full\n\n## {heading}\n\n- 2024-03-03 14:02 - The site went down.\n- 15:47 - Site back online.\n"
     incident = extract(normalise(source_from_bytes("x.md", text.encode(), None)))[0]
     assert incident["timeline"][0]["at"] == first
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "- 03.03.2024 14:02 UTC Site down\n- 03.03.2024 15:47 UTC Site up\n",
+        "- 2024/03/03 14:02 UTC Site down\n- 2024/03/03 15:47 UTC Site up\n",
+        "On March 3, 2024:\n\n- 14:02 Site down\n- 15:47 Site up\n",
+        "All times UTC, 3 March 2024.\n\n- 14:02 — Site down\n- 15:47 — Site up\n",
+    ],
+)
+def test_timeline_dates_in_european_and_context_line_styles(body):
+    """Day.month.year dates are read; a line that only states the date (and zone) sets context, it is no event."""
+    text = f"# Outage on our site\n\n## Timeline (UTC)\n\n{body}"
+    incident = extract(normalise(source_from_bytes("x.md", text.encode(), None)))[0]
+    assert sorted({e["at"] for e in incident["timeline"]}) == ["2024-03-03T14:02:00Z", "2024-03-03T15:47:00Z"]
+
+
+def test_a_version_number_is_no_date():
+    text = "# Release\n\n## Summary\n\nVersion 1.2.2024 was released, and v3.4.2021 was retired.\n"
+    assert extract(normalise(source_from_bytes("x.md", text.encode(), None)))[0]["timeline"] == []
+
+
+def test_a_window_opened_by_a_dated_time_in_a_european_style():
+    text = "# Shop outage\n\nOn 24.12.2023 at 08.15 CET the shop was down until 09.40 CET.\n"
+    windows = extract(normalise(source_from_bytes("x.md", text.encode(), None)))[0]["impact_windows"]
+    assert [(w["start"], w["end"]) for w in windows] == [("2023-12-24T07:15:00Z", "2023-12-24T08:40:00Z")]
