@@ -170,6 +170,19 @@ def link_owners(text: str) -> list[list[str]]:
     return [re.split(r"[-_.]+", owner) for owner, n in counts.most_common(3) if n >= 2 and owner not in data["link_hosts"]]
 
 
+_STATUS_HOST = re.compile(r"(?<![\w.-])status\.([a-z0-9-]+)\.[a-z]{2,}(?![\w-])", re.I)
+
+
+def status_hosts(text: str) -> list[list[str]]:
+    """Slug words of the status-page hosts a text names ("status.quantly.io" → quantly): its own page."""
+    seen: list[str] = []
+    for match in _STATUS_HOST.finditer(text[:_SCAN_CHARS]):
+        label = match.group(1).lower()
+        if label not in seen and label not in _data()["link_hosts"]:
+            seen.append(label)
+    return [re.split(r"[-_]+", label) for label in seen[:1]]
+
+
 def find_organization(text: str, source: str | None = None, declared: str | None = None, url: str | None = None) -> str | None:
     """The organization a postmortem is about, in the text's spelling where the text names it."""
     spellings = Spellings(text)
@@ -183,10 +196,12 @@ def find_organization(text: str, source: str | None = None, declared: str | None
     named = self_named(text)
     if named:
         return named
-    for words in link_owners(text):
+    for words in link_owners(text) + status_hosts(text):
         spelled = from_slug(words, spellings)
         if spelled:
             return spelled
+    for words in status_hosts(text):
+        return " ".join(w.capitalize() for w in words)
     if slugs:
         return " ".join(w.capitalize() if not any(c.isdigit() for c in w) else w for w in slugs[0])
     return None

@@ -77,3 +77,29 @@ def test_a_title_made_from_the_file_name_is_respelled():
 )
 def test_organization_matching_accepts_any_name_the_gold_gives(predicted, gold, expected):
     assert organization_matches(predicted, gold) is expected
+
+
+@pytest.mark.parametrize(
+    "source, text, expected",
+    [
+        ("2024-03-03-db.md", "# Acme API outage on March 3\n\nThe Acme API returned errors.\n", "Acme"),
+        ("postmortem.md", "# Postmortem: Widgetly checkout outage\n\nWidgetly customers could not check out.\n", "Widgetly"),
+        ("report.md", "# Incident report\n\nOn March 3, Northwind Cloud experienced an outage in the EU region. Northwind Cloud engineers rolled back.\n", "Northwind Cloud"),
+        ("report.md", "# Incident report\n\nOur status page at status.quantly.io showed degraded performance.\n", "quantly.io"),
+    ],
+)
+def test_generic_file_names_fall_back_on_how_the_text_names_itself(source, text, expected):
+    assert find_organization(text, source) == expected
+
+
+def test_enterprise_customers_is_no_organization():
+    assert find_organization("# Outage\n\nEnterprise customers were unable to sign in.\n", "outage.md") is None
+
+
+def test_front_matter_declares_the_organization():
+    from ingest.normalise import normalise
+    from ingest.pipeline import extract
+    from ingest.read import source_from_bytes
+
+    text = "---\norganization: Foo Corp\n---\n# Outage\n\nThe API failed.\n"
+    assert extract(normalise(source_from_bytes("pm.md", text.encode(), None)))[0]["document"]["organization"] == "Foo Corp"

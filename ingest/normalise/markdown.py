@@ -10,6 +10,9 @@ from ..read import Source
 from .common import bad_metadata, clean_characters, clean_str, first_heading, iso_utc, jsonable, title_from_source, typographic_to_ascii
 from .front_matter import parse_front_matter
 
+ORGANIZATION_KEYS = ("organization", "organisation", "org", "company")
+"""Front matter keys that declare the organization a postmortem is about."""
+
 _FLATTENED_MARKER = re.compile(r"(?<=\S) (?=#{2,6} \S)|(?<=\S) (?=[*-] \*\*)|(?<=[.!?]) (?=\d{1,2}\. \*\*)")
 _MD_ESCAPE = re.compile(r"\\([()\[\]_*#`.!>|{}+-])")
 _INLINE_HTML_BREAK = re.compile(r"<br\s*/?>", re.I)
@@ -92,6 +95,7 @@ def normalise_markdown(source: Source, fmt: str = "markdown") -> Document:
         title=title,
         published_at=published,
         original_url=clean_str(meta.get("url") or meta.get("original_url"), problems, "front matter url"),
+        organization=clean_str(next((meta[k] for k in ORGANIZATION_KEYS if meta.get(k)), None), problems, "front matter organization"),
         parts=[part],
         flags=flags + ([bad_metadata(problems)] if problems else []),
         meta={"front_matter": jsonable(meta), "skip_spans": skip},
