@@ -84,7 +84,7 @@ def parse_duration(text: str) -> timedelta | None:
 def windows_for(doc: Doc, units: list[Unit], part_start: str | None = None, part_end: str | None = None, events: list[dict] | None = None, derived_max_span: timedelta | None = None) -> tuple[list[dict], str]:
     """Impact windows from stated ranges, start-plus-duration, or the source's start/end."""
     text = text_of(doc)
-    windows: list[dict] = labelled_windows(text, doc._.pmkb_times or [])
+    windows: list[dict] = labelled_windows(text, doc._.pmkb_times or [], column_labels(doc._.pmkb_blocks or []))
     opening_end = min((b.start for b in doc._.pmkb_blocks or [] if b.role), default=len(text))
     """Text before the first named section: an opening summary, where a stated range is the impact."""
     for unit in units:
@@ -270,20 +270,36 @@ def derive_window(events: list[dict], source_start: datetime | None = None, max_
     return None
 
 
-_START_LABEL = re.compile(r"(?i)\b(?:(?:incident|outage|impact|disruption|degradation)\s*)?(?:start(?:ed)?|began|begin(?:ning)?|start of (?:the )?(?:incident|outage|impact|disruption)|(?:first|initial) impact)(?:\s+(?:time|at|date))?\s*(?:\(utc\)\s*)?[:=|]\s*\**\s*$")
+_START_LABEL = re.compile(r"(?i)\b(?:(?:incident|outage|impact|disruption|degradation)\s*)?(?:start(?:ed)?|began|begin(?:ning)?|start of (?:the )?(?:incident|outage|impact|disruption)|(?:first|initial) impact)(?:\s+(?:time|at|date))?\s*(?:\(utc\)\s*)?[*_]*\s*[:=|]\s*\**\s*$")
 
 
-_END_LABEL = re.compile(r"(?i)\b(?:(?:incident|outage|impact|disruption|degradation)\s*)?(?:end(?:ed)?|resolved|recovered|mitigated|end of (?:the )?(?:incident|outage|impact|disruption)|recovery)(?:\s+(?:time|at|date))?\s*(?:\(utc\)\s*)?[:=|]\s*\**\s*$")
+_END_LABEL = re.compile(r"(?i)\b(?:(?:incident|outage|impact|disruption|degradation)\s*)?(?:end(?:ed)?|resolved|recovered|mitigated|end of (?:the )?(?:incident|outage|impact|disruption)|recovery)(?:\s+(?:time|at|date))?\s*(?:\(utc\)\s*)?[*_]*\s*[:=|]\s*\**\s*$")
 
 
-def labelled_windows(text: str, mentions: list[TimeMention]) -> list[dict]:
-    """Windows stated as labelled fields: "Incident Start: … Incident End: …"."""
+def column_labels(blocks: list) -> list[tuple[int, int, str]]:
+    """(start, end, header) of every table cell under a header row: a cell's column names what it holds."""
+    labels = []
+    for block in blocks:
+        if block.kind == "row" and block.header_cells and len(block.header_cells) == len(block.cells):
+            labels.extend((s, e, h) for (s, e), h in zip(block.cells, block.header_cells))
+    return labels
+
+
+_DURATION_LABEL = re.compile(r"(?i)\b(?:time to (?:resolve|resolution|recover|recovery|repair|restore)|(?:total |outage |incident |impact )?duration)\s*\**\s*[:=|]")
+
+
+def labelled_windows(text: str, mentions: list[TimeMention], columns: list[tuple[int, int, str]] = ()) -> list[dict]:
+    """Windows stated as labelled fields ("Incident Start: … Incident End: …", table columns "Start time |
+    End time"), or as a labelled start and a labelled duration ("Time to resolve: 1 hour 45 minutes")."""
     starts, ends = [], []
     for m in mentions:
         if not m.has_clock or m.value is None:
             continue
         before = text[max(0, m.start - 40):m.start]
         before = before.rsplit("\n", 1)[-1] if "\n" in before else before
+        cell = next(((s, h) for s, e, h in columns if s <= m.start < e), None)
+        if cell and not text[cell[0]:m.start].strip(" *_"):
+            before = cell[1] + ":"  # the time opens a cell: its column header is its label
         if _START_LABEL.search(before):
             starts.append(m)
         elif _END_LABEL.search(before):
@@ -298,6 +314,12 @@ def labelled_windows(text: str, mentions: list[TimeMention]) -> list[dict]:
         line_end = len(text) if line_end == -1 else line_end
         window = _bare_window(fixed[0], fixed[1], "stated start/end", evidence(text, line_start, line_end))
         windows.append(window)
+    if len(starts) == 1 and not ends:
+        label = _DURATION_LABEL.search(text)
+        duration = parse_duration("for " + text[label.end():label.end() + 40].strip(" *_")) if label else None
+        if duration and duration <= timedelta(days=14):
+            line_end = text.find("\n", label.end())
+            windows.append(_bare_window(starts[0].value, starts[0].value + duration, "stated start and duration", evidence(text, label.start(), len(text) if line_end == -1 else line_end)))
     return windows
 
 

@@ -103,3 +103,16 @@ def test_an_impact_start_a_day_before_the_recovery_is_lead_up():
         "- 2024-03-03 14:02 - The site went down.\n- 2024-03-03 15:47 - Site back online.\n"
     )
     assert windows(text) == WINDOW
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "| Start time (UTC) | End time (UTC) | Duration |\n|---|---|---|\n| 2024-03-03 14:02 | 2024-03-03 15:47 | 1h45m |\n",
+        "| Severity | Impact start | Impact end |\n|---|---|---|\n| SEV2 | 2024-03-03 14:02 UTC | 2024-03-03 15:47 UTC |\n",
+        "Incident start: 2024-03-03 14:02 UTC. Time to resolve: 1 hour 45 minutes.\n",
+        "- **Start**: 2024-03-03 14:02 UTC\n- **Duration**: 1h 45m\n",
+    ],
+)
+def test_a_window_from_table_columns_or_a_labelled_start_and_duration(body):
+    assert windows(f"# Checkout outage\n\n## Summary\n\n{body}") == WINDOW
