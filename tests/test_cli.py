@@ -385,3 +385,17 @@ def test_ingest_skips_documents_over_the_time_budget(docs, db_path):
     assert result.exit_code == 1 and len(documents(db_path)) == 2
     [line] = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
     assert line.endswith("huge.md: not extracted: stopped after the time budget of 0.1 s (--time-budget)")
+
+
+def test_a_nul_byte_past_the_sniffed_head_is_not_stored_and_sql_substr_agrees_with_the_evidence(db_path, tmp_path):
+    """The binary sniff reads the first 8 KiB; a NUL later in a text file is removed before offsets are taken."""
+    path = tmp_path / "late-nul.md"
+    path.write_bytes(("# Outage\n\n" + "filler words " * 1000 + "\n\n## Timeline\n\n- 2024-03-03 14:02 UTC The API\x00 failed.\n").encode())
+    assert ingest(db_path, path).exit_code == 0
+    db = sqlite_utils.Database(db_path)
+    assert db.execute("select count(*) from documents where instr(text, char(0)) > 0").fetchone()[0] == 0
+    rows = db.execute(
+        "select e.evidence_text, substr(d.text, e.evidence_start + 1, e.evidence_end - e.evidence_start) from timeline_events e"
+        " join incidents i on i.id = e.incident_id join documents d on d.id = i.document_id"
+    ).fetchall()
+    assert rows and all(stored == sliced for stored, sliced in rows)
