@@ -45,3 +45,32 @@ def test_the_response_making_things_worse_is_remediation(sentence):
 )
 def test_a_providers_incident_is_a_dependency(sentence):
     assert "dependency" in categorise(sentence)
+
+
+@pytest.mark.parametrize(
+    "cause, expected",
+    [
+        ("The outage was caused by a bad deploy of the payments service.", {"change"}),
+        ("The primary database ran out of disk space.", {"capacity"}),
+        ("A traffic surge after a TV advert overwhelmed the API servers.", {"capacity"}),
+        ("Our cloud provider had a regional outage in eu-west-1.", {"dependency"}),
+        ("An engineer ran the cleanup script against the production cluster by mistake.", {"human-operation"}),
+        ("A failed disk in the storage array degraded the database.", {"hardware"}),
+        ("A memory leak in the cache service exhausted the nodes' memory.", {"software-bug", "capacity"}),
+        ("A BGP route leak by a transit provider made our network unreachable.", {"network", "dependency"}),
+    ],
+)
+def test_one_root_cause_gives_its_categories(cause, expected):
+    from ingest.normalise import normalise
+    from ingest.pipeline import extract
+    from ingest.read import source_from_bytes
+
+    incident = extract(normalise(source_from_bytes("x.md", f"# Outage\n\n## Root cause\n\n{cause}\n".encode(), None)))[0]
+    assert set(incident["categories"]) == expected
+
+
+def test_an_expired_certificate_named_by_its_host_is_a_time_cause():
+    from ingest.classify import categorise
+
+    assert "time" in categorise("The TLS certificate for api.example.com expired at midnight.")
+    assert "time" in categorise("The signing key we use for webhooks had expired.")
