@@ -116,3 +116,26 @@ def test_an_impact_start_a_day_before_the_recovery_is_lead_up():
 )
 def test_a_window_from_table_columns_or_a_labelled_start_and_duration(body):
     assert windows(f"# Checkout outage\n\n## Summary\n\n{body}") == WINDOW
+
+
+@pytest.mark.parametrize(
+    "entry, kind",
+    [
+        ("Customers begin receiving 502 errors.", "impact_start"),
+        ("Error rate spikes to 40%.", "impact_start"),
+        ("API latency climbs above 5 s.", "impact_start"),
+        ("The website becomes unreachable.", "impact_start"),
+        ("Pods enter CrashLoopBackOff.", "impact_start"),
+        ("Queue starts backing up.", "impact_start"),
+        ("All writes to the primary fail.", "impact_start"),
+        ("Error rates return to baseline.", "impact_end"),
+        ("Customers can log in again.", "impact_end"),
+        ("Last failed request seen.", "impact_end"),
+        ("Full service restored.", "impact_end"),
+    ],
+)
+def test_timeline_entries_that_start_and_end_the_impact(entry, kind):
+    """The kinds a derived window is made of, in the wording of several timelines."""
+    from ingest.timeline import classify_event
+
+    assert classify_event(entry, None) == kind
