@@ -163,3 +163,18 @@ def test_a_bold_section_label_without_a_blank_line_starts_its_section(update):
     found = [text for text, _ in actions(f"# Incident report\n\n{update}")]
     assert len(found) == 2, found
     assert found[0].startswith("Add protections") and found[1].startswith("Improve the retry logic")
+
+
+@pytest.mark.parametrize(
+    "item, status",
+    [
+        ("Disk alerts added on all hosts.", "done"),
+        ("Retry limits configured for every client.", "done"),
+        ("Currently migrating backups to a second region.", "in_progress"),
+        ("Planned for Q3: migrate backups.", "planned"),
+        ("Scheduled: replace the load balancer.", "planned"),
+        ("Setup an automated inventory system for cloud resources.", "unknown"),
+    ],
+)
+def test_status_of_participle_items_and_status_lead_ins(item, status):
+    assert action_status(item) == status
