@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from kb import similar_index as index
-from kb.similar_terms import stem, surface_forms, term_counts, words
+from kb.similar_terms import surface_forms, term_counts, terms
 
 QUERY_TERMS = 24
 """Terms in an incident's query: more find more, fewer answer faster."""
@@ -93,7 +93,7 @@ class Match:
 
 
 def _sentence(text: str | None, cause_id: int | None = None, start: int | None = None, end: int | None = None) -> Sentence:
-    return Sentence(text or "", frozenset(stem(w) for w in words(text)), cause_id, start, end)
+    return Sentence(text or "", terms(text), cause_id, start, end)
 
 
 def _labels(categories: Iterable[str], components: Iterable[str]) -> frozenset[str]:
@@ -216,12 +216,12 @@ def sentence_pairs(this: Profile, other: Profile, weight: dict[str, float], limi
 
 
 def _weights(conn: sqlite3.Connection, profiles: Iterable[Profile], n: int) -> dict[str, float]:
-    terms = set()
+    vocabulary = set()
     for p in profiles:
         for s in p.causes:
-            terms |= s.terms
-    df = index.document_frequencies(conn, terms)
-    return {t: idf(df.get(t, 0), n) for t in terms}
+            vocabulary |= s.terms
+    df = index.document_frequencies(conn, vocabulary)
+    return {t: idf(df.get(t, 0), n) for t in vocabulary}
 
 
 @dataclass
