@@ -23,7 +23,6 @@ import json
 import os
 import platform
 import re
-import resource
 import shutil
 import statistics
 import subprocess
@@ -59,59 +58,6 @@ SIMILAR = {"sample": 40, "cli_runs": 5, "ingest_repeats": 5}
 also as incident pages), ``pmkb similar`` processes, ``pmkb ingest`` processes of one new file."""
 
 
-def _rss_mb(ru_maxrss: int) -> float:
-    """ru_maxrss in MB (kilobytes on Linux, bytes on macOS)."""
-    return ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
-
-
-def own_peak_rss_mb() -> float:
-    """This process's own peak RSS in MB: ``VmHWM`` on Linux (getrusage there also counts the
-    memory of the parent that spawned it), else ``ru_maxrss``."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return _rss_mb(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
-
-
-def _with_rss(result: dict[str, Any]) -> dict[str, Any]:
-    """``result`` plus this process's peak RSS and that of the largest worker it forked (for child commands)."""
-    return {**result, "peak_rss_mb": own_peak_rss_mb(), "workers_peak_rss_mb": _rss_mb(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)}
-
-
-# --------------------------------------------------------------------------- ingest (child process)
-
-
-def ingest_child(folder: str, db_path: str, manifest: str | None) -> dict[str, Any]:
-    """Ingest ``folder`` into ``db_path`` with ``kb.load.ingest``; seconds for imports and for the ingest."""
-    t0 = time.perf_counter()
-    from kb import load, store
-    import ingest.pipeline  # noqa: F401  (spaCy and the extractors: start-up cost, timed apart)
-
-    t1 = time.perf_counter()
-    db = store.open_db(db_path)
-    rows = load.read_manifest(manifest) if manifest else None
-    t2 = time.perf_counter()
-    processes = load.default_processes()
-    summary = load.ingest(db, [folder], manifest=rows, processes=processes)
-    t3 = time.perf_counter()
-    db.close()
-    return {
-        "import_s": t1 - t0,
-        "open_s": t2 - t1,
-        "ingest_s": t3 - t2,
-        "processes": processes,
-        "new": summary.new,
-        "updated": summary.updated,
-        "unchanged": summary.unchanged,
-        "skipped": summary.skipped,
-        "errors": summary.errors[:5],
-    }
-
-
 def in_child(command: str, *args: str) -> dict[str, Any]:
     """Run a hidden subcommand of this script in a fresh interpreter, as a user runs one pmkb command:
     its JSON result (with its own peak RSS), plus its wall time."""
@@ -129,7 +75,7 @@ def in_child(command: str, *args: str) -> dict[str, Any]:
 
 
 def run_ingest(folder: Path, db_path: Path, manifest: Path | None) -> dict[str, Any]:
-    """Run :func:`ingest_child` in a fresh interpreter: its timings, wall time and peak RSS."""
+    """Run :func:`child.ingest_child` in a fresh interpreter: its timings, wall time and peak RSS."""
     return in_child("_ingest", str(folder), str(db_path), *(["--manifest", str(manifest)] if manifest else []))
 
 
@@ -236,6 +182,8 @@ def run(sizes: list[int], serve_sizes: list[int], report_size: int, sample: int,
         results["serve"][n] = dict(in_child("_serve", str(path), "--repeats", str(repeats)), incidents=got)
         results["serve"][n]["similar"] = similar_at_scale(path, sources, repeats, workdir, log, similar)
         path.unlink()
+
+    from child import own_peak_rss_mb
 
     rss = {
         "ingest": max(r[k]["peak_rss_mb"] for r in results["sizes"].values() for k in ("ingest", "reingest")),
@@ -399,7 +347,9 @@ def cli(ctx, sizes, serve_sizes, report_size, sample, ref_sample, repeats, simil
 @click.option("--out", "out_path", required=True)
 def ingest_command(folder, db_path, manifest, out_path):
     """(internal) Ingest in this process and write timings as JSON to --out."""
-    Path(out_path).write_text(json.dumps(_with_rss(ingest_child(folder, db_path, manifest))))
+    from child import ingest_child, write_result
+
+    write_result(out_path, ingest_child(folder, db_path, manifest))
 
 
 @cli.command("_report", hidden=True)
@@ -407,9 +357,10 @@ def ingest_command(folder, db_path, manifest, out_path):
 @click.option("--out", "out_path", required=True)
 def report_command(db_path, out_path):
     """(internal) Time the report in this process and write the result as JSON to --out."""
+    from child import write_result
     from serving import time_report
 
-    Path(out_path).write_text(json.dumps(_with_rss(time_report(Path(db_path)))))
+    write_result(out_path, time_report(Path(db_path)))
 
 
 @cli.command("_serve", hidden=True)
@@ -418,9 +369,10 @@ def report_command(db_path, out_path):
 @click.option("--out", "out_path", required=True)
 def serve_command(db_path, repeats, out_path):
     """(internal) Time Datasette search and canned queries in this process; JSON to --out."""
+    from child import write_result
     from serving import serve_timings
 
-    Path(out_path).write_text(json.dumps(_with_rss(serve_timings(Path(db_path), repeats))))
+    write_result(out_path, serve_timings(Path(db_path), repeats))
 
 
 @cli.command("_similar", hidden=True)
@@ -430,9 +382,10 @@ def serve_command(db_path, repeats, out_path):
 @click.option("--out", "out_path", required=True)
 def similar_command(db_path, sample, repeats, out_path):
     """(internal) Time pmkb similar's ranking and the incident page in this process; JSON to --out."""
+    from child import write_result
     from similarity import measure
 
-    Path(out_path).write_text(json.dumps(_with_rss(measure(Path(db_path), sample, repeats))))
+    write_result(out_path, measure(Path(db_path), sample, repeats))
 
 
 if __name__ == "__main__":
