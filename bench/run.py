@@ -8,21 +8,21 @@
 It replicates ../shared/corpus/docs and seeds/ into a temporary folder, each
 copy made unique so hashing cannot skip it, then measures ingest (in a child
 process, so its peak RSS is its own), re-ingest of the unchanged set,
-extraction alone split by stage, dateparser's ``search_dates`` over the same
-documents, ingest speed per input format (bench/formats.py), the report over
-10,000 incidents, and Datasette full-text search
-and canned queries over databases grown to 10,000 and 50,000 incidents.
+extraction alone split by stage (bench/extraction.py), dateparser's
+``search_dates`` over the same documents, ingest speed per input format
+(bench/formats.py), the report over 10,000 incidents, Datasette full-text
+search and canned queries (bench/serving.py), and ``pmkb similar``, the
+incident page and ingesting one more document (bench/similarity.py) over
+databases grown to 10,000 and 50,000 incidents.
 Timings are wall-clock on whatever else the machine is doing: run it idle.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import platform
 import re
-import resource
 import shutil
 import statistics
 import subprocess
@@ -47,89 +47,15 @@ TARGETS = {
     "canned_p95_ms_50k": ("<", 50),
     "peak_rss_mb": ("<", 500),
     "hostile_growth_exponent": ("<", 1.3),
+    "similar_p95_ms_50k": ("<", 200),
+    "incident_page_p95_ms_50k": ("<", 200),
+    "ingest_one_into_50k_s": ("<", 2),
 }
-"""Metric → (comparison, target) from issue 8 (and issue 17: hostile shapes grow linearly)."""
+"""Metric → (comparison, target) from issue 8 (issue 17: hostile shapes grow linearly; issue 14: similar incidents at scale)."""
 
-SEARCH_TERMS = ("database", "dns", "certificate", "disk full", "deploy rollback", "memory")
-"""Full-text queries sent to each searchable table."""
-
-SEARCH_TABLES = ("documents", "causes", "corrective_actions", "timeline_events")
-"""Tables with full-text search."""
-
-STAGES = ("read", "normalise", "tokenise", "segment", "times", "causes/actions", "timeline/classify", "other", "store")
-"""Extraction stages, in pipeline order, that the split reports."""
-
-COMPONENT_STAGE = {
-    "pmkb_structure": "segment",
-    "pmkb_times": "times",
-    "cue_ruler": "causes/actions",
-    "pmkb_causes": "causes/actions",
-    "pmkb_actions": "causes/actions",
-    "pmkb_timeline": "timeline/classify",
-    "pmkb_classify": "timeline/classify",
-}
-"""Which stage each spaCy component's time is charged to."""
-
-
-def _rss_mb(ru_maxrss: int) -> float:
-    """ru_maxrss in MB (kilobytes on Linux, bytes on macOS)."""
-    return ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
-
-
-def own_peak_rss_mb() -> float:
-    """This process's own peak RSS in MB: ``VmHWM`` on Linux (getrusage there also counts the
-    memory of the parent that spawned it), else ``ru_maxrss``."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return _rss_mb(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
-
-
-def _with_rss(result: dict[str, Any]) -> dict[str, Any]:
-    """``result`` plus this process's peak RSS and that of the largest worker it forked (for child commands)."""
-    return {**result, "peak_rss_mb": own_peak_rss_mb(), "workers_peak_rss_mb": _rss_mb(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)}
-
-
-def percentile(values: list[float], q: float) -> float:
-    """The q-th percentile (0–100) of ``values`` as the report computes quantiles; NaN when empty."""
-    from kb.report.stats import quantile
-
-    found = quantile(values, q / 100)
-    return float("nan") if found is None else found
-
-
-# --------------------------------------------------------------------------- ingest (child process)
-
-
-def ingest_child(folder: str, db_path: str, manifest: str | None) -> dict[str, Any]:
-    """Ingest ``folder`` into ``db_path`` with ``kb.load.ingest``; seconds for imports and for the ingest."""
-    t0 = time.perf_counter()
-    from kb import load, store
-    import ingest.pipeline  # noqa: F401  (spaCy and the extractors: start-up cost, timed apart)
-
-    t1 = time.perf_counter()
-    db = store.open_db(db_path)
-    rows = load.read_manifest(manifest) if manifest else None
-    t2 = time.perf_counter()
-    processes = load.default_processes()
-    summary = load.ingest(db, [folder], manifest=rows, processes=processes)
-    t3 = time.perf_counter()
-    db.close()
-    return {
-        "import_s": t1 - t0,
-        "open_s": t2 - t1,
-        "ingest_s": t3 - t2,
-        "processes": processes,
-        "new": summary.new,
-        "updated": summary.updated,
-        "unchanged": summary.unchanged,
-        "skipped": summary.skipped,
-        "errors": summary.errors[:5],
-    }
+SIMILAR = {"sample": 40, "cli_runs": 5, "ingest_repeats": 5}
+"""Sizes of the similar-incident measurements (bench/similarity.py): incidents ranked (a quarter of them
+also as incident pages), ``pmkb similar`` processes, ``pmkb ingest`` processes of one new file."""
 
 
 def in_child(command: str, *args: str) -> dict[str, Any]:
@@ -149,185 +75,8 @@ def in_child(command: str, *args: str) -> dict[str, Any]:
 
 
 def run_ingest(folder: Path, db_path: Path, manifest: Path | None) -> dict[str, Any]:
-    """Run :func:`ingest_child` in a fresh interpreter: its timings, wall time and peak RSS."""
+    """Run :func:`child.ingest_child` in a fresh interpreter: its timings, wall time and peak RSS."""
     return in_child("_ingest", str(folder), str(db_path), *(["--manifest", str(manifest)] if manifest else []))
-
-
-# --------------------------------------------------------------------------- extraction split
-
-
-class TimedNlp:
-    """A spaCy pipeline proxy that charges the time of ``make_doc`` and of each component to a stage."""
-
-    def __init__(self, nlp) -> None:
-        self._nlp = nlp
-        self.times: dict[str, float] = {}
-
-    def __getattr__(self, name: str):
-        return getattr(self._nlp, name)
-
-    def _charge(self, stage: str, fn):
-        def timed(*args, **kwargs):
-            c = time.perf_counter()
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                self.times[stage] = self.times.get(stage, 0.0) + time.perf_counter() - c
-
-        return timed
-
-    def make_doc(self, text: str):
-        """The tokenizer, timed as ``tokenise``."""
-        return self._charge("tokenise", self._nlp.make_doc)(text)
-
-    @property
-    def pipeline(self) -> list[tuple[str, Any]]:
-        """The components, each timed as its stage in :data:`COMPONENT_STAGE`."""
-        return [(name, self._charge(COMPONENT_STAGE.get(name, "timeline/classify"), proc)) for name, proc in self._nlp.pipeline]
-
-
-def extraction_split(files: list[Path], db_path: Path) -> list[dict[str, float]]:
-    """Per document, seconds spent in each of :data:`STAGES` (one pipeline, built before timing)."""
-    from ingest import pipeline
-    from ingest.normalise import normalise
-    from ingest.read import read_file
-    from kb import store
-
-    nlp = pipeline.shared_nlp()
-    db = store.open_db(db_path)
-    rows = []
-    for path in files:
-        c0 = time.perf_counter()
-        source = read_file(path)
-        c1 = time.perf_counter()
-        document = normalise(source)
-        document.source = str(path.resolve())
-        c2 = time.perf_counter()
-        timed = TimedNlp(nlp)
-        incidents = pipeline.extract(document, nlp=timed)
-        c3 = time.perf_counter()
-        store.store_document(db, document, incidents, pipeline.extractor_version())
-        c4 = time.perf_counter()
-        t = {stage: timed.times.get(stage, 0.0) for stage in STAGES}
-        t.update(read=c1 - c0, normalise=c2 - c1, store=c4 - c3)
-        t["other"] = (c3 - c2) - sum(timed.times.values())
-        rows.append(t)
-    db.close()
-    return rows
-
-
-def parallel_throughput(files: list[Path], processes: list[int]) -> tuple[dict[int, float], bool]:
-    """Documents per second through ``extract_many`` for each process count; and whether all counts agree."""
-    from ingest import pipeline
-    from ingest.normalise import normalise
-    from ingest.read import read_file
-
-    pipeline.shared_nlp()
-    rates, outputs = {}, []
-    for n in processes:
-        start = time.perf_counter()
-        documents = (normalise(read_file(path)) for path in files)
-        outputs.append([incidents for _, incidents in pipeline.extract_many(documents, processes=n)])
-        rates[n] = len(files) / (time.perf_counter() - start)
-    return rates, all(out == outputs[0] for out in outputs)
-
-
-def search_dates_times(files: list[Path]) -> list[float]:
-    """Seconds ``dateparser.search.search_dates`` takes over each document's normalised text."""
-    from dateparser.search import search_dates
-
-    from ingest.normalise import normalise
-    from ingest.read import read_file
-
-    search_dates("warm up on 3 March 2024 at 10:00 UTC", languages=["en"])
-    out = []
-    for path in files:
-        text = normalise(read_file(path)).text
-        c = time.perf_counter()
-        search_dates(text, languages=["en"])
-        out.append(time.perf_counter() - c)
-    return out
-
-
-# --------------------------------------------------------------------------- report and serving
-
-
-def time_report(db_path: Path) -> dict[str, Any]:
-    """Seconds to build and render the HTML report over every incident in ``db_path``."""
-    from kb import report, store
-
-    db = store.open_db(db_path, migrate=False)
-    c0 = time.perf_counter()
-    data = report.build(db, report.Filters())
-    c1 = time.perf_counter()
-    html = report.render(data, "html")
-    c2 = time.perf_counter()
-    db.close()
-    return {"incidents": data["overview"]["incidents"], "build_s": c1 - c0, "render_s": c2 - c1, "total_s": c2 - c0, "html_bytes": len(html)}
-
-
-def _param_value(name: str, sample: dict[str, str]) -> str:
-    lname = name.lower()
-    for key, value in sample.items():
-        if key in lname:
-            return value
-    return ""
-
-
-async def _time_urls(ds, urls: list[str], repeats: int) -> tuple[list[float], list[dict], dict[str, float]]:
-    samples, failures, per_url = [], [], {}
-    for url in urls:
-        response = await ds.client.get(url)  # warm caches and the connection once per URL
-        if response.status_code != 200:
-            failures.append({"url": url, "status": response.status_code, "body": response.text[:200]})
-            continue
-        mine = []
-        for _ in range(repeats):
-            c = time.perf_counter()
-            await ds.client.get(url)
-            mine.append((time.perf_counter() - c) * 1000)
-        samples.extend(mine)
-        per_url[url] = percentile(mine, 95)
-    return samples, failures, per_url
-
-
-async def _serve_timings(db_path: Path, repeats: int) -> dict[str, Any]:
-    from kb.serve import make_datasette
-
-    ds = make_datasette(db_path)
-    await ds.invoke_startup()
-    name = db_path.stem
-    search_urls = [f"/{name}/{table}.json?_search={term.replace(' ', '+')}" for table in SEARCH_TABLES for term in SEARCH_TERMS]
-    queries = await ds.get_canned_queries(name, None)
-    db = ds.get_database(name)
-    sample = {"year": "2023", "category": "", "organization": "", "component": "", "status": "open", "q": "database", "search": "database", "term": "database", "text": "database"}
-    first = (await db.execute("select organization from incidents where organization is not null limit 1")).first()
-    sample["organization"] = first[0] if first else ""
-    first = (await db.execute("select category from categories limit 1")).first()
-    sample["category"] = first[0] if first else ""
-    canned_urls = []
-    for qname, query in sorted(queries.items()):
-        params = query.get("params") or re.findall(r"(?<!:):([a-zA-Z_]\w*)", query.get("sql", ""))
-        qs = "&".join(f"{p}={_param_value(p, sample)}" for p in dict.fromkeys(params))
-        canned_urls.append(f"/{name}/{qname}.json" + (f"?{qs}" if qs else ""))
-    search, search_fail, search_urls_p95 = await _time_urls(ds, search_urls, repeats)
-    canned, canned_fail, canned_urls_p95 = await _time_urls(ds, canned_urls, repeats)
-    slowest = sorted({**search_urls_p95, **canned_urls_p95}.items(), key=lambda kv: -kv[1])
-    return {
-        "search_urls": len(search_urls),
-        "canned_queries": sorted(queries),
-        "search_p50_ms": percentile(search, 50),
-        "search_p95_ms": percentile(search, 95),
-        "canned_p50_ms": percentile(canned, 50),
-        "canned_p95_ms": percentile(canned, 95),
-        "failures": search_fail + canned_fail,
-        "slowest_p95_ms": dict(slowest[:8]),
-    }
-
-
-def serve_timings(db_path: Path, repeats: int) -> dict[str, Any]:
-    """p50/p95 ms of FTS table searches and canned queries through Datasette's test client."""
-    return asyncio.run(_serve_timings(db_path, repeats))
 
 
 # --------------------------------------------------------------------------- the run
@@ -354,8 +103,10 @@ def machine() -> dict[str, Any]:
     return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}
 
 
-def run(sizes: list[int], serve_sizes: list[int], report_size: int, sample: int, ref_sample: int, repeats: int, workdir: Path, log, hostile_scale: float = 1.0) -> dict[str, Any]:
-    """Every measurement; ``log`` receives progress lines; ``hostile_scale`` shrinks the hostile shapes."""
+def run(sizes: list[int], serve_sizes: list[int], report_size: int, sample: int, ref_sample: int, repeats: int, workdir: Path, log,
+        hostile_scale: float = 1.0, similar: dict[str, int] = SIMILAR) -> dict[str, Any]:
+    """Every measurement; ``log`` receives progress lines; ``hostile_scale`` shrinks the hostile shapes;
+    ``similar`` sizes the similar-incident measurements (:data:`SIMILAR`)."""
     corpus = SHARED / "corpus" / "docs"
     sources = base_files_for(corpus)
     results: dict[str, Any] = {"machine": machine(), "sizes": {}, "base_documents": len(sources)}
@@ -380,6 +131,8 @@ def run(sizes: list[int], serve_sizes: list[int], report_size: int, sample: int,
             "reingest_docs_per_s_wall": again["unchanged"] / again["wall_s"],
         }
         largest_db = db_path
+
+    from extraction import STAGES, extraction_split, parallel_throughput, search_dates_times
 
     files = sorted((workdir / f"docs-{sizes[0]}").iterdir(), key=copy_number)[:sample]
     log(f"extraction split over {len(files)} documents")
@@ -427,17 +180,33 @@ def run(sizes: list[int], serve_sizes: list[int], report_size: int, sample: int,
         got = grow_db(path, n)
         log(f"timing search and canned queries at {got} incidents")
         results["serve"][n] = dict(in_child("_serve", str(path), "--repeats", str(repeats)), incidents=got)
+        results["serve"][n]["similar"] = similar_at_scale(path, sources, repeats, workdir, log, similar)
         path.unlink()
+
+    from child import own_peak_rss_mb
 
     rss = {
         "ingest": max(r[k]["peak_rss_mb"] for r in results["sizes"].values() for k in ("ingest", "reingest")),
         "ingest_worker": max(r[k]["workers_peak_rss_mb"] for r in results["sizes"].values() for k in ("ingest", "reingest")),
         "report": results["report"]["peak_rss_mb"],
-        "serve": max(r["peak_rss_mb"] for r in results["serve"].values()) if results["serve"] else 0.0,
+        "serve": max(max(r["peak_rss_mb"], r["similar"]["peak_rss_mb"]) for r in results["serve"].values()) if results["serve"] else 0.0,
         "bench_process": own_peak_rss_mb(),
     }
     results["peak_rss_mb"] = {**rss, "max": max(rss.values())}
     return results
+
+
+def similar_at_scale(path: Path, sources: list[Path], repeats: int, workdir: Path, log, sizes: dict[str, int]) -> dict[str, Any]:
+    """bench/similarity.py's measurements on the grown database at ``path`` (which gains the ingested files)."""
+    from similarity import cli_timings, ingest_one_timings, sample_ids
+
+    log(f"timing pmkb similar and the incident page over {sizes['sample']} incidents")
+    found = in_child("_similar", str(path), "--sample", str(sizes["sample"]), "--repeats", str(repeats))
+    log(f"timing {sizes['cli_runs']} pmkb similar processes")
+    found["cli"] = cli_timings(path, sample_ids(path, sizes["cli_runs"]), ROOT)
+    log(f"timing {sizes['ingest_repeats']} pmkb ingest processes of one new document")
+    found["ingest_one"] = ingest_one_timings(path, sources, sizes["ingest_repeats"], workdir, ROOT)
+    return found
 
 
 def copy_number(path: Path) -> int:
@@ -458,6 +227,8 @@ def base_files_for(corpus: Path) -> list[Path]:
 
 def summary_rows(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     """(measure, value, target, verdict) rows for the table."""
+    from extraction import STAGES
+
     rows = []
     biggest = max(results["sizes"])
     for size, r in sorted(results["sizes"].items()):
@@ -495,6 +266,9 @@ def summary_rows(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         rows.append((label, f"{s['canned_p50_ms']:.1f} / {s['canned_p95_ms']:.1f}", "p95 < 50" if gate else "", _check("canned_p95_ms_50k", s["canned_p95_ms"]) if gate and s["canned_queries"] else ("n/a" if gate else "")))
         if s["failures"]:
             rows.append((f"  failed requests at {s['incidents']}", str(len(s["failures"])), "0", "FAIL"))
+    from similarity import summary_rows as similar_rows
+
+    rows.extend(similar_rows(results["serve"], _check))
     rss = results["peak_rss_mb"]
     rows.append(("peak RSS: ingest / one ingest worker / report / Datasette (MB)", f"{rss['ingest']:.0f} / {rss['ingest_worker']:.0f} / {rss['report']:.0f} / {rss['serve']:.0f}", "", ""))
     rows.append(("peak RSS, bench process (extraction split, search_dates) (MB)", f"{rss['bench_process']:.0f}", "", ""))
@@ -518,11 +292,14 @@ def format_table(rows: list[tuple[str, str, str, str]]) -> str:
 @click.option("--sample", default=100, show_default=True, help="Documents in the extraction split.")
 @click.option("--ref-sample", default=36, show_default=True, help="Documents (of the sample) given to dateparser's search_dates.")
 @click.option("--repeats", default=20, show_default=True, help="Timed requests per Datasette URL.")
+@click.option("--similar-sample", default=SIMILAR["sample"], show_default=True, help="Incidents ranked by pmkb similar's ranking (a quarter of them also as incident pages).")
+@click.option("--cli-runs", default=SIMILAR["cli_runs"], show_default=True, help="Whole pmkb similar processes timed.")
+@click.option("--ingest-repeats", default=SIMILAR["ingest_repeats"], show_default=True, help="Whole pmkb ingest processes of one new document timed.")
 @click.option("--quick", is_flag=True, help="A smoke run: 12 documents, small databases, few repeats.")
 @click.option("--workdir", type=click.Path(file_okay=False), help="Where to build the working set (default: a temporary folder, removed after).")
 @click.option("--json", "as_json", is_flag=True, help="Print every result as JSON instead of the table.")
 @click.pass_context
-def cli(ctx, sizes, serve_sizes, report_size, sample, ref_sample, repeats, quick, workdir, as_json):
+def cli(ctx, sizes, serve_sizes, report_size, sample, ref_sample, repeats, similar_sample, cli_runs, ingest_repeats, quick, workdir, as_json):
     """Benchmark ingest, extraction, re-ingest, report and search against issue 8's targets.
 
     Exits 1 when a target is missed (or a request fails), 0 when all pass.
@@ -533,6 +310,7 @@ def cli(ctx, sizes, serve_sizes, report_size, sample, ref_sample, repeats, quick
         raise click.ClickException(f"{SHARED / 'corpus' / 'docs'} not found: the benchmark replicates the shared corpus")
     if quick:
         sizes, serve_sizes, report_size, sample, ref_sample, repeats = "12", "100,300", 200, 4, 1, 2
+        similar_sample, cli_runs, ingest_repeats = 8, 2, 2
     size_list = sorted({int(s) for s in sizes.split(",") if s.strip()})
     serve_list = sorted({int(s) for s in serve_sizes.split(",") if s.strip()})
     log = (lambda msg: click.echo(f"… {msg}", err=True))
@@ -544,7 +322,9 @@ def cli(ctx, sizes, serve_sizes, report_size, sample, ref_sample, repeats, quick
         temp = tempfile.mkdtemp(prefix="pmkb-bench-")
         base = Path(temp)
     try:
-        results = run(size_list, serve_list, report_size, min(sample, size_list[0]), ref_sample, repeats, base, log, hostile_scale=0.1 if quick else 1.0)
+        similar = {"sample": similar_sample, "cli_runs": cli_runs, "ingest_repeats": ingest_repeats}
+        results = run(size_list, serve_list, report_size, min(sample, size_list[0]), ref_sample, repeats, base, log,
+                      hostile_scale=0.1 if quick else 1.0, similar=similar)
     finally:
         if temp:
             shutil.rmtree(temp, ignore_errors=True)
@@ -567,7 +347,9 @@ def cli(ctx, sizes, serve_sizes, report_size, sample, ref_sample, repeats, quick
 @click.option("--out", "out_path", required=True)
 def ingest_command(folder, db_path, manifest, out_path):
     """(internal) Ingest in this process and write timings as JSON to --out."""
-    Path(out_path).write_text(json.dumps(_with_rss(ingest_child(folder, db_path, manifest))))
+    from child import ingest_child, write_result
+
+    write_result(out_path, ingest_child(folder, db_path, manifest))
 
 
 @cli.command("_report", hidden=True)
@@ -575,7 +357,10 @@ def ingest_command(folder, db_path, manifest, out_path):
 @click.option("--out", "out_path", required=True)
 def report_command(db_path, out_path):
     """(internal) Time the report in this process and write the result as JSON to --out."""
-    Path(out_path).write_text(json.dumps(_with_rss(time_report(Path(db_path)))))
+    from child import write_result
+    from serving import time_report
+
+    write_result(out_path, time_report(Path(db_path)))
 
 
 @cli.command("_serve", hidden=True)
@@ -584,7 +369,23 @@ def report_command(db_path, out_path):
 @click.option("--out", "out_path", required=True)
 def serve_command(db_path, repeats, out_path):
     """(internal) Time Datasette search and canned queries in this process; JSON to --out."""
-    Path(out_path).write_text(json.dumps(_with_rss(serve_timings(Path(db_path), repeats))))
+    from child import write_result
+    from serving import serve_timings
+
+    write_result(out_path, serve_timings(Path(db_path), repeats))
+
+
+@cli.command("_similar", hidden=True)
+@click.argument("db_path")
+@click.option("--sample", type=int, default=SIMILAR["sample"])
+@click.option("--repeats", type=int, default=10)
+@click.option("--out", "out_path", required=True)
+def similar_command(db_path, sample, repeats, out_path):
+    """(internal) Time pmkb similar's ranking and the incident page in this process; JSON to --out."""
+    from child import write_result
+    from similarity import measure
+
+    write_result(out_path, measure(Path(db_path), sample, repeats))
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ import json
 import sqlite3
 from pathlib import Path
 
+from kb import similar_index
 from kb.store import index_fts, tables_indexed_by_store, top_ids
 
 SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".json")
@@ -140,6 +141,8 @@ def grow_db(path: Path, target: int) -> int:
                     [top, inc_max, cutoff],
                 )
             index_fts(conn, unindexed)
+            if similar_index.has_index(conn):
+                similar_index.index_above(conn, inc_off)  # the copies' similarity rows (their recurrences are not copied)
             conn.execute("COMMIT")
             have = conn.execute("select count(*) from incidents").fetchone()[0]
         return have

@@ -174,6 +174,25 @@ class _Extractor:
             self.pool = None
 
 
+class _KnownSources:
+    """Stored documents' (sha256, extractor_version) by source, looked up one source at a time (the
+    source index answers), so that ingesting one file into 50,000 documents does not read them all;
+    what this run stores is remembered."""
+
+    def __init__(self, conn) -> None:
+        self._conn = conn
+        self._stored: dict[str, tuple[str, str | None]] = {}
+
+    def get(self, source: str) -> tuple[str, str | None] | None:
+        if source not in self._stored:
+            row = self._conn.execute("select sha256, extractor_version from documents where source = ?", (source,)).fetchone()
+            return tuple(row) if row else None
+        return self._stored[source]
+
+    def __setitem__(self, source: str, value: tuple[str, str | None]) -> None:
+        self._stored[source] = value
+
+
 def ingest(
     db: sqlite_utils.Database,
     inputs: Iterable[str],
@@ -205,7 +224,7 @@ def ingest(
     summary = Summary()
     manifest = manifest or {}
     version = _extractor_version() if reextract else None
-    known = {row["source"]: (row["sha256"], row["extractor_version"]) for row in db.query("select source, sha256, extractor_version from documents")}
+    known = _KnownSources(db.conn)
     folders: dict[str, str] = {}
 
     def outcome(slot: _Slot) -> None:

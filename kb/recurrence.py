@@ -18,7 +18,7 @@ import sqlite3
 from typing import Iterable
 
 from kb import similar
-from kb.similar_terms import stem, words
+from kb.similar_terms import terms
 
 TABLE = "recurrences"
 
@@ -69,16 +69,12 @@ def _days_apart(earlier: str | None, later: str | None) -> float | None:
     return round((b - a).total_seconds() / 86400, 1) if a and b else None
 
 
-def _terms(text: str | None) -> frozenset[str]:
-    return frozenset(stem(w) for w in words(text))
-
-
 def promises(conn: sqlite3.Connection, incident_id: int, cause_sentences: Iterable[str], weight: dict[str, float]) -> list[dict]:
     """The corrective actions of ``incident_id`` that address the given cause sentences, most alike first."""
-    cause_terms = frozenset().union(*(_terms(t) for t in cause_sentences))
+    cause_terms = frozenset().union(*(terms(t) for t in cause_sentences))
     found = []
     for action_id, status, text in conn.execute("select id, status, text from corrective_actions where incident_id = ? order by id", (incident_id,)):
-        score = similar.pair_similarity(_terms(text), cause_terms, weight)
+        score = similar.pair_similarity(terms(text), cause_terms, weight)
         if score >= ACTION_MIN_SIMILARITY:
             found.append({"action_id": action_id, "status": status or "unknown", "text": text, "similarity": round(score, 3)})
     return sorted(found, key=lambda a: (-a["similarity"], a["action_id"]))
@@ -115,7 +111,7 @@ def _store(conn: sqlite3.Connection, profile: similar.Profile, match: similar.Ma
     new_is_later = (profile.started or "", profile.incident_id) > (match.started or "", match.incident_id)
     earlier, later = (theirs, mine) if new_is_later else (mine, theirs)
     earlier_started, later_started = (match.started, profile.started) if new_is_later else (profile.started, match.started)
-    weight = {t: 1.0 for t in _terms(earlier["text"]) | _terms(later["text"])}
+    weight = {t: 1.0 for t in terms(earlier["text"]) | terms(later["text"])}
     weight.update(_idf_of(conn, weight))
     found = promises(conn, earlier["incident_id"], [earlier["text"], later["text"]], weight)
     kept = found[:MAX_PROMISES]

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from kb import similar_index as index
-from kb.similar_terms import stem, surface_forms, term_counts, words
+from kb.similar_terms import surface_forms, term_counts, terms
 
 QUERY_TERMS = 24
 """Terms in an incident's query: more find more, fewer answer faster."""
@@ -93,23 +93,32 @@ class Match:
 
 
 def _sentence(text: str | None, cause_id: int | None = None, start: int | None = None, end: int | None = None) -> Sentence:
-    return Sentence(text or "", frozenset(stem(w) for w in words(text)), cause_id, start, end)
+    return Sentence(text or "", terms(text), cause_id, start, end)
 
 
 def _labels(categories: Iterable[str], components: Iterable[str]) -> frozenset[str]:
     return frozenset([f"category:{c}" for c in categories if c != "unknown"] + [f"component:{c}" for c in components])
 
 
-def stored_profile(conn: sqlite3.Connection, incident_id: int) -> Profile | None:
-    """The profile of a stored incident, None when there is no such incident."""
+def stored_header(conn: sqlite3.Connection, incident_id: int) -> Profile | None:
+    """A stored incident's title, organization, start and labels, without its text (None when there is no such incident)."""
     row = conn.execute("select title, organization, started, categories, components from incidents where id = ?", (incident_id,)).fetchone()
     if row is None:
         return None
-    causes = [_sentence(t, i, s, e) for i, t, s, e in conn.execute(
+    labels = _labels(json.loads(row[3] or "[]"), json.loads(row[4] or "[]"))
+    return Profile([], "", row[1], labels, incident_id, row[0], row[2])
+
+
+def stored_profile(conn: sqlite3.Connection, incident_id: int) -> Profile | None:
+    """The profile of a stored incident, None when there is no such incident."""
+    profile = stored_header(conn, incident_id)
+    if profile is None:
+        return None
+    profile.causes = [_sentence(t, i, s, e) for i, t, s, e in conn.execute(
         "select id, text, evidence_start, evidence_end from causes where incident_id = ? order by id", (incident_id,))]
     context = conn.execute(f"select context from [{index.TABLE}] where rowid = ?", (incident_id,)).fetchone()
-    labels = _labels(json.loads(row[3] or "[]"), json.loads(row[4] or "[]"))
-    return Profile(causes, context[0] if context else "", row[1], labels, incident_id, row[0], row[2])
+    profile.context = context[0] if context else ""
+    return profile
 
 
 def extracted_profile(incident: dict, organization: str | None = None) -> Profile:
@@ -216,12 +225,12 @@ def sentence_pairs(this: Profile, other: Profile, weight: dict[str, float], limi
 
 
 def _weights(conn: sqlite3.Connection, profiles: Iterable[Profile], n: int) -> dict[str, float]:
-    terms = set()
+    vocabulary = set()
     for p in profiles:
         for s in p.causes:
-            terms |= s.terms
-    df = index.document_frequencies(conn, terms)
-    return {t: idf(df.get(t, 0), n) for t in terms}
+            vocabulary |= s.terms
+    df = index.document_frequencies(conn, vocabulary)
+    return {t: idf(df.get(t, 0), n) for t in vocabulary}
 
 
 @dataclass
@@ -273,9 +282,9 @@ def similar(
         f"select rowid, -{index.BM25} from [{index.TABLE}] where [{index.TABLE}] match ? and rowid != ? order by rank limit ?",
         (query.expression, profile.incident_id if profile.incident_id is not None else -1, limit + 10),
     ).fetchall()
-    matches, others = [], {}
+    matches = []
     for incident_id, bm25 in rows:
-        other = others[incident_id] = stored_profile(conn, incident_id)
+        other = stored_header(conn, incident_id)  # the text (causes, context) only of the matches kept, for their evidence
         if other is None:
             continue
         score = round(min(bm25 / own, 1.0), 2) if own > 0 else 0.0
@@ -284,7 +293,8 @@ def similar(
     matches.sort(key=lambda m: (-m.score, -len(m.shared_labels), -m.bm25, m.incident_id))
     matches = matches[:limit]
     if evidence and matches:
-        weight = _weights(conn, [profile, *(others[m.incident_id] for m in matches)], n)
+        others = {m.incident_id: stored_profile(conn, m.incident_id) for m in matches}
+        weight = _weights(conn, [profile, *others.values()], n)
         for m in matches:
             other = others[m.incident_id]
             other_terms = term_counts(other.cause_text() + " " + other.context)

@@ -88,3 +88,56 @@ def evaluate(conn: sqlite3.Connection, pairs: list[dict[str, str]], ranker: Rank
         "label_pairs_in_top_k": sorted(tuple(sorted(p)) for p in found if kinds[p] == "label"),
         "missing": missing,
     }
+
+
+RANKERS = {"content (kb.similar)": content_ranker, "labels (baseline)": label_ranker}
+"""The rankings compared, by the name printed."""
+
+
+def corpus_database(path: Path, shared: Path) -> sqlite3.Connection:
+    """The seeds plus ``shared``/corpus/docs (with its manifest) ingested into a new database at ``path``, as the tests' corpus fixture does."""
+    from kb import load, store
+
+    root = Path(__file__).resolve().parents[1]
+    db = store.open_db(path)
+    manifest = load.read_manifest(shared / "corpus" / "SOURCES.tsv")
+    load.ingest(db, [str(root / "seeds"), str(shared / "corpus" / "docs")], manifest=manifest)
+    db.close()
+    return sqlite3.connect(path)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m kb.similar_quality``: precision at k and recall of the content ranking and the label baseline on the corpus."""
+    import argparse
+    import json
+    import tempfile
+
+    root = Path(__file__).resolve().parents[1]
+    parser = argparse.ArgumentParser(prog="python -m kb.similar_quality", description=main.__doc__)
+    parser.add_argument("--db", type=Path, help="a database to judge (default: the seeds and ../shared/corpus/docs, ingested into a temporary one)")
+    parser.add_argument("--shared", type=Path, default=root.parent / "shared", help="the shared folder holding corpus/docs (default: ../shared)")
+    parser.add_argument("--pairs", type=Path, default=root / "tests" / "similar_pairs.tsv", help="the annotated pairs (default: tests/similar_pairs.tsv)")
+    parser.add_argument("-k", type=int, default=3, help="how many results of each query are judged (default: 3)")
+    parser.add_argument("--json", action="store_true", help="print the evaluation of each ranking as JSON")
+    args = parser.parse_args(argv)
+    pairs = read_pairs(args.pairs)
+    with tempfile.TemporaryDirectory(prefix="pmkb-quality-") as temp:
+        conn = sqlite3.connect(args.db) if args.db else corpus_database(Path(temp) / "corpus.db", args.shared)
+        try:
+            results = {name: evaluate(conn, pairs, ranker, args.k) for name, ranker in RANKERS.items()}
+        finally:
+            conn.close()
+    if args.json:
+        print(json.dumps(results, indent=2))
+        return
+    first = next(iter(results.values()))
+    print(f"{first['same_pairs']} same-problem and {first['label_pairs']} label-only pairs ({args.pairs.name}); top {args.k} of each annotated incident")
+    print(f"| ranking | precision@{args.k} | recall | annotated pairs in top {args.k} |\n|---|---:|---:|---:|")
+    for name, r in results.items():
+        print(f"| {name} | {r['precision_at_k']:.2f} | {r['recall']:.2f} | {r['judged_found']} |")
+    if first["missing"]:
+        print(f"not in the database: {', '.join(first['missing'])}")
+
+
+if __name__ == "__main__":
+    main()

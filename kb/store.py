@@ -20,25 +20,16 @@ from typing import Any, Iterable
 import sqlite_utils
 
 from kb import recurrence, similar_index
+from kb.connection import BUSY_TIMEOUT_MS, CACHE_KIB, connect  # noqa: F401  (BUSY_TIMEOUT_MS, CACHE_KIB: kb.store's names too)
 from kb.incident_date import incident_started
 from kb.migrations import apply_migrations
 from kb.schema import CHILD_TABLES, COLUMNS, FTS_TABLES
 
 from ingest.isotime import iso
 
-BUSY_TIMEOUT_MS = 30_000
-"""How long a writer waits for another writer's transaction before failing."""
-
-CACHE_KIB = 32 * 1024
-"""Page cache per connection: the indexes a batch touches stay in memory (0.93 → 0.75 ms per stored document)."""
-
-
 def open_db(path: str | Path, migrate: bool = True) -> sqlite_utils.Database:
     """Open (creating if needed) a pmkb database in WAL mode and bring its schema up to date."""
-    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    conn.execute("PRAGMA foreign_keys = ON")
-    conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+    conn = connect(path)
     db = sqlite_utils.Database(conn)
     if str(path) != ":memory:":
         try:

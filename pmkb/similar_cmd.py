@@ -19,6 +19,22 @@ def _profiles_of_file(path: str) -> list:
     return [extracted_profile(incident) for incident in extract_file(path)]
 
 
+def _connect(db_path: str):
+    """A connection to rank with: a plain one when the database already has the similarity index (sqlite-utils,
+    which migrations need, is then never imported), else the store's, which migrates an older database first."""
+    from kb import similar_index
+    from kb.connection import connect
+
+    conn = connect(db_path)
+    if similar_index.has_index(conn):
+        return conn
+    conn.close()
+    from kb import store
+
+    db = store.open_db(db_path)
+    return db.conn
+
+
 def _text(match: dict) -> str:
     lines = [f"incident {match['incident_id']}  score {match['score']:.2f}  {match['organization'] or '?'}  {(match['started'] or '')[:10]}  {match['title'] or ''}"]
     if match["shared_terms"]:
@@ -45,7 +61,6 @@ def similar(target, db_path, limit, as_json):
     """
     import sqlite3
 
-    from kb import store
     from kb.similar import similar as rank
     from kb.similar import stored_profile
 
@@ -56,23 +71,23 @@ def similar(target, db_path, limit, as_json):
     else:
         profiles = _profiles_of_file(target)
     try:
-        db = store.open_db(db_path)
+        conn = _connect(db_path)
     except sqlite3.Error as exc:
         raise click.ClickException(f"{db_path}: cannot open the database ({exc})")
     try:
         if profiles is None:
-            profile = stored_profile(db.conn, int(target))
+            profile = stored_profile(conn, int(target))
             if profile is None:
                 raise click.ClickException(f"{db_path}: no incident {target}")
             profiles = [profile]
         best: dict[int, dict] = {}
         for profile in profiles:
-            for match in rank(db.conn, profile, limit):
+            for match in rank(conn, profile, limit):
                 row = dict(match.as_dict(), query=profile.title)
                 if match.incident_id not in best or row["score"] > best[match.incident_id]["score"]:
                     best[match.incident_id] = row
     finally:
-        db.close()
+        conn.close()
     rows = sorted(best.values(), key=lambda r: (-r["score"], -r["bm25"], r["incident_id"]))[:limit]
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))

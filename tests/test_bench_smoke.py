@@ -35,6 +35,11 @@ def test_quick_bench_ingests_each_copy_once_and_prints_table(corpus_docs, tmp_pa
     assert results["report"]["incidents"] >= 200
     for serve in results["serve"].values():
         assert serve["failures"] == []
+        similar = serve["similar"]  # bench/similarity.py: ranking, incident page, pmkb similar and pmkb ingest processes
+        assert similar["ranking"]["n"] == 8 and similar["ranking"]["with_matches"] > 0
+        assert similar["incident_page"]["failures"] == [] and similar["incident_page"]["n"] > 0
+        assert similar["cli"]["n"] == 2 and similar["cli"]["p95_ms"] > similar["ranking"]["p50_ms"]
+        assert similar["ingest_one"]["n"] == 2 and 0 < similar["ingest_one"]["median_s"] <= similar["ingest_one"]["max_s"]
     measures = [row["measure"] for row in results["table"]]
     assert any(m.startswith("ingest,") for m in measures)
     assert any(m.startswith("extraction speed-up") for m in measures)
@@ -47,6 +52,8 @@ def test_quick_bench_ingests_each_copy_once_and_prints_table(corpus_docs, tmp_pa
     assert formats["docx"]["documents"] == formats["markdown"]["documents"] > formats["pdf"]["documents"] > 0
     assert formats["zip (5 Markdown each)"]["documents"] == 5 * formats["confluence"]["documents"]
     assert any(m.startswith("ingest pdf, one process") for m in measures)
+    for start in ("pmkb similar ranking", "  pmkb similar ID process", "incident page with similar panel", "pmkb ingest one new file"):
+        assert sum(m.startswith(start) for m in measures) == len(results["serve"]), start
     assert {row["result"] for row in results["table"]} <= {"PASS", "FAIL", "n/a", ""}
     table = _bench_module().format_table([tuple(row.values()) for row in results["table"]])
     assert table.splitlines()[0].startswith("| measure")

@@ -83,6 +83,27 @@ def test_a_new_incident_is_compared_with_the_stored_ones_and_finds_its_earlier_c
     assert (row["promised_actions"], row["promised_not_done"]) == (1, 1)
 
 
+def test_ingest_compares_only_the_new_incident_and_keeps_the_stored_recurrences(db, monkeypatch):
+    from kb import similar
+
+    _store(db, "a.md", "2023-01-01T00:00:00Z", [DISK])
+    for name, start, causes in FILLER:
+        _store(db, name, start, causes)
+    _store(db, "e.md", "2023-08-01T00:00:00Z", [DISK_AGAIN])
+    (before,) = db["recurrences"].rows
+    searched, rescored = [], []
+    real_similar, real_score = similar.similar, similar.score_against
+    monkeypatch.setattr(similar, "similar", lambda conn, profile, *a, **k: searched.append(profile.incident_id) or real_similar(conn, profile, *a, **k))
+    monkeypatch.setattr(similar, "score_against", lambda conn, profile, other, *a, **k: rescored.append((profile.incident_id, other)) or real_score(conn, profile, other, *a, **k))
+    _store(db, "f.md", "2023-09-01T00:00:00Z", ["Stale artifact caches filled the build server disk a third time."])
+    new = _ids(db)["f.md"]
+    assert searched == [new]  # one search, for the new incident: no stored incident is searched for again
+    assert all(other == new for _, other in rescored)  # a stored incident is only scored against the new one
+    rows = {(r["earlier_incident_id"], r["later_incident_id"]): r for r in db["recurrences"].rows}
+    assert rows[(before["earlier_incident_id"], before["later_incident_id"])] == before  # the stored recurrence is left as it was
+    assert {later for _, later in rows} == {before["later_incident_id"], new}
+
+
 def test_an_older_incident_ingested_later_is_the_earlier_side(db):
     _store(db, "e.md", "2023-08-01T00:00:00Z", [DISK_AGAIN])
     for name, start, causes in FILLER:

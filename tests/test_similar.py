@@ -12,11 +12,12 @@ from kb import similar, similar_index, similar_quality, similar_terms
 
 PAIRS = Path(__file__).resolve().parent / "similar_pairs.tsv"
 
-MIN_PRECISION_AT_3 = 0.70
-"""Measured 0.77 when the pairs were annotated (label-counting baseline: 0.45)."""
+MIN_PRECISION_AT_3 = 0.75
+"""Measured 0.77 (10 of the 13 annotated pairs in top-3 lists are same-problem; label-counting baseline: 0.45,
+``python -m kb.similar_quality`` prints both): one same-problem pair fewer, or one label-only pair more, fails."""
 
-MIN_RECALL = 0.60
-"""Measured 0.65 (baseline: 0.35)."""
+MIN_RECALL = 0.63
+"""Measured 0.65 (17 of 26 same-problem directions; baseline: 0.31): one direction fewer fails."""
 
 
 def _copy(path: Path, tmp_path: Path) -> sqlite3.Connection:
@@ -43,10 +44,22 @@ def test_stems_are_the_terms_fts5_porter_stores():
     conn = sqlite3.connect(":memory:")
     conn.execute("create virtual table t using fts5(x, tokenize = 'porter')")
     conn.execute("create virtual table v using fts5vocab(t, 'row')")
-    text = "Certificates expired; the replicas were failing over repeatedly and throttling connections"
+    text = "Certificates expired; the replicas were failing over repeatedly and throttling connections (technology possibly, André)"
     conn.execute("insert into t values (?)", (text,))
     stored = {row[0] for row in conn.execute("select term from v")}
-    assert set(similar_terms.term_counts(text)) <= stored
+    assert set(similar_terms.term_counts(text)) == stored - {"the", "and", "over", "were"}  # NLTK's stemmer gave technologi, possibli, andré
+
+
+def test_stems_agree_across_threads():
+    import threading
+
+    words = ["throttling", "replicas", "certificates"]
+    found = []
+    thread = threading.Thread(target=lambda: found.append(similar_terms.stems(words)))
+    thread.start()
+    thread.join()
+    assert found == [similar_terms.stems(words)] == [["throttl", "replica", "certif"]]
+    assert similar_terms.stems([]) == [] and similar_terms.stem("disk") == "disk"
 
 
 def test_stopwords_numbers_and_short_tokens_are_not_terms():
