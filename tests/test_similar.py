@@ -12,7 +12,7 @@ from kb import similar, similar_index, similar_quality, similar_terms
 
 PAIRS = Path(__file__).resolve().parent / "similar_pairs.tsv"
 
-MIN_PRECISION_AT_3 = 0.72
+MIN_PRECISION_AT_3 = 0.73
 """Measured 0.75 (9 of the 12 annotated pairs in top-3 lists are same-problem; label-counting baseline: 0.42,
 ``python -m kb.similar_quality`` prints both): one same-problem pair fewer fails."""
 
