@@ -6,6 +6,7 @@ timeline's impact start and recovery."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from datetime import datetime, timedelta
 from functools import lru_cache
 
@@ -285,6 +286,14 @@ def column_labels(blocks: list) -> list[tuple[int, int, str]]:
     return labels
 
 
+def _cell_at(columns: list[tuple[int, int, str]], starts: list[int], offset: int) -> tuple[int, str] | None:
+    """(start, header) of the table cell holding ``offset``, if any (``columns`` sorted, ``starts`` their starts)."""
+    i = bisect_right(starts, offset) - 1
+    if i >= 0 and columns[i][0] <= offset < columns[i][1]:
+        return columns[i][0], columns[i][2]
+    return None
+
+
 _DURATION_LABEL = re.compile(r"(?i)\b(?:time to (?:resolve|resolution|recover|recovery|repair|restore)|(?:total |outage |incident |impact )?duration)\s*\**\s*[:=|]")
 
 
@@ -292,12 +301,14 @@ def labelled_windows(text: str, mentions: list[TimeMention], columns: list[tuple
     """Windows stated as labelled fields ("Incident Start: … Incident End: …", table columns "Start time |
     End time"), or as a labelled start and a labelled duration ("Time to resolve: 1 hour 45 minutes")."""
     starts, ends = [], []
+    columns = sorted(columns)
+    starts_of = [c[0] for c in columns]
     for m in mentions:
         if not m.has_clock or m.value is None:
             continue
         before = text[max(0, m.start - 40):m.start]
         before = before.rsplit("\n", 1)[-1] if "\n" in before else before
-        cell = next(((s, h) for s, e, h in columns if s <= m.start < e), None)
+        cell = _cell_at(columns, starts_of, m.start)
         if cell and not text[cell[0]:m.start].strip(" *_"):
             before = cell[1] + ":"  # the time opens a cell: its column header is its label
         if _START_LABEL.search(before):
