@@ -26,6 +26,8 @@ CAUSES = [
 ]
 
 NOT_CAUSES = [
+ ("Summary", "Cloud Functions: deployments might fail in us-east1 due to an issue in the build service."),
+ ("Summary", "Some webhook deliveries may have been delayed by up to an hour because of the queue backlog."),
  ("Summary", "Customers were unable to log in for 45 minutes."),
  ("Summary", "We apologize for the disruption this caused."),
  ("What happened", "The on-call engineer was paged at 14:05 and began investigating the cause."),
