@@ -123,6 +123,9 @@ def windows_for(doc: Doc, units: list[Unit], part_start: str | None = None, part
     end = parse_iso(part_end) if part_end else None
     if start and end and end > start:
         return [_bare_window(start, end, "source start/end")], "source start and resolution times"
+    cycles = impact_cycles(events or [])
+    if len(cycles) >= 2:
+        return cycles, "timeline: each impact start to the recovery after it"
     derived = derive_window(events or [], start, derived_max_span or DERIVED_MAX_SPAN)
     if derived:
         return [derived], "timeline: impact start (or trigger) to first recovery event"
@@ -232,6 +235,20 @@ def _bare_window(start: datetime, end: datetime, label: str, evidence: dict | No
 
 DERIVED_MAX_SPAN = timedelta(hours=24)
 """A window derived from a trigger or detection event spans at most this long."""
+
+
+def impact_cycles(events: list[dict]) -> list[dict]:
+    """Windows of a timeline whose impact stops and starts again: each first impact start after a
+    recovery, to the next recovery ("launches fail … succeed again … fail again … back to 100%")."""
+    timed = sorted(((naive(at), e, at) for e in events if e.get("precision") != "day" for at in [parse_iso(e["at"])] if at is not None), key=lambda t: t[0])
+    windows, opened = [], None
+    for when, event, at in timed:
+        if event["kind"] == "impact_start" and opened is None:
+            opened = (when, at)
+        elif event["kind"] == "impact_end" and opened is not None and when > opened[0]:
+            windows.append(_bare_window(opened[1], at, "derived from the timeline", event.get("evidence")))
+            opened = None
+    return windows
 
 
 def derive_window(events: list[dict], source_start: datetime | None = None, max_span: timedelta = DERIVED_MAX_SPAN) -> dict | None:

@@ -139,3 +139,17 @@ def test_timeline_entries_that_start_and_end_the_impact(entry, kind):
     from ingest.timeline import classify_event
 
     assert classify_event(entry, None) == kind
+
+
+def test_a_timeline_where_the_impact_returns_gives_a_window_per_episode():
+    text = (
+        "# Launch failures\n\n## Timeline (UTC)\n\n- 2024-03-03 14:02 - Launches start failing for all users.\n"
+        "- 2024-03-03 14:10 - On-call paged.\n- 2024-03-03 14:30 - Launches succeed again after a restart.\n"
+        "- 2024-03-03 15:10 - Launches begin failing again.\n- 2024-03-03 15:47 - Launch success rate back to normal.\n"
+    )
+    assert windows(text) == [("2024-03-03T14:02:00Z", "2024-03-03T14:30:00Z"), ("2024-03-03T15:10:00Z", "2024-03-03T15:47:00Z")]
+
+
+def test_one_episode_is_still_one_derived_window():
+    text = "# Outage\n\n## Timeline (UTC)\n\n- 2024-03-03 14:02 - The site went down.\n- 2024-03-03 14:40 - Still down.\n- 2024-03-03 15:47 - Site back online.\n"
+    assert windows(text) == WINDOW
