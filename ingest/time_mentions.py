@@ -52,7 +52,7 @@ def scanner() -> re.Pattern:
     ]
     time_part = r"(?:" + "|".join(time_alts) + r")(?:\s?\(?(?P<zone>" + zone + r")\)?)?"
     return re.compile(
-        r"(?:(?<![\w:/.-])|(?<=\dT)|(?<=\d[-–—]))(?:(?P<date>" + "|".join(date_alts) + r")|(?P<time>" + time_part + r"))",
+        r"(?:(?<![\w:/.+−-])|(?<=\dT)|(?<=\d[-–—]))(?:(?P<date>" + "|".join(date_alts) + r")|(?P<time>" + time_part + r"))",
         re.I,
     )
 

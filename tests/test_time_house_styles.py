@@ -215,3 +215,10 @@ def test_a_window_opened_by_a_dated_time_in_a_european_style():
     text = "# Shop outage\n\nOn 24.12.2023 at 08.15 CET the shop was down until 09.40 CET.\n"
     windows = extract(normalise(source_from_bytes("x.md", text.encode(), None)))[0]["impact_windows"]
     assert [(w["start"], w["end"]) for w in windows] == [("2023-12-24T07:15:00Z", "2023-12-24T08:40:00Z")]
+
+
+@pytest.mark.parametrize("declaration, first", [("Times in IST (UTC+5:30).", "2024-03-03T08:32:00Z"), ("Timestamps are in UTC+02:00.", "2024-03-03T12:02:00Z")])
+def test_the_offset_in_a_zone_declaration_is_no_clock_time(declaration, first):
+    text = f"# Outage\n\n## Timeline\n\n{declaration}\n\n- 2024-03-03 14:02 - The site went down.\n"
+    incident = extract(normalise(source_from_bytes("x.md", text.encode(), None)))[0]
+    assert [e["at"] for e in incident["timeline"]] == [first]
