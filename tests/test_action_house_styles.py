@@ -178,3 +178,9 @@ def test_a_bold_section_label_without_a_blank_line_starts_its_section(update):
 )
 def test_status_of_participle_items_and_status_lead_ins(item, status):
     assert action_status(item) == status
+
+
+@pytest.mark.parametrize("heading", ["Aftermath", "Since then", "After the incident", "In the following weeks"])
+def test_headings_about_what_came_after_hold_past_tense_actions(heading):
+    text = f"# Outage\n\n## {heading}\n\n- Added alerting on relay CPU.\n- Wrote a load test for the relays.\n"
+    assert actions(text) == [("Added alerting on relay CPU.", "done"), ("Wrote a load test for the relays.", "done")]
