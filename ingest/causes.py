@@ -55,6 +55,8 @@ def is_fault(text: str) -> bool:
 def never_a_cause(text: str) -> bool:
     """True for statements that are never causes: apologies, questions, investigating the cause, effects."""
     pattern = _terms("not_cause")
+    # as written (line-anchored terms such as an apology opening a line), and without Markdown marks
+    # and line breaks ("**Compute Engine:** Customers may have seen …")
     return bool(pattern.search(text.strip().lower()) or pattern.search(_clean(text).lower()))
 
 

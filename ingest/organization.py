@@ -196,12 +196,13 @@ def find_organization(text: str, source: str | None = None, declared: str | None
     named = self_named(text)
     if named:
         return named
-    for words in link_owners(text) + status_hosts(text):
+    hosts = status_hosts(text)
+    for words in link_owners(text) + hosts:
         spelled = from_slug(words, spellings)
         if spelled:
             return spelled
-    for words in status_hosts(text):
-        return " ".join(w.capitalize() for w in words)
+    if hosts:
+        return " ".join(w.capitalize() for w in hosts[0])
     if slugs:
         return " ".join(w.capitalize() if not any(c.isdigit() for c in w) else w for w in slugs[0])
     return None

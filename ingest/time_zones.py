@@ -25,6 +25,12 @@ def zone_pattern() -> str:
 
 
 @lru_cache(maxsize=1)
+def zone_regex() -> re.Pattern:
+    """``zone_pattern`` compiled: zone names and offsets anywhere in a text."""
+    return re.compile(zone_pattern())
+
+
+@lru_cache(maxsize=1)
 def header_zone_pattern() -> re.Pattern:
     """Statements that set a zone for the whole text: "All times in UTC", "Time (CET)", "Timeline (UTC)"."""
     zone = zone_pattern()

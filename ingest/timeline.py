@@ -23,7 +23,7 @@ from .plain_text import EMPHASIS_MARKS, plain_text
 from .segment import text_of, result_of
 from .isotime import iso, parse_iso
 from .times import TimeMention
-from .time_zones import zone_pattern
+from .time_zones import zone_regex
 from .units import Unit, evidence, impact_words, is_impact, units_for
 from .windows import ranges, windows_for
 from .metrics import metrics
@@ -69,19 +69,13 @@ def _is_byline(text: str) -> bool:
 
 def is_date_line(body: str, offset: int, mentions: list[TimeMention]) -> bool:
     """Whether a line only states dates (and zones) for what follows ("On March 3, 2024:"), not an event."""
-    rest = list(body)
-    for m in mentions:
-        for i in range(max(m.start - offset, 0), min(m.end - offset, len(rest))):
-            rest[i] = " "
-    words = re.findall(r"[a-z]+", zone_pattern_re().sub(" ", "".join(rest)).lower())
-    allowed = set(rules.time_cues()["date_context"])
-    return all(w in allowed for w in words)
-
-
-@lru_cache(maxsize=1)
-def zone_pattern_re() -> re.Pattern:
-    """Zone names and offsets, as the time scanner knows them."""
-    return re.compile(zone_pattern())
+    rest, pos = [], 0
+    for m in sorted(mentions, key=lambda m: m.start):
+        rest.append(body[pos:max(m.start - offset, pos)])
+        pos = max(pos, m.end - offset)
+    rest.append(body[pos:])
+    words = re.findall(r"[a-z]+", zone_regex().sub(" ", " ".join(rest)).lower())
+    return set(words) <= set(rules.time_cues()["date_context"])
 
 
 def events_for(doc: Doc, units: list[Unit]) -> list[dict]:

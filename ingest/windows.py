@@ -29,10 +29,19 @@ _ASIDE = re.compile(r"\([^()\n]{0,40}\)")
 _BETWEEN = re.compile(r"(?:between|from)\s*$", re.I)
 
 
-_DURATION = re.compile(
-    r"(?i)(?:for|lasting|lasted|of|~|approximately|approx\.?|about|around|roughly|nearly|over|,)\s*(?:approximately\s+|about\s+|around\s+|roughly\s+|~\s*)?"
+_DURATION_LEAD = r"(?i)(?:for|lasting|lasted|of|~|approximately|approx\.?|about|around|roughly|nearly|over|,)\s*"
+"""What introduces a duration in running text ("for 26 minutes", "lasting 2 hours")."""
+
+_DURATION_BODY = (
+    r"(?:approximately\s+|about\s+|around\s+|roughly\s+|~\s*)?"
     r"(?:(?P<h>\d+(?:\.\d+)?|an?|one|two|three|four|five|six|seven|eight|nine|ten)\s*(?:hours?|hrs?|h)(?:\b|(?=\d))(?:\s*(?:and\s*)?(?P<hm>\d+)\s*(?:minutes?|mins?|m)\b)?|(?P<m>\d+)\s*(?:minutes?|mins?)\b)"
 )
+
+_DURATION = re.compile(_DURATION_LEAD + _DURATION_BODY)
+_BARE_DURATION = re.compile(r"(?i)^\W*" + _DURATION_BODY)
+
+MAX_STATED_DURATION = timedelta(days=14)
+"""A start plus a stated duration longer than this is not read as a window."""
 
 
 _WORD_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
@@ -70,9 +79,10 @@ def _fix_range(a: TimeMention, b: TimeMention) -> tuple[datetime, datetime] | No
     return start, end
 
 
-def parse_duration(text: str) -> timedelta | None:
-    """The first stated duration in a text ("for 26 minutes", "1 hour and 45 minutes")."""
-    match = _DURATION.search(text)
+def parse_duration(text: str, lead: bool = True) -> timedelta | None:
+    """The first stated duration in a text ("for 26 minutes", "lasting 1 hour and 45 minutes"); without
+    ``lead``, the duration the text opens with, no lead word needed (a field value: "1h 45m")."""
+    match = (_DURATION.search if lead else _BARE_DURATION.match)(text)
     if not match:
         return None
     if match.group("m"):
@@ -112,7 +122,7 @@ def windows_for(doc: Doc, units: list[Unit], part_start: str | None = None, part
             continue
         if len(clocks) == 1 and unit.block.role not in ("timeline",):
             duration = parse_duration(text[clocks[0].end:unit.end]) or _duration_before(text, unit, clocks[0])
-            if duration and duration <= timedelta(days=14):
+            if duration and duration <= MAX_STATED_DURATION:
                 windows.append(_window(text, unit, clocks[0].value, clocks[0].value + duration, clocks[0]))
     if not windows:
         windows = paragraph_cued_windows(text, units)
@@ -139,7 +149,7 @@ def _window_cue_patterns() -> dict[str, re.Pattern]:
     return {
         family: re.compile(r"\b(?:" + "|".join(re.escape(w) for w in sorted(data[family], key=len, reverse=True)) + r")\b[^.;:]{0,%d}$" % data["reach"])
         for family in ("start", "end", "phase")
-    }
+    } | {"end_right_before": re.compile(r"(?:^|[\s(*_])(?:" + "|".join(re.escape(w) for w in data["end_right_before"]) + r")\s*$")}
 
 
 def _cue_before(text: str, unit: Unit, mention: TimeMention, prev_end: int) -> str | None:
@@ -151,16 +161,9 @@ def _cue_before(text: str, unit: Unit, mention: TimeMention, prev_end: int) -> s
     for family in ("phase", "end", "start"):
         if patterns[family].search(before):
             return family
-    if _right_before_pattern().search(before):
-        return "end"
+    if patterns["end_right_before"].search(before):
+        return "end"  # "By 15:47 UTC, logins succeeded again"
     return None
-
-
-@lru_cache(maxsize=1)
-def _right_before_pattern() -> re.Pattern:
-    """End cues that count only right before the time ("By 15:47 UTC, logins succeeded again")."""
-    words = rules.window_cues()["end_right_before"]
-    return re.compile(r"(?:^|[\s(*_])(?:" + "|".join(re.escape(w) for w in words) + r")\s*$")
 
 
 _OPENING_TIME = re.compile(r"(?i)^[\s*_>-]*(?:on\b(?: [^,;:]{1,30}?)?,?\s*)?(?:at|around|about|approximately(?: at)?|shortly (?:after|before))?\s*$")
@@ -265,10 +268,9 @@ def derive_window(events: list[dict], source_start: datetime | None = None, max_
     if not candidates:
         return None
     earliest = min(candidates)
-    for kinds in (("impact_end",), ("resolution",) if starts else ()):
-        if not kinds:
-            continue
-        ends = sorted(((naive(at), e, at) for e, at in timed if e["kind"] in kinds and naive(at) > earliest), key=lambda t: t[0])
+    end_kinds = ["impact_end"] + (["resolution"] if starts else [])  # a resolution ends only a stated impact
+    for kind in end_kinds:
+        ends = sorted(((naive(at), e, at) for e, at in timed if e["kind"] == kind and naive(at) > earliest), key=lambda t: t[0])
         if not ends:
             continue
         end_naive, end_event, end_at = ends[0]
@@ -338,17 +340,19 @@ def labelled_windows(text: str, mentions: list[TimeMention], columns: list[tuple
         if fixed is None:
             continue
         line_start = text.rfind("\n", 0, a.start) + 1
-        line_end = text.find("\n", b.end)
-        line_end = len(text) if line_end == -1 else line_end
-        window = _bare_window(fixed[0], fixed[1], "stated start/end", evidence(text, line_start, line_end))
-        windows.append(window)
+        windows.append(_bare_window(fixed[0], fixed[1], "stated start/end", evidence(text, line_start, _line_end(text, b.end))))
     if len(starts) == 1 and not ends:
         label = _DURATION_LABEL.search(text)
-        duration = parse_duration("for " + text[label.end():label.end() + 40].strip(" *_")) if label else None
-        if duration and duration <= timedelta(days=14):
-            line_end = text.find("\n", label.end())
-            windows.append(_bare_window(starts[0].value, starts[0].value + duration, "stated start and duration", evidence(text, label.start(), len(text) if line_end == -1 else line_end)))
+        duration = parse_duration(text[label.end():label.end() + 40], lead=False) if label else None
+        if duration and duration <= MAX_STATED_DURATION:
+            windows.append(_bare_window(starts[0].value, starts[0].value + duration, "stated start and duration", evidence(text, label.start(), _line_end(text, label.end()))))
     return windows
+
+
+def _line_end(text: str, pos: int) -> int:
+    """Where the line holding ``pos`` ends."""
+    end = text.find("\n", pos)
+    return len(text) if end == -1 else end
 
 
 def _window(text: str, unit: Unit, start: datetime, end: datetime, first: TimeMention) -> dict:
