@@ -37,13 +37,18 @@ def _filters() -> dict[str, re.Pattern]:
     out["not_followup"] = re.compile("|".join(re.escape(h) for h in data["not_followup_headings"]), re.I)
     out["cause_statement"] = re.compile("|".join(f"(?:{rx})" for rx in data["cause_statement"]), re.I)
     out["inventory_intro"] = re.compile("|".join(f"(?:{rx})" for rx in data["inventory_intro"]), re.I)
+    out["not_action"] = re.compile("|".join(f"(?:{rx})" for rx in data["not_action"]), re.I)
     return out
 
 
 def is_skipped(unit: str) -> bool:
-    """A sign-off, apology, placeholder or bare name ("Thank you,", "Atlassian"): never an action."""
+    """A sign-off, apology, placeholder, bare name ("Thank you,", "Atlassian") or a sentence about
+    actions ("Every action item should have an issue"): never an action (a few capitalised words
+    that open with a verb are one: "Revert Tombstone Action")."""
     unit = unit.strip()
-    return bool(_filters()["skip_i"].search(unit) or _filters()["skip"].search(unit))
+    if _filters()["not_action"].search(_plain(unit)):
+        return True  # about an action, not one: "This should make sure …", a template's instructions
+    return bool(_filters()["skip_i"].search(unit) or (_filters()["skip"].search(unit) and not _opens_with_a_verb(unit)))
 
 
 def is_boilerplate(unit: str) -> bool:

@@ -86,6 +86,7 @@ def normalise_heading(text: str) -> str:
     text = re.sub(r"^(?:\d+(?:\.\d+)*[.)]?|[ivx]+\.)\s+", "", text)
     text = re.sub(r"[:.\s]+$", "", text)
     text = re.sub(r"\s*\([^)]*\)\s*$", "", text)
+    text = re.sub(r"\b(?:\d+|a few|few|a couple of|two|three|four|six)\s+(?=(?:days|weeks|months)\b)", "", text)  # "the following 2 weeks"
     return re.sub(r"\s+", " ", text)
 
 
@@ -116,6 +117,14 @@ def section_role(heading: str, strict: bool = False, contained: bool = True) -> 
             if pattern.search(norm):
                 return role
     return None
+
+
+@lru_cache(maxsize=256)
+def names_action_table(header_cells: tuple[str, ...]) -> bool:
+    """Whether a table's header names a list of actions (an "Action item" column and no time column)."""
+    data = rules.sections()
+    names = {normalise_heading(cell) for cell in header_cells}
+    return bool(names & set(data["action_columns"])) and not names & set(data["time_columns"])
 
 
 @lru_cache(maxsize=1)
@@ -245,6 +254,8 @@ def segment_text(text: str) -> list[Block]:
             block = add("row", pos, pos + len(line), marker="|", cells=cells, row_index=row_index, header_cells=header_cells)
             if is_header:
                 block.kind = "header_row"
+            elif block.section != "timeline" and names_action_table(header_cells):
+                block.label_role = "actions"  # a row of an action table ("| Action Item | Owner | Status |")
             row_index += 1
             i += 1
             continue

@@ -184,3 +184,58 @@ def test_status_of_participle_items_and_status_lead_ins(item, status):
 def test_headings_about_what_came_after_hold_past_tense_actions(heading):
     text = f"# Outage\n\n## {heading}\n\n- Added alerting on relay CPU.\n- Wrote a load test for the relays.\n"
     assert actions(text) == [("Added alerting on relay CPU.", "done"), ("Wrote a load test for the relays.", "done")]
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        # a chain operator's summary page: the action table stands under the impact block
+        "**Impact**: downtime for about four hours.\n\n| Action Item | Type | Owner | Status |\n| --- | --- | --- | --- |\n"
+        "| Pin the compiler version on every validator | Prevention | Core team | DONE |\n| Revert Slashing Event | Recovery | Core team | DONE |\n",
+        # a SaaS postmortem with no action heading at all, only a follow-up table
+        "The API returned errors for an hour.\n\n| Follow-up | Owner | Ticket |\n|---|---|---|\n"
+        "| Pin the compiler version on every validator | jo | #12 |\n| Revert Slashing Event | ana | #13 |\n",
+    ],
+)
+def test_a_table_whose_header_names_actions_lists_actions_wherever_it_stands(table):
+    found = [text for text, _ in actions(f"# Outage\n\n{table}")]
+    assert found == ["Pin the compiler version on every validator", "Revert Slashing Event"]
+
+
+def test_a_timeline_table_with_an_action_column_lists_no_actions():
+    table = "| Time (UTC) | Action |\n|---|---|\n| 14:02 | Restarted the primary database |\n| 14:30 | Failed over to the replica |\n"
+    assert actions(f"# Outage\n\nThe API returned errors for an hour.\n\n{table}") == []
+
+
+@pytest.mark.parametrize("heading", ["The Following 2 Weeks", "The next 30 days", "Over the next few months", "In the coming weeks"])
+def test_a_count_before_days_weeks_or_months_does_not_hide_an_action_heading(heading):
+    assert section_role(heading) == "actions"
+
+
+def test_past_tense_items_under_a_heading_about_the_weeks_after_are_done():
+    text = "# Outage\n\n## The Following 2 Weeks\n\n- Set up much more alerting on the relays.\n- Made a plan to shed load.\n"
+    assert actions(text) == [("Set up much more alerting on the relays.", "done"), ("Made a plan to shed load.", "done")]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # template instructions left in a filled-in postmortem
+        "Every action item should have a GitHub issue attached to it, so these do not get forgotten.",
+        "These sections should be filled out once the incident is resolved.",
+        "They should focus on the knowledge we've gained and any improvements we should take.",
+        # what an action will achieve, said after it
+        "This should make sure that your application never goes down, even if our servers do.",
+        "That change will ensure we are paged before customers notice.",
+        # blameless asides and explanations
+        "It is incorrect to focus on the individual; instead we should improve the tooling around them.",
+        "This would indicate that the node is following a different chain.",
+    ],
+)
+def test_sentences_about_actions_are_not_actions(sentence):
+    assert is_skipped(sentence)
+
+
+@pytest.mark.parametrize("item", ["Revert Tombstone Action", "Rotate Signing Keys", "Re-establish ICA Channel"])
+def test_a_few_capitalised_words_that_open_with_a_verb_are_an_action_not_a_name(item):
+    assert not is_skipped(item)
