@@ -49,6 +49,8 @@ def scanner() -> re.Pattern:
         r"(?P<hm>(?P<h>[0-2]?\d):(?P<mi>[0-5]\d)(?::(?P<s>[0-5]\d))?(?:\.\d{1,6})?(?:\s?(?P<ap>[aApP]\.?[mM]\.?)(?![a-zA-Z]))?)",
         r"(?P<hap>(?P<h2>[01]?\d)\s?(?P<ap2>[aApP]\.?[mM]\.?)(?![a-zA-Z]))",
         r"(?P<dot>(?P<h3>[0-2]?\d)\.(?P<mi3>[0-5]\d)(?![\d.])(?:\s?(?P<ap3>[aApP]\.?[mM]\.?)(?![a-zA-Z]))?)",
+        # "midnight UTC", "noon PT": a named hour, only with its zone (a bare "at midnight" is too loose to date)
+        r"(?P<named>midnight|midday|noon)(?=\s?\(?(?:" + zone + r")(?![a-zA-Z]))",
     ]
     time_part = r"(?:" + "|".join(time_alts) + r")(?:\s?\(?(?P<zone>" + zone + r")\)?)?"
     return re.compile(
@@ -113,7 +115,8 @@ def scan(text: str) -> list[TimeMention]:
                 prev.padded = mention.padded
                 prev.flags.extend(mention.flags)
                 continue
-        if prev and prev.has_clock and prev.date is None and mention.date is not None and mention.hour is None:
+        day_only = mention.date is None and any(f.startswith("day-only:") for f in mention.flags)  # "the 16th"
+        if prev and prev.has_clock and prev.date is None and (mention.date is not None or day_only) and mention.hour is None:
             gap = text[prev.end:mention.start]
             if re.fullmatch(r"[ \t]*,?[ \t]*(?:on[ \t]+)?", gap, re.I):
                 prev.end = mention.end
@@ -162,6 +165,9 @@ def _parse_match(match: re.Match, text: str) -> TimeMention | None:
         mention.padded = len(g["h"]) == 2 and g["h"][0] == "0"
     elif g["hap"]:
         h, mi, s, ap = int(g["h2"]), 0, None, g["ap2"]
+    elif g["named"]:
+        h, mi, s, ap = (0 if g["named"].lower() == "midnight" else 12), 0, None, None
+        mention.padded = True  # a 24-hour reading: never an am/pm guess
     else:
         h, mi, s, ap = int(g["h3"]), int(g["mi3"]), None, g["ap3"]
         if not ap and not _dotted_time_ok(match, text):

@@ -13,6 +13,7 @@ from functools import lru_cache
 from spacy.tokens import Doc
 
 from . import rules
+from .day_windows import day_windows
 from .isotime import iso, naive, parse_iso
 from .segment import text_of
 from .times import TimeMention
@@ -125,7 +126,7 @@ def windows_for(doc: Doc, units: list[Unit], part_start: str | None = None, part
             if duration and duration <= MAX_STATED_DURATION:
                 windows.append(_window(text, unit, clocks[0].value, clocks[0].value + duration, clocks[0]))
     if not windows:
-        windows = paragraph_cued_windows(text, units)
+        windows = paragraph_cued_windows(text, units) or day_windows(text, units, events or [])
     windows = _dedupe_windows(windows)
     if windows:
         return windows, "stated range"

@@ -85,7 +85,7 @@ def contract_problems(text: str, incidents: list[dict]) -> list[str]:
             start, end = window["start"], window["end"]
             if not (isinstance(start, str) and isinstance(end, str) and ISO.fullmatch(start) and ISO.fullmatch(end)):
                 problems.append(f"incident {n} window: {start!r} to {end!r} is not ISO 8601")
-            elif start.endswith("Z") != end.endswith("Z"):
+            elif "T" in start and "T" in end and start.endswith("Z") != end.endswith("Z"):  # a date-only end has no zone
                 problems.append(f"incident {n} window: {start} to {end} mixes zone conventions")
             elif _utc_aware(start.rstrip("Z")) > _utc_aware(end.rstrip("Z")):
                 problems.append(f"incident {n} window: {start} after {end}")

@@ -222,3 +222,25 @@ def test_the_offset_in_a_zone_declaration_is_no_clock_time(declaration, first):
     text = f"# Outage\n\n## Timeline\n\n{declaration}\n\n- 2024-03-03 14:02 - The site went down.\n"
     incident = extract(normalise(source_from_bytes("x.md", text.encode(), None)))[0]
     assert [e["at"] for e in incident["timeline"]] == [first]
+
+
+@pytest.mark.parametrize(
+    "sentence, expected",
+    [
+        ("The full impact of this incident was not resolved until midnight UTC on March 17, 2023.", "2023-03-17T00:00"),
+        ("Service was restored at noon PT on March 4, 2025.", "2025-03-04T20:00"),
+        ("Recovery completed by midday (CET) on 4 March 2025.", "2025-03-04T11:00"),
+    ],
+)
+def test_midnight_and_noon_with_a_zone_are_clock_times(sentence, expected):
+    assert stamps(f"# Outage\n\n{sentence}\n") == [expected]
+
+
+def test_a_bare_midnight_without_zone_is_not_a_stamp():
+    assert stamps("# Outage\n\nOn March 4, 2025 backups run at midnight, as every day.\n") == ["2025-03-04"]
+
+
+@pytest.mark.parametrize("lead", ["On the 15th the origin was overloaded.", "Starting on March 15th, 2023, the origin was overloaded."])
+def test_a_clock_followed_by_on_the_ordinal_takes_that_day(lead):
+    text = f"# Outage of March 14, 2023\n\n{lead} On the 17th we shipped more fixes.\n\nThe fix was in place at roughly 8 PM UTC on the 16th.\n"
+    assert "2023-03-16T20:00" in stamps(text) and "2023-03-17T20:00" not in stamps(text)

@@ -153,3 +153,53 @@ def test_a_timeline_where_the_impact_returns_gives_a_window_per_episode():
 def test_one_episode_is_still_one_derived_window():
     text = "# Outage\n\n## Timeline (UTC)\n\n- 2024-03-03 14:02 - The site went down.\n- 2024-03-03 14:40 - Still down.\n- 2024-03-03 15:47 - Site back online.\n"
     assert windows(text) == WINDOW
+
+
+@pytest.mark.parametrize(
+    "sentence, expected",
+    [
+        ("From March 3 to March 5, 2025, some customers could not sign in to the dashboard.", ("2025-03-03", "2025-03-05")),
+        ("Users were unable to upload files from 2025-03-03 until 2025-03-05.", ("2025-03-03", "2025-03-05")),
+        ("Between 3 March 2025 and 6 March 2025, card payments failed intermittently for EU merchants.", ("2025-03-03", "2025-03-06")),
+        ("Starting on March 3rd, 2025 and going through to March 5th, users received intermittent 404 responses.", ("2025-03-03", "2025-03-05")),
+    ],
+)
+def test_a_window_stated_by_dates_alone_is_a_day_level_window(sentence, expected):
+    assert windows(f"# Outage\n\n{sentence}\n") == [expected]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "We are planning maintenance from March 3 to March 5, 2025; no customer impact is expected.",
+        "The team migrated the database from March 3 to March 5, 2025.",
+        "From March 3 to March 25, 2025, some customers could not sign in.",  # three weeks: not one window
+    ],
+)
+def test_dates_that_state_no_impact_period_give_no_window(sentence):
+    assert windows(f"# Outage\n\n{sentence}\n") == []
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # the recovery is stamped in the timeline: it makes the window's end precise
+        ("Starting on March 3rd, 2025 and going through to March 5th, users received intermittent 404 responses.\n\n"
+         "## Timeline\n\n- March 5, 00:00 UTC: the last cached errors expired and service was fully restored.\n", ("2025-03-03", "2025-03-05T00:00:00Z")),
+        ("From 3 March to 5 March 2025 some customers could not sign in.\n\nThe full impact was not resolved until midnight UTC on the 5th.\n", ("2025-03-03", "2025-03-05T00:00:00Z")),
+    ],
+)
+def test_a_day_level_window_end_takes_the_recovery_stamped_on_that_day(text, expected):
+    assert windows(f"# Outage\n\n{text}") == [expected]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "PR 1 and PR 2 were merged to prod between 2 AM and 2.30 AM PST on 1/20/2022.",
+        "The new configuration was rolled out to all regions from 14:02 to 15:47 UTC on March 3, 2024.",
+        "On March 3, 2024 we deployed the release between 14:02 and 15:47 UTC.",
+    ],
+)
+def test_a_range_in_which_changes_were_merged_or_deployed_is_no_window(sentence):
+    assert windows(f"# Incident on our API\n\n## Summary\n\n{sentence}\n") == []
