@@ -34,6 +34,16 @@ NOT_CAUSES = [
  ("Root cause", "We are still investigating the root cause and will share more details."),
  ("Impact", "Due to the outage, 12% of requests failed."),
  ("What happened", "We rolled back the change at 14:40 and errors dropped."),
+ # continuing an investigation, a pointer, a summary of the causes listed before, a fix, luck
+ ("Summary", "The vendor's support engineers continue their investigation into the exact source of the stalled jobs."),
+ ("What happened", "Investigation into why the replica lagged behind is ongoing, led by the storage team."),
+ ("Summary", "The diff of the commits that caused this can be viewed here: https://example.com/pr/12"),
+ ("Summary", "Together, these resulted in the origin receiving far more requests than normal and returning 404s."),
+ ("Root cause", "Combined, they caused the queue to back up until workers timed out."),
+ ("What happened", "We'd now fixed the caching of errors, but the load that was causing the errors remained."),
+ ("Summary", "We have since fixed the bug that caused the crash loop."),
+ ("Summary", "Luckily this audit was straightforward, because the membership had barely changed due to the recent launch."),
+ ("What happened", "Fortunately the backups were intact, so the failure of the primary cost no data."),
 ]
 
 
