@@ -44,6 +44,15 @@ NOT_CAUSES = [
  ("Summary", "We have since fixed the bug that caused the crash loop."),
  ("Summary", "Luckily this audit was straightforward, because the membership had barely changed due to the recent launch."),
  ("What happened", "Fortunately the backups were intact, so the failure of the primary cost no data."),
+ # what was not hit, what fixed it, what we expect, the largest effect, how many outages it caused
+ ("What happened", "Our own publishing credentials were not compromised by the attack described above."),
+ ("Summary", "Endpoints which did not touch the failed index were unaffected."),
+ ("What happened", "On November 4, version 1.2.11 was released, which solved many of the issues that led to the failures."),
+ ("Root cause", "Right-sizing the nodes resolved the underlying issues behind all three outages."),
+ ("Summary", "We expect other vendors will find similar attack patterns in their own audit logs."),
+ ("What happened", "The largest impact was that slow nodes fell off the network, which resulted in lost farming time."),
+ ("Summary", "This caused several outages throughout the day from varying causes."),
+ ("What happened", "As a result of the overload, we have improved our load testing and added capacity alerts."),
 ]
 
 
