@@ -136,6 +136,9 @@ def find_actions(doc: Doc) -> list[dict]:
                 if cues or re.match(r"(?i)^\W*(?:[A-Z][a-z]+(?:ing)?\b)", unit) and _imperative(unit):
                     _add(actions, text, s, e, block)
             continue
+        if role == "timeline":
+            _add_promises(actions, doc, text, block, cue_spans)  # "Update: … To reduce the chance of this, we plan to …"
+            continue
         if role in _NON_ACTION_ROLES or (role == "lessons" and _filters()["not_followup"].search(" ".join(block.headings[-2:]))):
             continue
         units = [(block.start, block.end)] if block.kind in ("item", "row") else block_sentences(doc, block)
@@ -157,6 +160,15 @@ def find_actions(doc: Doc) -> list[dict]:
             elif "done" in cues and is_preventive(unit) and role not in ("resolution",) and not is_boilerplate(unit):
                 _add(actions, text, s, e, block)
     return actions
+
+
+def _add_promises(actions: list[dict], doc: Doc, text: str, block: Block, cue_spans: SpanIndex) -> None:
+    """Follow-ups promised inside a timeline entry or status update: a planned-work sentence that
+    says what it prevents ("To reduce the chance of this, we plan to move builds to Copr")."""
+    for s, e in block_sentences(doc, block):
+        unit = text[s:e]
+        if "planned" in cue_spans.keys_within(s, e) and action_status(unit) == "planned" and is_preventive(unit) and not is_boilerplate(unit) and not is_skipped(unit) and len(unit.split()) >= 5:
+            _add(actions, text, s, e, block)
 
 
 def _imperative(sentence: str) -> bool:

@@ -239,3 +239,18 @@ def test_sentences_about_actions_are_not_actions(sentence):
 @pytest.mark.parametrize("item", ["Revert Tombstone Action", "Rotate Signing Keys", "Re-establish ICA Channel"])
 def test_a_few_capitalised_words_that_open_with_a_verb_are_an_action_not_a_name(item):
     assert not is_skipped(item)
+
+
+@pytest.mark.parametrize(
+    "timeline, promise",
+    [
+        ("## Updates\n\n- Tue Oct 11 13:12 UTC: We have gone through the queue.\n"
+         "- Wed Oct 12 05:27 UTC: Service operated normally since the last update. To reduce the chance of this, we plan to move the building of SRPMs to Copr.\n",
+         "To reduce the chance of this, we plan to move the building of SRPMs to Copr."),
+        ("## Timeline\n\n**14:02 UTC** Errors began.\n\n**15:10 UTC** Resolved. We will add a circuit breaker to prevent this from happening again.\n\n"
+         "**15:20 UTC** We will continue to monitor the situation.\n",
+         "We will add a circuit breaker to prevent this from happening again."),
+    ],
+)
+def test_a_follow_up_promised_inside_a_timeline_entry_is_an_action(timeline, promise):
+    assert actions(f"# Outage\n\n{timeline}") == [(promise, "planned")]
