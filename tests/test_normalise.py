@@ -76,3 +76,21 @@ def test_a_front_matter_date_with_a_utc_suffix_is_a_date(value, expected):
 
     problems: list[str] = []
     assert iso_utc(value, problems, "date") == expected and problems == []
+
+
+@pytest.mark.parametrize(
+    "name, text",
+    [
+        ("post.html", "<html><body><h1>API outage</h1><p>We’ll add alerting on replication lag to prevent this.</p></body></html>"),
+        ("status.json", '{"incident": {"name": "API outage", "incident_updates": [{"status": "resolved", '
+         '"body": "We’ll add alerting on replication lag to prevent this.", "created_at": "2024-01-01T10:00:00Z"}]}}'),
+        ("notes.md", "# API outage\n\nWe’ll add alerting on replication lag to prevent this.\n"),
+    ],
+)
+def test_curly_quotes_are_plain_in_every_format_so_cues_read_them(name, text):
+    from ingest.pipeline import extract
+
+    document = normalise(Source(name, text=text, format_hint=format_for(name)))
+    assert "’" not in document.text and "We'll add alerting" in document.text
+    actions = extract(document)[0]["corrective_actions"]
+    assert [(a["text"], a["status"]) for a in actions] == [("We'll add alerting on replication lag to prevent this.", "planned")]

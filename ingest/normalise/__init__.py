@@ -16,7 +16,7 @@ import re
 
 from ..document import Document, Part
 from ..read import Source
-from .common import NormaliseError
+from .common import NormaliseError, typographic_to_ascii
 from .confluence import looks_like_confluence, normalise_confluence
 from .docx import OLE_MAGIC, normalise_docx
 from .gdocs import looks_like_gdocs, normalise_gdocs
@@ -36,7 +36,20 @@ __all__ = [
 
 
 def normalise(source: Source) -> Document:
-    """Normalise a Source by its format (sniffed when the suffix does not say)."""
+    """Normalise a Source by its format (sniffed when the suffix does not say), with curly quotes
+    and non-breaking spaces in their plain forms whatever the format ("We’ll" reads as "We'll")."""
+    document = _normalise_format(source)
+    document.text = typographic_to_ascii(document.text)  # one character for one: offsets hold
+    if document.title:
+        document.title = typographic_to_ascii(document.title)
+    for part in document.parts:
+        if part.title:
+            part.title = typographic_to_ascii(part.title)
+    return document
+
+
+def _normalise_format(source: Source) -> Document:
+    """The format's own normaliser."""
     fmt = source.format_hint or sniff_binary_format(source.data) or sniff_format(source.text)
     if fmt in _BINARY:
         return _BINARY[fmt](source)
