@@ -19,7 +19,7 @@ from .times import TimeMention
 _TIME_ONLY_HEADING = re.compile(r"(?i)^[\W\d_]*(?:(?:am|pm|a\.m\.|p\.m\.|utc|gmt|[a-z]{2,5}t|z)\b[\W\d_]*)*$")
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=8)
 def impact_words(key: str) -> re.Pattern:
     """The ``impact_words.json`` list ``key`` as one case-insensitive whole-word regex."""
     return re.compile(r"(?i)\b(?:" + "|".join(rules.load_json("impact_words.json")[key]) + r")\b")
@@ -31,8 +31,11 @@ def is_impact(text: str) -> bool:
 
 
 def is_not_impact(text: str) -> bool:
-    """Whether a sentence's times are never impact: business hours, schedules, the team's meetings."""
-    return bool(impact_words("not_impact").search(text) or impact_words("team_activity").search(text))
+    """Whether a sentence's times are never impact: business hours, schedules, the team's meetings,
+    changes merged or deployed (unless the sentence also speaks of impact)."""
+    if impact_words("not_impact").search(text) or impact_words("team_activity").search(text):
+        return True
+    return bool(impact_words("change_work").search(text)) and not is_impact(text)
 
 
 @dataclass

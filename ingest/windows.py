@@ -72,6 +72,10 @@ def _fix_range(a: TimeMention, b: TimeMention) -> tuple[datetime, datetime] | No
             return None
         start = start.replace(tzinfo=None)
         end = end.replace(tzinfo=None)
+    if not a.date_explicit and b.date_explicit and a.date and b.date and a.date != b.date:
+        start = start + (b.date - a.date)  # "from 19:04 to 19:31 on 25 December": the start is on the end's day
+        if end < start:
+            start = start - timedelta(days=1)  # "from 23:10 to 00:40 on 26 December"
     if end < start:
         if not b.date_explicit or b.date == a.date:
             end = end + timedelta(days=1)

@@ -203,3 +203,20 @@ def test_a_day_level_window_end_takes_the_recovery_stamped_on_that_day(text, exp
 )
 def test_a_range_in_which_changes_were_merged_or_deployed_is_no_window(sentence):
     assert windows(f"# Incident on our API\n\n## Summary\n\n{sentence}\n") == []
+
+
+def test_a_deploy_range_that_also_speaks_of_impact_is_a_window():
+    text = "# Outage on 3 March 2024\n\n## Summary\n\nFrom 14:02 to 15:47 UTC logins failed, this time because of the fix we rolled out.\n"
+    assert windows(text) == WINDOW
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a later date named before the range (a publication line, "on 3 and 4 March") must not move its start
+        "**Posted 6 March 2024**\n\nThe API was unavailable twice on 3 and 4 March:\n\n- from 14:02 to 15:47 UTC on 3 March 2024, nobody could log in;\n",
+        "Published 2024-03-06.\n\nOn 4 March we shipped the fix. Before that, from 14:02 to 15:47 UTC on March 3, 2024, uploads failed.\n",
+    ],
+)
+def test_a_range_start_without_its_own_date_takes_the_end_s_date(text):
+    assert windows(f"# Login outages\n\n{text}") == WINDOW
