@@ -53,7 +53,7 @@ def ranges(text: str, unit: Unit) -> list[tuple[TimeMention, TimeMention]]:
     clocks = [m for m in unit.mentions if m.has_clock and m.value is not None]
     pairs = []
     for a, b in zip(clocks, clocks[1:]):
-        gap = text[a.end:b.start]
+        gap = re.sub(r"[`*_]+", " ", text[a.end:b.start])  # "`…T13:02Z` to `…T13:19Z`", "**14:02** – **15:47**"
         if not _RANGE_GAP.match(_ASIDE.sub(" ", gap)):
             continue
         if re.fullmatch(r"\s*and\s*", gap, re.I) and not _BETWEEN.search(text[max(unit.start, a.start - 60):a.start]):
@@ -333,12 +333,11 @@ def labelled_windows(text: str, mentions: list[TimeMention], columns: list[tuple
         before = text[max(0, m.start - 40):m.start]
         before = before.rsplit("\n", 1)[-1] if "\n" in before else before
         cell = _cell_at(columns, starts_of, m.start)
-        if cell and not text[cell[0]:m.start].strip(" *_"):
-            before = cell[1] + ":"  # the time opens a cell: its column header is its label
-        if _START_LABEL.search(before):
+        header = cell[1] + ":" if cell and not text[cell[0]:m.start].strip(" *_") else ""  # the time opens a cell: its column names it
+        if _START_LABEL.search(header) or (not _END_LABEL.search(header) and _START_LABEL.search(before)):
             starts.append(m)
-        elif _END_LABEL.search(before):
-            ends.append(m)
+        elif _END_LABEL.search(header) or _END_LABEL.search(before):
+            ends.append(m)  # a row label ("| End time | 2025-04-03 01:05 UTC |") counts under any column
     windows = []
     for a, b in zip(starts, ends):
         fixed = _fix_range(a, b)

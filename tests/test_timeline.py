@@ -391,3 +391,17 @@ def test_customers_started_seeing_errors_is_impact_start():
 )
 def test_event_kind_from_statuspage_status(status, kind):
     assert classify_event("An update was posted.", status) == kind
+
+
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        ("Postgres fell over and the site started throwing 500 errors for everyone.", "impact_start"),
+        ("The checkout API started throwing timeouts at every caller.", "impact_start"),
+        ("The site was loading again and you could post.", "impact_end"),
+        ("Webhooks were delivering again within a few minutes.", "impact_end"),
+        ("The dashboard is responding again for all tenants.", "impact_end"),
+    ],
+)
+def test_more_wordings_of_impact_starting_and_ending(text, kind):
+    assert classify_event(text) == kind

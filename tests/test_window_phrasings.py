@@ -220,3 +220,24 @@ def test_a_deploy_range_that_also_speaks_of_impact_is_a_window():
 )
 def test_a_range_start_without_its_own_date_takes_the_end_s_date(text):
     assert windows(f"# Login outages\n\n{text}") == WINDOW
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # an incident-review form: a two-column table of fields and values
+        "| Field | Value |\n|---|---|\n| Severity | S1 |\n| Start time | 2024-03-03 14:02 UTC |\n| End time | 2024-03-03 15:47 UTC |\n",
+        "| Key | Details |\n|---|---|\n| Incident start | March 3, 2024 14:02 UTC |\n| Incident end | March 3, 2024 15:47 UTC |\n",
+    ],
+)
+def test_start_and_end_rows_of_a_field_value_table_are_a_window(text):
+    assert windows(f"# Incident review\n\n{text}") == WINDOW
+
+
+@pytest.mark.parametrize(
+    "item",
+    ["- `2024-03-03T14:02Z` to `2024-03-03T15:47Z`, with a maximum delay of about 14 minutes;",
+     "- **14:02 UTC** – **15:47 UTC** on 3 March 2024: webhook deliveries were delayed."],
+)
+def test_a_range_whose_times_are_in_code_or_bold_marks_is_a_window(item):
+    assert windows(f"# Ingest delays\n\nIngest was delayed during these periods:\n\n{item}\n") == WINDOW
