@@ -232,6 +232,11 @@ def segment_text(text: str) -> list[Block]:
             add("heading", pos, pos + len(line), level=level)
             i += 2
             continue
+        if not para and _stands_alone(lines, i) and section_role(stripped, strict=True):
+            push_heading(7, stripped)  # a plain-text report's "Action Items" or "Root Cause Analysis" line
+            add("heading", pos, pos + len(line), level=7)
+            i += 1
+            continue
         bold = _BOLD_LINE.match(line)
         label_line = _LABEL_LINE.match(stripped) if not bold else None
         title = bold.group(1) if bold else label_line.group(1) if label_line else ""
@@ -248,7 +253,7 @@ def segment_text(text: str) -> list[Block]:
                 continue
             cells = _cells(line, pos)
             texts = tuple(text[s:e].strip() for s, e in cells)
-            is_header = row_index == 0 and i + 1 < len(lines) and _ROW_SEPARATOR.match(lines[i + 1][1])
+            is_header = row_index == 0 and i + 1 < len(lines) and (_ROW_SEPARATOR.match(lines[i + 1][1]) or (_ROW.match(lines[i + 1][1]) and _labels_only(texts)))
             if is_header:
                 header_cells = texts
             block = add("row", pos, pos + len(line), marker="|", cells=cells, row_index=row_index, header_cells=header_cells)
@@ -294,6 +299,19 @@ def segment_text(text: str) -> list[Block]:
     if in_code:
         add("code", code_start, len(text))
     return blocks
+
+
+def _labels_only(cells: tuple[str, ...]) -> bool:
+    """Whether a table's first row reads as column names: two or more short cells without figures
+    ("| Action Item | Kind | Due Date | Status |"), a header even with no separator row below it."""
+    return len(cells) >= 2 and all(c and len(c.split()) <= 4 and not re.search(r"\d", c) for c in cells)
+
+
+def _stands_alone(lines: list[tuple[int, str]], i: int) -> bool:
+    """Whether line ``i`` is a short line with a blank line (or the end) after it and no final stop."""
+    line = lines[i][1].strip()
+    after = lines[i + 1][1].strip() if i + 1 < len(lines) else ""
+    return not after and len(line.split()) <= 6 and not line.endswith((".", ",", ";", "|"))
 
 
 def _names_a_section(line: str) -> bool:

@@ -254,3 +254,37 @@ def test_a_few_capitalised_words_that_open_with_a_verb_are_an_action_not_a_name(
 )
 def test_a_follow_up_promised_inside_a_timeline_entry_is_an_action(timeline, promise):
     assert actions(f"# Outage\n\n{timeline}") == [(promise, "planned")]
+
+
+@pytest.mark.parametrize(
+    "name, text",
+    [
+        # a CA's plain-text incident report: plain section lines, a pipe table with no separator row
+        ("report.txt", "Incident report\n\nSummary\n\nCRLs could not be fetched for two days.\n\nAction Items\n\n"
+         "| Action Item | Kind | Due Date | Status |\n| Generate CRL hostnames from one script | Prevent | 2025-02-28 | Complete |\n"
+         "| Evaluate automated revocation tooling | Mitigate | 2025-06-30 | Not started |\n"),
+        # a university's HTML report: a table with th cells
+        ("report.html", "<html><body><h1>Wi-Fi outage</h1><h2>Actions</h2><table><thead><tr><th>Action</th><th>Owner</th><th>Target date</th><th>Status</th></tr></thead>"
+         "<tbody><tr><td>Generate CRL hostnames from one script</td><td>Network Team</td><td>15/09/2025</td><td>Complete</td></tr>"
+         "<tr><td>Evaluate automated revocation tooling</td><td>Network Team</td><td>31/10/2025</td><td>Not started</td></tr></tbody></table></body></html>"),
+    ],
+)
+def test_an_action_table_whose_header_row_has_no_separator(name, text):
+    incident = extract(normalise(source_from_bytes(name, text.encode(), None)))[0]
+    found = [(a["text"], a["status"]) for a in incident["corrective_actions"]]
+    assert found == [("Generate CRL hostnames from one script", "done"), ("Evaluate automated revocation tooling", "planned")]
+
+
+@pytest.mark.parametrize("line, role", [("Action Items", "actions"), ("Root Cause Analysis", "root_cause"), ("Timeline", "timeline")])
+def test_a_plain_line_standing_alone_that_names_a_section_is_a_heading(line, role):
+    from ingest.segment import segment_text
+
+    blocks = segment_text(f"Intro paragraph.\n\n{line}\n\nThe text of the section.\n")
+    assert [b.role for b in blocks if b.kind == "paragraph"] == [None, role]
+
+
+def test_a_sentence_line_is_not_taken_for_a_heading():
+    from ingest.segment import segment_text
+
+    blocks = segment_text("Intro paragraph.\n\nThe timeline.\n\nThe text of the section.\n")
+    assert [b.role for b in blocks if b.kind == "paragraph"] == [None, None, None]

@@ -39,6 +39,7 @@ def html_to_markdown(markup: str, nested_indent: bool = False) -> tuple[str, str
     # iterative walk: deeply nested markup cannot blow the recursion limit
     stack: list[tuple[Any, bool]] = [(soup, False)]
     row_cells: list[str] | None = None
+    header_row = False  # the open row has only <th> cells so far
     depth = 0  # lists open around the node
     while stack:
         node, closing = stack.pop()
@@ -58,7 +59,12 @@ def html_to_markdown(markup: str, nested_indent: bool = False) -> tuple[str, str
             if name in ("td", "th") and row_cells is not None:
                 row_cells[-1] = row_cells[-1].strip()
             elif name == "tr" and row_cells is not None:
-                out.append("\n| " + " | ".join(c.replace("|", "/") for c in row_cells) + " |\n")
+                while out and not out[-1].strip(" ") and not out[-1].endswith("\n"):
+                    out.pop()  # the whitespace between two rows
+                lead = "" if out and out[-1].endswith("\n") else "\n"  # rows of one table stay together
+                out.append(lead + "| " + " | ".join(c.replace("|", "/") for c in row_cells) + " |\n")
+                if header_row and row_cells:
+                    out.append("|" + "---|" * len(row_cells) + "\n")  # a row of <th> cells is the header
                 row_cells = None
             elif re.fullmatch(r"h[1-6]", name) or name in _BLOCK_TAGS or name == "li":
                 out.append("\n\n" if name not in ("li", "tr") else "\n")
@@ -71,9 +77,10 @@ def html_to_markdown(markup: str, nested_indent: bool = False) -> tuple[str, str
         elif name == "li":
             out.append("\n" + _INDENT * 2 * max(depth - 1, 0) * nested_indent + "- ")
         elif name == "tr":
-            row_cells = []
+            row_cells, header_row = [], True
         elif name in ("td", "th") and row_cells is not None:
             row_cells.append("")
+            header_row = header_row and name == "th"
         elif name == "br":
             out.append("\n")
         elif name in _BLOCK_TAGS:
