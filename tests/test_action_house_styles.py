@@ -288,3 +288,29 @@ def test_a_sentence_line_is_not_taken_for_a_heading():
 
     blocks = segment_text("Intro paragraph.\n\nThe timeline.\n\nThe text of the section.\n")
     assert [b.role for b in blocks if b.kind == "paragraph"] == [None, None, None]
+
+
+@pytest.mark.parametrize(
+    "sentence, status",
+    [
+        # a one-admin instance's post and a maintainer's issue comment: first person singular
+        ("I'm going to set up disk space alerts to my phone this week so this can't happen again.", "planned"),
+        ("I'll add a second maintainer with publish rights to prevent a single point of failure.", "planned"),
+        ("I've already fixed the cron job, and it now pings a healthcheck URL when it succeeds.", "done"),
+        ("I'm adding a retry with backoff to the uploader to prevent this in the future.", "in_progress"),
+    ],
+)
+def test_follow_ups_in_the_first_person_singular(sentence, status):
+    assert actions(f"# Outage\n\n## What's next\n\n{sentence}\n") == [(sentence, status)]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "We will issue a service credit to customers with a volume in the affected zone.",
+        "We will do everything we can to learn from this event and improve our availability even further.",
+        "We want to provide you with some additional information about the service disruption.",
+    ],
+)
+def test_credits_pledges_and_introductions_are_boilerplate(sentence):
+    assert is_boilerplate(sentence)
