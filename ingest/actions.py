@@ -77,8 +77,9 @@ def action_status(text: str, headings: tuple[str, ...] = (), checkbox: str | Non
     if checkbox == "done":
         return "done"
     patterns = _status_patterns()
+    unmarked = re.sub(r"[*_`]+", "", text).strip()  # "**Done:** …", "__In progress:__ …"
     for status, rx in patterns["markers"]:
-        if rx.search(text):
+        if rx.search(text) or rx.search(unmarked):
             return status
     if checkbox == "open":
         return "planned"

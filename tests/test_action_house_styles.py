@@ -314,3 +314,18 @@ def test_follow_ups_in_the_first_person_singular(sentence, status):
 )
 def test_credits_pledges_and_introductions_are_boilerplate(sentence):
     assert is_boilerplate(sentence)
+
+
+@pytest.mark.parametrize(
+    "item, status",
+    [
+        ("**Done:** Database latency alerts for the payments cluster now page the on-call.", "done"),
+        ("**In progress:** Auditing every job migrated to the new scheduler.", "in_progress"),
+        ("__Ongoing:__ Moving index maintenance to an online rebuild.", "in_progress"),
+        ("**Planned (Q3 2025):** Adding a circuit breaker to the payments API.", "planned"),
+        ("I've already fixed the cron job, and if it ever stops running I'll get an email.", "done"),
+        ("We have already pinned partition leadership; we'll revisit it after the migration.", "done"),
+    ],
+)
+def test_a_bold_status_lead_in_or_already_decides_the_status(item, status):
+    assert action_status(item) == status
