@@ -53,6 +53,15 @@ NOT_CAUSES = [
  ("What happened", "The largest impact was that slow nodes fell off the network, which resulted in lost farming time."),
  ("Summary", "This caused several outages throughout the day from varying causes."),
  ("What happened", "As a result of the overload, we have improved our load testing and added capacity alerts."),
+ # finding the cause, a list's introduction, a template's questions, changes under way
+ ("What happened", "We found the cause at 19:22 and put in a temporary cap of 60,000 queue entries at 19:27."),
+ ("Summary", "By 03:44 UTC the team had pinpointed the cause of the dropped traffic."),
+ ("What happened", "Several things made the outage larger or longer than it needed to be."),
+ ("Summary", "A few factors contributed to the length of the incident."),
+ ("What happened", "2. How was the incident detected? By the disk-full alert, two minutes after the disk filled."),
+ ("Summary", "When did the failure start? Shortly after the nightly backup job hit the full disk."),
+ ("What happened", "We are changing our traffic management so that probe failures caused by mitigation do not shift traffic."),
+ ("Summary", "Health checks will no longer fail because of the rate limiter (estimated completion: April 2025)."),
 ]
 
 
