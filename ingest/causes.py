@@ -95,6 +95,8 @@ def find_causes(doc: Doc, min_word_share: float = 0.0) -> list[dict]:
         for s, e in units:
             unit = text[s:e]
             kind = _candidate_kind(unit, role, whole, cue_spans.keys_within(s, e))
+            if kind is None and role in SECTION_KINDS and block.label and s == block.start and len(unit.split()) >= 4:
+                kind = cause_kind(unit, SECTION_KINDS[role])  # a factor titled in bold: "**Our deploys depended on the resolver.** When …"
             if kind is None or never_a_cause(unit) or _announces_list(unit, block, blocks, index) or word_share(unit) < min_word_share:
                 continue
             _add(causes, seen, text, s, e, kind)

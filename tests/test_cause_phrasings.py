@@ -23,6 +23,13 @@ CAUSES = [
  ("Trigger", "A routine upgrade of the Kubernetes control plane."),
  ("Why it happened", "The retry logic had no backoff, which amplified the load on the database."),
  ("Summary", "A memory leak in version 2.3 of the worker exhausted the nodes' memory."),
+ # cause-section sentences whose problem is a dependency, a missing check, a wrong value, a saturated link
+ ("Contributing factors", "Our deployment pipeline depended on the very resolver it was trying to fix."),
+ ("Root cause analysis", "No check verified that the URL in the certificate actually serves a CRL."),
+ ("Root cause", "For the new intermediate, the hostname was written as c7.crl.example.net rather than r7.c.example.net."),
+ ("Why it happened", "The rebalancing traffic saturated the links between the aggregation routers."),
+ ("Root cause", "When traffic ramped up, the new brokers burned through their burst credits in about 30 minutes."),
+ ("Cause", "Managed laptops only trust the previous issuing chain, so they rejected the new certificate."),
 ]
 
 NOT_CAUSES = [
@@ -78,3 +85,17 @@ def test_a_stated_cause_is_found(heading, sentence):
 @pytest.mark.parametrize("heading, sentence", NOT_CAUSES)
 def test_what_only_looks_like_a_cause_is_not_one(heading, sentence):
     assert causes(heading, sentence) == []
+
+
+@pytest.mark.parametrize(
+    "heading, paragraph, lead",
+    [
+        ("Contributing factors", "**Our validation had no notion of a too-big change.** It checks syntax and reachability, nothing else.",
+         "**Our validation had no notion of a too-big change.**"),
+        ("Root causes", "__The runbook was out of date.__ It still named the old primary host.", "__The runbook was out of date.__"),
+    ],
+)
+def test_a_factor_titled_in_bold_in_a_cause_section_is_a_cause(heading, paragraph, lead):
+    text = f"# Outage\n\n## {heading}\n\n{paragraph}\n"
+    found = [c["evidence"]["text"] for c in extract(normalise(source_from_bytes("x.md", text.encode(), None)))[0]["causes"]]
+    assert lead in found
