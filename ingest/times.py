@@ -98,6 +98,9 @@ def resolve(
             if m.date is not None:
                 if cur_date is not None and not m.year_explicit and m.date < cur_date - timedelta(days=300):
                     m.date = m.date.replace(year=m.date.year + 1)  # December → January
+                if not m.has_clock and _in_passing(m, text):
+                    m.date_explicit = True
+                    continue  # "Back on 12 January I rebuilt the server": background, not the day that follows
                 cur_date = m.date
                 if m.start in starts or m.has_clock:
                     entry_date = m.date  # a day heading or dated entry, not a date named in passing
@@ -162,6 +165,14 @@ def resolve(
         if ctx.header_zone and m.zone_explicit and zone_label(m.zone) != "UTC" and zone_offset(m.zone, local) != zone_offset(ctx.header_zone, local):
             m.flags.append("timezone-conflict")
     return mentions
+
+
+_BACKGROUND_DATE = re.compile(r"(?i)\b(?:back (?:on|in)|previously,? on|ever since|since)\s+(?:the\s+)?$")
+
+
+def _in_passing(m: TimeMention, text: str | None) -> bool:
+    """Whether a date is named as background ("back on 12 January", "failing since 19 January")."""
+    return text is not None and bool(_BACKGROUND_DATE.search(text[max(0, m.start - 20):m.start]))
 
 
 @lru_cache(maxsize=1)

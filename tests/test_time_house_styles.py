@@ -244,3 +244,17 @@ def test_a_bare_midnight_without_zone_is_not_a_stamp():
 def test_a_clock_followed_by_on_the_ordinal_takes_that_day(lead):
     text = f"# Outage of March 14, 2023\n\n{lead} On the 17th we shipped more fixes.\n\nThe fix was in place at roughly 8 PM UTC on the 16th.\n"
     assert "2023-03-16T20:00" in stamps(text) and "2023-03-17T20:00" not in stamps(text)
+
+
+@pytest.mark.parametrize(
+    "background",
+    ["Back on 12 January I rebuilt the server and the old backups were never cleaned up.",
+     "The cleanup cron job had been failing every night since 12 January without telling anyone."],
+)
+def test_a_date_named_as_background_does_not_date_the_times_after_it(background):
+    text = f"# Sunday night's downtime\n\n{background}\n\nOn Sunday at about 7:30pm GMT the nightly backup ran out of space.\n"
+    assert stamps_named(text, "forum-2025-01-26-downtime.md")[-1] == "2025-01-26T19:30"
+
+
+def stamps_named(text: str, name: str) -> list[str]:
+    return [e["at"][:16] for e in incident(text, name)["timeline"]]
