@@ -258,3 +258,12 @@ def test_a_date_named_as_background_does_not_date_the_times_after_it(background)
 
 def stamps_named(text: str, name: str) -> list[str]:
     return [e["at"][:16] for e in incident(text, name)["timeline"]]
+
+
+@pytest.mark.parametrize(
+    "declaration",
+    ["All times in this report are UK time.", "Times throughout this post are UK time.", "All times mentioned are UK time."],
+)
+def test_a_zone_declared_for_the_report_in_more_words(declaration):
+    text = f"# Payments outage on 4 March 2025\n\n{declaration}\n\nBetween 8:15am and 1:40pm on Tuesday 4th March, residents could not pay online.\n"
+    assert windows(text) == [("2025-03-04T08:15", "2025-03-04T13:40")] and incident(text)["impact_windows"][0]["start"].endswith("Z")
