@@ -30,6 +30,9 @@ _WEEKDAY = r"(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?
 _ORD = r"(?:st|nd|rd|th)?"
 
 
+_WEEKDAYS = ("mon", "tues", "wednes", "thurs", "fri", "satur", "sun")
+
+
 @lru_cache(maxsize=1)
 def scanner() -> re.Pattern:
     """The one compiled pattern that finds date and time candidates, left to right."""
@@ -44,6 +47,8 @@ def scanner() -> re.Pattern:
         r"(?P<ord>\bthe\s+(?P<od>[0-3]?\d)(?:st|nd|rd|th)\b)",
         # "03-26 17:40": month-day before a clock time, the year from context
         r"(?P<mdn>(?P<nm>[01]?\d)-(?P<nd>[0-3]\d))(?=[ T][0-2]?\d:[0-5]\d)",
+        # "6:12pm on Tuesday": a weekday alone, dated from context
+        r"(?P<wdo>(?P<wdn>mon|tues|wednes|thurs|fri|satur|sun)day)(?![a-z])",
     ]
     time_alts = [
         r"(?P<hm>(?P<h>[0-2]?\d):(?P<mi>[0-5]\d)(?::(?P<s>[0-5]\d))?(?:\.\d{1,6})?(?:\s?(?P<ap>[aApP]\.?[mM]\.?)(?![a-zA-Z]))?)",
@@ -115,7 +120,7 @@ def scan(text: str) -> list[TimeMention]:
                 prev.padded = mention.padded
                 prev.flags.extend(mention.flags)
                 continue
-        day_only = mention.date is None and any(f.startswith("day-only:") for f in mention.flags)  # "the 16th"
+        day_only = mention.date is None and any(f.startswith(("day-only:", "weekday:")) for f in mention.flags)  # "the 16th", "Tuesday"
         if prev and prev.has_clock and prev.date is None and (mention.date is not None or day_only) and mention.hour is None:
             gap = text[prev.end:mention.start]
             if re.fullmatch(r"[ \t]*,?[ \t]*(?:on[ \t]+)?", gap, re.I):
@@ -233,6 +238,9 @@ def _parse_date(g: dict, mention: TimeMention) -> TimeMention | None:
         elif g["ord"]:
             mention.date = None
             mention.flags.append("day-only:" + g["od"])
+        elif g["wdo"]:
+            mention.date = None
+            mention.flags.append("weekday:%d" % _WEEKDAYS.index(g["wdn"].lower()))
         elif g["mdn"]:
             mention.date = _partial_date(None, int(g["nm"]), int(g["nd"]), mention)
     except ValueError:

@@ -106,8 +106,18 @@ def resolve(
                     entry_date = m.date  # a day heading or dated entry, not a date named in passing
                 m.date_explicit = True
         else:
+            weekday = next((f for f in m.flags if f.startswith("weekday:")), None)
             day_flag = next((f for f in m.flags if f.startswith("day-only:")), None)
-            if day_flag:
+            if weekday:
+                m.flags.remove(weekday)
+                base = cur_date or ctx.base_date
+                if base is None:
+                    continue
+                m.date = cur_date = base - timedelta(days=(base.weekday() - int(weekday.split(":")[1])) % 7)  # on or before
+                m.date_explicit = True
+                if not m.has_clock:
+                    continue  # "on Tuesday evening" dates what follows but is no event of its own
+            elif day_flag:
                 m.flags.remove(day_flag)
                 base = cur_date or ctx.base_date
                 if base is None:

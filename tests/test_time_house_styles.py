@@ -267,3 +267,23 @@ def stamps_named(text: str, name: str) -> list[str]:
 def test_a_zone_declared_for_the_report_in_more_words(declaration):
     text = f"# Payments outage on 4 March 2025\n\n{declaration}\n\nBetween 8:15am and 1:40pm on Tuesday 4th March, residents could not pay online.\n"
     assert windows(text) == [("2025-03-04T08:15", "2025-03-04T13:40")] and incident(text)["impact_windows"][0]["start"].endswith("Z")
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # an ISP's notice posted the day after: "on Tuesday" is the Tuesday before
+        ("Posted: Wednesday 19 February 2025, 10:30am UTC\n\nNo internet service from 6:12pm UTC on Tuesday until 1:20am UTC on Wednesday 19 February.\n",
+         ("2025-02-18T18:12", "2025-02-19T01:20")),
+        # a maintainer's write-up dated Monday: "Sunday" is the day before
+        ("Incident of Monday, March 10, 2025.\n\nThe index was unavailable from 23:10 UTC Sunday until 00:40 UTC.\n",
+         ("2025-03-09T23:10", "2025-03-10T00:40")),
+    ],
+)
+def test_a_weekday_alone_is_the_nearest_such_day_on_or_before_the_context_date(text, expected):
+    assert windows(f"# Outage\n\n{text}") == [expected]
+
+
+def test_a_weekday_without_a_time_is_no_event_of_its_own():
+    text = "# Outage\n\nPosted: Wednesday 19 February 2025\n\nOn Tuesday evening the backup route was out for maintenance. At 8:40pm UTC our crew arrived.\n"
+    assert sorted(stamps(text)) == ["2025-02-18T20:40", "2025-02-19"]
