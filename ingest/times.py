@@ -70,8 +70,8 @@ def resolve(
     """
     units = sorted(units or [])
     unit_zone: dict[int, str] = {}
-    for m in mentions:
-        if m.zone_explicit:
+    for prev, m in zip([None] + mentions[:-1], mentions):
+        if m.zone_explicit and not _converts(prev, m, text):
             u = _unit_of(units, m.start)
             unit_zone.setdefault(u, m.zone)  # first stated zone of the unit
     starts = set(timeline_starts)
@@ -175,6 +175,12 @@ def resolve(
         if ctx.header_zone and m.zone_explicit and zone_label(m.zone) != "UTC" and zone_offset(m.zone, local) != zone_offset(ctx.header_zone, local):
             m.flags.append("timezone-conflict")
     return mentions
+
+
+def _converts(prev: TimeMention | None, m: TimeMention, text: str | None) -> bool:
+    """Whether ``m`` is the bracketed conversion of the time before it ("10:05 (01:05 UTC)"): its
+    zone is the other clock's, not the unit's."""
+    return prev is not None and text is not None and bool(re.fullmatch(r"[\s*_]{0,4}[(\[]\s*", text[prev.end:m.start]))
 
 
 _BACKGROUND_DATE = re.compile(r"(?i)\b(?:back (?:on|in)|previously,? on|ever since|since)\s+(?:the\s+)?$")

@@ -287,3 +287,14 @@ def test_a_weekday_alone_is_the_nearest_such_day_on_or_before_the_context_date(t
 def test_a_weekday_without_a_time_is_no_event_of_its_own():
     text = "# Outage\n\nPosted: Wednesday 19 February 2025\n\nOn Tuesday evening the backup route was out for maintenance. At 8:40pm UTC our crew arrived.\n"
     assert sorted(stamps(text)) == ["2025-02-18T20:40", "2025-02-19"]
+
+
+@pytest.mark.parametrize(
+    "timeline",
+    [
+        "2024-03-03, times in JST (UTC in parentheses)\n\n* **23:02** (14:02 UTC) Checkout errors begin.\n",
+        "All times UTC, with Pacific time in brackets.\n\n- 2024-03-03 14:02 (6:02 am PT) — Checkout errors begin.\n",
+    ],
+)
+def test_a_bracketed_conversion_does_not_lend_its_zone_to_the_time_before_it(timeline):
+    assert {s for s in stamps(f"# Outage\n\n## Timeline\n\n{timeline}") if "T" in s} == {"2024-03-03T14:02"}
