@@ -69,6 +69,9 @@ def resolve(
     the carried date to the next day.
     """
     units = sorted(units or [])
+    for a, b in zip(mentions, mentions[1:]):
+        if text is not None and a.has_clock and not a.zone_explicit and b.zone_explicit and _RANGE_JOIN.fullmatch(text[a.end:b.start]):
+            a.zone, a.zone_explicit = b.zone, True  # "14:02–14:47 UTC": a range's zone is stated once, at its end
     unit_zone: dict[int, str] = {}
     for prev, m in zip([None] + mentions[:-1], mentions):
         if m.zone_explicit and not _converts(prev, m, text):
@@ -76,6 +79,7 @@ def resolve(
             unit_zone.setdefault(u, m.zone)  # first stated zone of the unit
     starts = set(timeline_starts)
     correct_year_typos([m for m in mentions if m.start in starts])
+    date_sentences_from_their_end(mentions, units, text)
     anchors = _clock_anchors(mentions)
     cur_date: date | None = None
     entry_date: date | None = None
@@ -175,6 +179,30 @@ def resolve(
         if ctx.header_zone and m.zone_explicit and zone_label(m.zone) != "UTC" and zone_offset(m.zone, local) != zone_offset(ctx.header_zone, local):
             m.flags.append("timezone-conflict")
     return mentions
+
+
+def date_sentences_from_their_end(mentions: list[TimeMention], units: list[tuple[int, int]], text: str | None) -> None:
+    """Give a sentence's dateless clock times the one date it states at its end ("From 10:05 to
+    12:40 JST (01:05–03:40 UTC) on 2025-11-18"), before the running date is carried into them."""
+    if text is None:
+        return
+    by_unit: dict[int, list[TimeMention]] = {}
+    for m in mentions:
+        by_unit.setdefault(_unit_of(units, m.start), []).append(m)
+    for u, group in by_unit.items():
+        dated = [m for m in group if m.date is not None]
+        if u < 0 or len(dated) != 1 or dated[0] is group[0] or group[-1] is not dated[0]:
+            continue
+        last = dated[0]
+        said_on = re.search(r"(?i)\bon\s+\S", last.text) if last.has_clock else re.search(r"(?i)\bon\s+(?:the\s+)?$", text[max(0, last.start - 8):last.start])
+        if not said_on:
+            continue
+        for m in group[:-1]:
+            if m.has_clock and m.date is None and not any(f.startswith(("day-only:", "weekday:")) for f in m.flags):
+                m.date, m.year_explicit = last.date, last.year_explicit
+
+
+_RANGE_JOIN = re.compile(r"(?i)\s*(?:-{1,2}|–|—|to|until|till|through|and)\s*")
 
 
 def _converts(prev: TimeMention | None, m: TimeMention, text: str | None) -> bool:

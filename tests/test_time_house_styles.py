@@ -298,3 +298,25 @@ def test_a_weekday_without_a_time_is_no_event_of_its_own():
 )
 def test_a_bracketed_conversion_does_not_lend_its_zone_to_the_time_before_it(timeline):
     assert {s for s in stamps(f"# Outage\n\n## Timeline\n\n{timeline}") if "T" in s} == {"2024-03-03T14:02"}
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "**Impact:** From 23:02 to 23:47 JST (14:02–14:47 UTC) on 2024-03-03, checkout attempts failed.",
+        "Between 14:02 and 14:47 UTC on March 3, 2024, customers were unable to log in.",
+        "From 14:02 to 14:47 UTC, on 3 March 2024, uploads failed.",
+    ],
+)
+def test_a_date_stated_at_the_end_of_a_sentence_dates_its_earlier_times(sentence):
+    text = f"# Outage\n\nPublished 2024-03-06.\n\n{sentence}\n"
+    assert windows(text) == [("2024-03-03T14:02", "2024-03-03T14:47")]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["Checkout failed from 23:02 to 23:47 JST (14:02–14:47 UTC) on 2024-03-03.",
+     "All times below are JST.\n\nUploads failed 14:02 – 14:47 UTC on 2024-03-03."],
+)
+def test_a_range_takes_the_zone_stated_at_its_end_over_the_sentence_s_or_the_text_s(sentence):
+    assert windows(f"# Outage\n\n{sentence}\n") == [("2024-03-03T14:02", "2024-03-03T14:47")]
