@@ -26,13 +26,12 @@ from spacy.tokens import Doc
 from .extensions import ensure_extensions, result_of, sentence_spans, text_of  # noqa: F401  (shared Doc helpers, re-exported)
 
 from . import rules
+from .tables import ROW, ROW_SEPARATOR, labels_only, next_is_row, row_cells
 
 _ATX = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
 _SETEXT = re.compile(r"^(=+|-{2,})[ \t]*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _ITEM = re.compile(r"^([ \t]*)([-*+•]|\d{1,3}[.)]|[a-z][.)])[ \t]+(?:(\[[ xX✓✔]?\])[ \t]*)?")
-_ROW = re.compile(r"^\s*\|.*\|\s*$|^[^|\n]+(?:\|[^|\n]*){2,}$")
-_ROW_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _BOLD_LINE = re.compile(r"^\s*(?:\*\*|__)(.{1,100}?)(?:\*\*|__)\s*:?\s*$")
 _BOLD_LABEL = re.compile(r"^\s*(?:\*\*|__)([^*_\n]{1,60}?)(?::\s*)?(?:\*\*|__)\s*:?\s*(?=\S)")
 _BARE_LABEL = re.compile(r"^([A-Z][A-Za-z /&'()-]{1,50}):\s*$")
@@ -213,7 +212,7 @@ def segment_text(text: str) -> list[Block]:
             continue
         if not stripped:
             flush_para()
-            header_cells, row_index = (), 0 if not _next_is_row(lines, i) else row_index
+            header_cells, row_index = (), 0 if not next_is_row(lines, i) else row_index
             i += 1
             continue
         atx = _ATX.match(line)
@@ -246,14 +245,14 @@ def segment_text(text: str) -> list[Block]:
             add("heading", pos, pos + len(line), level=7)
             i += 1
             continue
-        if _ROW.match(line) and ("|" in stripped[:1] or stripped.count("|") >= 2):
+        if ROW.match(line) and ("|" in stripped[:1] or stripped.count("|") >= 2):
             flush_para()
-            if _ROW_SEPARATOR.match(line):
+            if ROW_SEPARATOR.match(line):
                 i += 1
                 continue
-            cells = _cells(line, pos)
+            cells = row_cells(line, pos)
             texts = tuple(text[s:e].strip() for s, e in cells)
-            is_header = row_index == 0 and i + 1 < len(lines) and (_ROW_SEPARATOR.match(lines[i + 1][1]) or (_ROW.match(lines[i + 1][1]) and _labels_only(texts)))
+            is_header = row_index == 0 and i + 1 < len(lines) and (ROW_SEPARATOR.match(lines[i + 1][1]) or (ROW.match(lines[i + 1][1]) and labels_only(texts)))
             if is_header:
                 header_cells = texts
             block = add("row", pos, pos + len(line), marker="|", cells=cells, row_index=row_index, header_cells=header_cells)
@@ -273,7 +272,7 @@ def segment_text(text: str) -> list[Block]:
             j = i + 1
             while j < len(lines):
                 npos, nline = lines[j]
-                if not nline.strip() or _ITEM.match(nline) or _ATX.match(nline) or _FENCE.match(nline) or _ROW.match(nline) or _names_a_section(nline):
+                if not nline.strip() or _ITEM.match(nline) or _ATX.match(nline) or _FENCE.match(nline) or ROW.match(nline) or _names_a_section(nline):
                     break
                 if len(nline) - len(nline.lstrip()) < indent + 1 and indent > 0:
                     break
@@ -301,12 +300,6 @@ def segment_text(text: str) -> list[Block]:
     return blocks
 
 
-def _labels_only(cells: tuple[str, ...]) -> bool:
-    """Whether a table's first row reads as column names: two or more short cells without figures
-    ("| Action Item | Kind | Due Date | Status |"), a header even with no separator row below it."""
-    return len(cells) >= 2 and all(c and len(c.split()) <= 4 and not re.search(r"\d", c) for c in cells)
-
-
 def _stands_alone(lines: list[tuple[int, str]], i: int) -> bool:
     """Whether line ``i`` is a short line with a blank line (or the end) after it and no final stop."""
     line = lines[i][1].strip()
@@ -319,32 +312,6 @@ def _names_a_section(line: str) -> bool:
     paragraph or list item above it even without a blank line (status updates use single newlines)."""
     bold = _BOLD_LINE.match(line)
     return bool(bold and section_role(bold.group(1), strict=True))
-
-
-def _next_is_row(lines, i: int) -> bool:
-    return i + 1 < len(lines) and bool(_ROW.match(lines[i + 1][1]))
-
-
-def _cells(line: str, pos: int) -> list[tuple[int, int]]:
-    """Offsets of a table row's cells (pipes at the edges optional)."""
-    cells = []
-    start = 0
-    stripped_left = len(line) - len(line.lstrip())
-    inner_start = stripped_left + 1 if line.lstrip().startswith("|") else stripped_left
-    inner_end = len(line.rstrip())
-    if line.rstrip().endswith("|"):
-        inner_end -= 1
-    start = inner_start
-    for k in range(inner_start, inner_end + 1):
-        if k == inner_end or (line[k] == "|" and (k == 0 or line[k - 1] != "\\")):
-            s, e = start, k
-            while s < e and line[s].isspace():
-                s += 1
-            while e > s and line[e - 1].isspace():
-                e -= 1
-            cells.append((pos + s, pos + e))
-            start = k + 1
-    return cells
 
 
 def _apply_label(block: Block, text: str) -> None:
