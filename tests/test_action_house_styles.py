@@ -329,3 +329,28 @@ def test_credits_pledges_and_introductions_are_boilerplate(sentence):
 )
 def test_a_bold_status_lead_in_or_already_decides_the_status(item, status):
     assert action_status(item) == status
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "This report explains what happened and the steps we're taking to prevent it from happening again.",
+        "We want to explain exactly what happened, why it took so long to fix, and what we are changing.",
+        "If you were charged a late fee, contact us and we will refund it.",
+        "We'll publish a postmortem once our review is complete.",
+    ],
+)
+def test_report_introductions_support_offers_and_postmortem_promises_are_boilerplate(sentence):
+    assert is_boilerplate(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence, status",
+    [
+        ("We have already added the route reflector label to the node template.", "done"),
+        ("We've added an alert that fires if the number of route reflectors drops below two.", "done"),
+        ("We are adding a pre-flight check to our upgrade tooling, a check that refuses to continue if a label disappears.", "in_progress"),
+    ],
+)
+def test_safeguards_and_changes_already_made_are_follow_ups_in_a_narrative(sentence, status):
+    assert actions(f"# Outage\n\nOur upgrade removed a node label and the network fell over.\n\n{sentence}\n") == [(sentence, status)]
