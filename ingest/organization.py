@@ -11,6 +11,7 @@ the file-name prefix as written. Pure functions over strings: no spaCy needed.
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_left
 from collections import Counter
 from functools import lru_cache
@@ -68,8 +69,8 @@ class Spellings:
 
     def __init__(self, text: str) -> None:
         self.text = text[:_SCAN_CHARS]
-        runs = list(re.finditer(r"[A-Za-z0-9]+", self.text))
-        self.norm = "".join(m.group(0).lower() for m in runs)
+        runs = list(re.finditer(r"[^\W_]+", self.text))
+        self.norm = "".join(_folded(m.group(0)) for m in runs)  # "Kererū" is found by the key "kereru"
         self.starts: list[int] = []  # where each run starts in ``norm``
         pos = 0
         for m in runs:
@@ -96,10 +97,19 @@ class Spellings:
                 run = self.runs[last]
                 if self.starts[last] + len(run.group(0)) == at + len(key) and last - first < _MAX_WORDS:
                     spelled = self.text[self.runs[first].start():run.end()]
-                    if len(spelled) <= 60 and re.fullmatch(r"[A-Za-z0-9]+(?:(?: |-|\.|&)?[A-Za-z0-9]+)*", spelled):
+                    if len(spelled) <= 60 and re.fullmatch(r"[^\W_]+(?:(?: |-|\.|&)?[^\W_]+)*", spelled):
                         found[spelled] += 1
             at = self.norm.find(key, at + 1)
         return found
+
+
+def _folded(word: str) -> str:
+    """A word in lower case with its accents dropped, one character for one ("Kererū" → "kereru")."""
+    out = []
+    for c in word.lower():
+        bare = "".join(x for x in unicodedata.normalize("NFKD", c) if not unicodedata.combining(x))
+        out.append(bare if len(bare) == 1 else c)
+    return "".join(out)
 
 
 def _looks_like_a_name(spelled: str) -> bool:

@@ -103,3 +103,14 @@ def test_front_matter_declares_the_organization():
 
     text = "---\norganization: Foo Corp\n---\n# Outage\n\nThe API failed.\n"
     assert extract(normalise(source_from_bytes("pm.md", text.encode(), None)))[0]["document"]["organization"] == "Foo Corp"
+
+
+@pytest.mark.parametrize(
+    "source, text, expected",
+    [
+        ("kereru-broadband-2025-02-18-fibre-cut.html", "Network update | Kererū Broadband\n\nKererū Broadband customers lost service.", "Kererū Broadband"),
+        ("citroen-cloud-2024-05-01-outage.md", "# Outage\n\nCitroën Cloud's API returned errors.", "Citroën Cloud"),
+    ],
+)
+def test_the_text_s_spelling_keeps_its_accents_when_the_file_name_drops_them(source, text, expected):
+    assert find_organization(text, source) == expected
