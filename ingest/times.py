@@ -117,7 +117,8 @@ def resolve(
                 base = cur_date or ctx.base_date
                 if base is None:
                     continue
-                m.date = cur_date = base - timedelta(days=(base.weekday() - int(weekday.split(":")[1])) % 7)  # on or before
+                back = (base.weekday() - int(weekday.split(":")[1])) % 7
+                m.date = cur_date = base - timedelta(days=back) if back <= 3 else base + timedelta(days=7 - back)  # the nearest such day
                 m.date_explicit = True
                 if not m.has_clock:
                     continue  # "on Tuesday evening" dates what follows but is no event of its own
@@ -194,7 +195,9 @@ def date_sentences_from_their_end(mentions: list[TimeMention], units: list[tuple
         if u < 0 or len(dated) != 1 or dated[0] is group[0] or group[-1] is not dated[0]:
             continue
         last = dated[0]
-        said_on = re.search(r"(?i)\bon\s+\S", last.text) if last.has_clock else re.search(r"(?i)\bon\s+(?:the\s+)?$", text[max(0, last.start - 8):last.start])
+        # the date closes the last time expression ("… 03:40 UTC) on 2025-11-18", "… 15:47 UTC, on 3 March"),
+        # not a clause of its own ("(announced to us on 8 January)")
+        said_on = re.search(r"(?i)\bon\s+\S", last.text) if last.has_clock else re.fullmatch(r"(?i)[\s,)]*on\s+(?:the\s+)?", text[group[-2].end:last.start])
         if not said_on:
             continue
         for m in group[:-1]:

@@ -280,7 +280,7 @@ def test_a_zone_declared_for_the_report_in_more_words(declaration):
          ("2025-03-09T23:10", "2025-03-10T00:40")),
     ],
 )
-def test_a_weekday_alone_is_the_nearest_such_day_on_or_before_the_context_date(text, expected):
+def test_a_weekday_alone_is_the_nearest_such_day_to_the_context_date(text, expected):
     assert windows(f"# Outage\n\n{text}") == [expected]
 
 
@@ -320,3 +320,15 @@ def test_a_date_stated_at_the_end_of_a_sentence_dates_its_earlier_times(sentence
 )
 def test_a_range_takes_the_zone_stated_at_its_end_over_the_sentence_s_or_the_text_s(sentence):
     assert windows(f"# Outage\n\n{sentence}\n") == [("2024-03-03T14:02", "2024-03-03T14:47")]
+
+
+def test_a_weekday_after_an_earlier_date_is_the_nearest_one_not_the_week_before():
+    text = "# Outage\n\nIncident of April 2, 2024.\n\nApril 1 had been a holiday in several countries. On Tuesday we were paged at 10:26 a.m. UTC.\n"
+    assert "2024-04-02T10:26" in stamps(text)
+
+
+def test_a_date_in_a_clause_of_its_own_does_not_date_the_entry_s_time():
+    text = ("# Check-in outage on 14 January 2025\n\nTimeline (all times UTC):\n\n"
+            "- 04:00 – Provider starts a planned network change (announced to us on 8 January as no impact).\n"
+            "- 05:20 – Check-in stops working at all stations.\n")
+    assert {s for s in stamps(text) if "T" in s} == {"2025-01-14T04:00", "2025-01-14T05:20"}
