@@ -42,6 +42,8 @@ def scanner() -> re.Pattern:
         r"(?P<isl>(?P<sy>(?:19|20)\d{2})/(?P<sm>[01]?\d)/(?P<sd>[0-3]?\d))(?![\d/])",
         r"(?<!version )(?<!release )(?<!v)(?P<eu>(?P<ed>[0-3]?\d)\.(?P<emo>[01]?\d)\.(?P<ey>(?:19|20)\d{2}))(?![\d]|\.\d)",  # "03.03.2024": day.month.year
         r"(?P<us>(?P<um>[0-3]?\d)(?P<usep>[/-])(?P<ud>[0-3]?\d)(?P=usep)(?P<uy>(?:19|20)?\d{2}))(?![\d/-])",
+        # "24/Jun/25", "24-Jun-2025": day, month name, year (Jira, logs)
+        r"(?P<dmn>(?P<nd2>[0-3]?\d)(?P<dsep>[/-])(?P<nm2>" + _MONTH + r")(?P=dsep)(?P<ny2>(?:19|20)?\d{2}))(?![\d/-])",
         r"(?P<mdy>" + _WEEKDAY + r"?(?P<mm>" + _MONTH + r")\s+(?P<md>[0-3]?\d)" + _ORD + r"(?![\d:])(?:,?\s+(?P<my>(?:19|20)\d{2})(?!\d))?)",
         r"(?P<dmy>" + _WEEKDAY + r"?(?P<dd>[0-3]?\d)" + _ORD + r"\s+(?:of\s+)?(?P<dm>" + _MONTH + r")(?![a-z])(?:,?\s+(?P<dy>(?:19|20)\d{2})(?!\d))?)",
         r"(?P<ord>\bthe\s+(?P<od>[0-3]?\d)(?:st|nd|rd|th)\b)",
@@ -224,6 +226,13 @@ def _parse_date(g: dict, mention: TimeMention) -> TimeMention | None:
                 month, day = day, month
             year = int(g["uy"])
             mention.date = date(year + 2000 if year < 100 else year, month, day)
+            mention.year_explicit = True
+        elif g["dmn"]:
+            month = _month(g["nm2"])
+            if month is None:
+                return _odd_date(mention)
+            year = int(g["ny2"])
+            mention.date = date(year + 2000 if year < 100 else year, month, int(g["nd2"]))
             mention.year_explicit = True
         elif g["mdy"]:
             month = _month(g["mm"])

@@ -332,3 +332,19 @@ def test_a_date_in_a_clause_of_its_own_does_not_date_the_entry_s_time():
             "- 04:00 – Provider starts a planned network change (announced to us on 8 January as no impact).\n"
             "- 05:20 – Check-in stops working at all stations.\n")
     assert {s for s in stamps(text) if "T" in s} == {"2025-01-14T04:00", "2025-01-14T05:20"}
+
+
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ("Created: 24/Jun/25 2:05 PM UTC", "2025-06-24T14:05"),
+        ("2025-06-24 log: first failure 24-Jun-2025 13:20 UTC", "2025-06-24T13:20"),
+    ],
+)
+def test_day_month_name_year_dates_of_trackers_and_logs(line, expected):
+    assert expected in stamps(f"# Stock sync failing\n\n{line}\n")
+
+
+def test_a_zone_declared_for_the_ticket():
+    text = "# Stock sync failing\n\n(all times in this ticket CEST)\n\nOn 24.6.2025 at 13:20 the sync job started failing.\n"
+    assert stamps(text) == ["2025-06-24T11:20"]
