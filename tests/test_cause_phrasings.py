@@ -69,6 +69,13 @@ NOT_CAUSES = [
  ("Summary", "When did the failure start? Shortly after the nightly backup job hit the full disk."),
  ("What happened", "We are changing our traffic management so that probe failures caused by mitigation do not shift traffic."),
  ("Summary", "Health checks will no longer fail because of the rate limiter (estimated completion: April 2025)."),
+ # a zone declaration, a suspicion ruled out, the signals seen, a support line, a status update
+ ("Summary", "Times are in Brasília time (BRT, UTC-3) because that's where I was when it broke."),
+ ("What happened", "Early in the incident we suspected a network problem, because the 503s came from the load balancers."),
+ ("What happened", "We haven't been able to reproduce the crash, so we are not treating it as part of the cause for now."),
+ ("Summary", "During the incident, the most visible signals were long queue waits and failed jobs due to timeouts."),
+ ("Summary", "If you were charged twice because of this, please call us on the number on the back of your card."),
+ ("What happened", "We've identified an issue with one of our routing clusters caused by a node retirement and are working on a fix."),
 ]
 
 
