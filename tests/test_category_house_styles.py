@@ -74,3 +74,19 @@ def test_an_expired_certificate_named_by_its_host_is_a_time_cause():
 
     assert "time" in categorise("The TLS certificate for api.example.com expired at midnight.")
     assert "time" in categorise("The signing key we use for webhooks had expired.")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "It was made much longer by a rollback that we chose under pressure and had never rehearsed.",
+        "The Asia-Pacific wave was already queued behind it, and nobody halted that one, so it started on schedule.",
+        "Recovery of eduroam took longer than recovery of the VPN because the replacement certificate came from a new chain.",
+    ],
+)
+def test_a_response_that_made_the_outage_longer_is_remediation(sentence):
+    assert "remediation" in categorise(sentence)
+
+
+def test_latency_alone_is_not_a_network_cause():
+    assert "network" not in categorise("Checkout latency rose to 14 s because the inventory cache shard was at 100% CPU.")
