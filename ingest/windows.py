@@ -14,6 +14,7 @@ from spacy.tokens import Doc
 
 from . import rules
 from .day_windows import day_windows
+from .derived_windows import DERIVED_MAX_SPAN, bare_window, derive_window, impact_cycles, one_clock
 from .isotime import iso, naive, parse_iso
 from .segment import text_of
 from .times import TimeMention
@@ -131,13 +132,13 @@ def windows_for(doc: Doc, units: list[Unit], part_start: str | None = None, part
                 windows.append(_window(text, unit, clocks[0].value, clocks[0].value + duration, clocks[0]))
     if not windows:
         windows = paragraph_cued_windows(text, units) or day_windows(text, units, events or [])
-    windows = _dedupe_windows(windows)
+    windows = _dedupe_windows(windows + longer_for_some(text, units, windows, opening_end))
     if windows:
         return windows, "stated range"
     start = parse_iso(part_start) if part_start else None
     end = parse_iso(part_end) if part_end else None
     if start and end and end > start:
-        return [_bare_window(start, end, "source start/end")], "source start and resolution times"
+        return [bare_window(start, end, "source start/end")], "source start and resolution times"
     cycles = impact_cycles(events or [])
     if len(cycles) >= 2:
         return cycles, "timeline: each impact start to the recovery after it"
@@ -206,6 +207,27 @@ def cued_windows(text: str, unit: Unit, clocks: list[TimeMention]) -> list[dict]
     return windows
 
 
+def longer_for_some(text: str, units: list[Unit], windows: list[dict], opening_end: int) -> list[dict]:
+    """Windows of what stayed affected after the stated window: an impact sentence of the opening or
+    impact section with one time, after an end cue ("Parking permits were affected for longer, until
+    3:05pm"), from the first stated start to that time."""
+    starts = [parse_iso(w["start"]) for w in windows if "T" in w["start"]]
+    if not starts or None in starts:
+        return []
+    first = min(starts, key=naive)
+    out = []
+    for unit in units:
+        if unit.block.role not in ("impact", "summary") and not (unit.block.role is None and unit.start < opening_end):
+            continue
+        clocks = [m for m in unit.mentions if m.has_clock and m.value is not None]
+        body = text[unit.start:unit.end]
+        if len(clocks) != 1 or not is_impact(body) or is_not_impact(body) or not re.search(r"(?i)\b(?:for longer|longer|still|remained|continued)\b", body):
+            continue
+        if _cue_before(text, unit, clocks[0], unit.start) == "end" and naive(clocks[0].value) > naive(first) and (clocks[0].value.tzinfo is None) == (first.tzinfo is None):
+            out.append(_window(text, unit, first, clocks[0].value, clocks[0]))
+    return out
+
+
 def paragraph_cued_windows(text: str, units: list[Unit]) -> list[dict]:
     """Cued windows whose start and end are stated in different sentences of one summary,
     impact or untitled paragraph ("… degraded around 11:00 GMT … resolved at 23:01 GMT")."""
@@ -221,78 +243,6 @@ def paragraph_cued_windows(text: str, units: list[Unit]) -> list[dict]:
             continue
         windows.extend(cued_windows(text, whole, [m for m in whole.mentions if m.has_clock and m.value is not None]))
     return windows
-
-
-def one_clock(start: datetime, end: datetime) -> tuple[datetime, datetime]:
-    """A window's two ends on one clock: in UTC when both zones are known, else both zone-less."""
-    if (start.tzinfo is None) != (end.tzinfo is None):
-        return naive(start), naive(end)
-    return start, end
-
-
-def _bare_window(start: datetime, end: datetime, label: str, evidence: dict | None = None) -> dict:
-    start, end = one_clock(start, end)
-    return {
-        "start": iso(start),
-        "end": iso(end),
-        "duration_minutes": round((naive(end) - naive(start)).total_seconds() / 60, 1),
-        "label": label,
-        "evidence": evidence,
-    }
-
-
-DERIVED_MAX_SPAN = timedelta(hours=24)
-"""A window derived from a trigger or detection event spans at most this long."""
-
-
-def impact_cycles(events: list[dict]) -> list[dict]:
-    """Windows of a timeline whose impact stops and starts again: each first impact start after a
-    recovery, to the next recovery ("launches fail … succeed again … fail again … back to 100%")."""
-    timed = sorted(((naive(at), e, at) for e in events if e.get("precision") != "day" for at in [parse_iso(e["at"])] if at is not None), key=lambda t: t[0])
-    windows, opened = [], None
-    for when, event, at in timed:
-        if event["kind"] == "impact_start" and opened is None:
-            opened = (when, at)
-        elif event["kind"] == "impact_end" and opened is not None and when > opened[0]:
-            windows.append(_bare_window(opened[1], at, "derived from the timeline", event.get("evidence")))
-            opened = None
-    return windows
-
-
-def derive_window(events: list[dict], source_start: datetime | None = None, max_span: timedelta = DERIVED_MAX_SPAN) -> dict | None:
-    """A window from the timeline: last impact start (else first trigger) before the first "back to normal" event."""
-    timed = [(e, parse_iso(e["at"])) for e in events if e.get("precision") != "day"]
-    timed = [(e, at) for e, at in timed if at is not None]
-    if not timed:
-        return None
-    starts = [at for e, at in timed if e["kind"] == "impact_start"]
-    candidates = [naive(at) for at in starts] or [naive(at) for e, at in timed if e["kind"] == "trigger"]
-    if source_start is not None:
-        candidates = candidates or [naive(source_start)]
-    candidates = candidates or [naive(at) for e, at in timed if e["kind"] == "detection"]
-    if not candidates:
-        return None
-    earliest = min(candidates)
-    end_kinds = ["impact_end"] + (["resolution"] if starts else [])  # a resolution ends only a stated impact
-    for kind in end_kinds:
-        ends = sorted(((naive(at), e, at) for e, at in timed if e["kind"] == kind and naive(at) > earliest), key=lambda t: t[0])
-        if not ends:
-            continue
-        end_naive, end_event, end_at = ends[0]
-        before = [c for c in candidates if c < end_naive]
-        near = [c for c in before if end_naive - c <= max_span]
-        if not starts:
-            before = near  # a trigger or detection days earlier is lead-up, not impact
-        if not before:
-            return None
-        begin = min(near) if near else max(before)  # the first impact within a day of the end
-        begin_at = next((at for e, at in timed if naive(at) == begin), None)
-        if begin_at is None:
-            begin_at = source_start
-        if begin_at is None:
-            return None
-        return _bare_window(begin_at, end_at, "derived from the timeline", end_event.get("evidence"))
-    return None
 
 
 _START_LABEL = re.compile(r"(?i)\b(?:(?:incident|outage|impact|disruption|degradation)\s*)?(?:start(?:ed)?|began|begin(?:ning)?|start of (?:the )?(?:incident|outage|impact|disruption)|(?:first|initial) impact)(?:\s+(?:time|at|date))?\s*(?:\(utc\)\s*)?[*_]*\s*[:=|]\s*\**\s*$")
@@ -344,12 +294,12 @@ def labelled_windows(text: str, mentions: list[TimeMention], columns: list[tuple
         if fixed is None:
             continue
         line_start = text.rfind("\n", 0, a.start) + 1
-        windows.append(_bare_window(fixed[0], fixed[1], "stated start/end", evidence(text, line_start, _line_end(text, b.end))))
+        windows.append(bare_window(fixed[0], fixed[1], "stated start/end", evidence(text, line_start, _line_end(text, b.end))))
     if len(starts) == 1 and not ends:
         label = _DURATION_LABEL.search(text)
         duration = parse_duration(text[label.end():label.end() + 40], lead=False) if label else None
         if duration and duration <= MAX_STATED_DURATION:
-            windows.append(_bare_window(starts[0].value, starts[0].value + duration, "stated start and duration", evidence(text, label.start(), _line_end(text, label.end()))))
+            windows.append(bare_window(starts[0].value, starts[0].value + duration, "stated start and duration", evidence(text, label.start(), _line_end(text, label.end()))))
     return windows
 
 

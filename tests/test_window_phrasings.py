@@ -241,3 +241,20 @@ def test_start_and_end_rows_of_a_field_value_table_are_a_window(text):
 )
 def test_a_range_whose_times_are_in_code_or_bold_marks_is_a_window(item):
     assert windows(f"# Ingest delays\n\nIngest was delayed during these periods:\n\n{item}\n") == WINDOW
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        "Parking permit renewals were affected for longer, until 16:30 UTC, because they use a separate connection.",
+        "EU customers remained unable to export reports until 16:30 UTC, when the last replica caught up.",
+    ],
+)
+def test_what_stayed_affected_after_the_stated_window_is_a_window_of_its_own(extra):
+    text = f"# Incident on our API\n\n## Summary\n\nBetween 14:02 and 15:47 UTC on March 3, 2024, customers were unable to log in. {extra}\n"
+    assert windows(text) == WINDOW + [("2024-03-03T14:02:00Z", "2024-03-03T16:30:00Z")]
+
+
+def test_a_later_recovery_without_longer_or_still_is_no_extra_window():
+    text = "# Incident on our API\n\n## Summary\n\nBetween 14:02 and 15:47 UTC on March 3, 2024, customers were unable to log in. We published this report until 16:30 UTC.\n"
+    assert windows(text) == WINDOW
