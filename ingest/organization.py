@@ -21,7 +21,7 @@ from . import rules
 
 _DATE_IN_NAME = re.compile(r"(?<!\d)(?:19|20)\d{2}[-_]?[01]\d[-_]?[0-3]\d(?!\d)")
 _MAX_WORDS = 4
-_SCAN_CHARS = 200_000
+_SCAN_CHARS = 30_000
 """Only the first this many characters are scanned for names (linear and bounded)."""
 
 
@@ -70,7 +70,7 @@ class Spellings:
     def __init__(self, text: str) -> None:
         self.text = text[:_SCAN_CHARS]
         runs = list(re.finditer(r"[^\W_]+", self.text))
-        self.norm = "".join(_folded(m.group(0)) for m in runs)  # "Kererū" is found by the key "kereru"
+        self.norm = re.sub(r"[\W_]+", "", _folded(self.text))  # the runs, joined: "Kererū" is found by the key "kereru"
         self.starts: list[int] = []  # where each run starts in ``norm``
         pos = 0
         for m in runs:
@@ -103,13 +103,17 @@ class Spellings:
         return found
 
 
-def _folded(word: str) -> str:
-    """A word in lower case with its accents dropped, one character for one ("Kererū" → "kereru")."""
-    out = []
-    for c in word.lower():
-        bare = "".join(x for x in unicodedata.normalize("NFKD", c) if not unicodedata.combining(x))
-        out.append(bare if len(bare) == 1 else c)
-    return "".join(out)
+def _folded(text: str) -> str:
+    """A text in lower case with its accents dropped, one character for one ("Kererū" → "kereru")."""
+    if text.isascii():
+        return text.lower()
+    return text.translate({ord(c): _fold_char(c) for c in set(text)})
+
+
+def _fold_char(c: str) -> str:
+    """One character lower-cased and without its accent, or itself when that is not one character."""
+    bare = "".join(x for x in unicodedata.normalize("NFKD", c.lower()) if not unicodedata.combining(x))
+    return bare if len(bare) == 1 else c
 
 
 def _looks_like_a_name(spelled: str) -> bool:
