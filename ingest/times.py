@@ -100,8 +100,8 @@ def resolve(
             else:
                 m.date = None
             if m.date is not None:
-                if cur_date is not None and not m.year_explicit and m.date < cur_date - timedelta(days=300):
-                    m.date = m.date.replace(year=m.date.year + 1)  # December → January
+                if cur_date is not None and not m.year_explicit:
+                    m.date = _nearest_year(m.date, cur_date)  # December → January, and a December named back from January
                 if not m.has_clock and _in_passing(m, text):
                     m.date_explicit = True
                     continue  # "Back on 12 January I rebuilt the server": background, not the day that follows
@@ -206,6 +206,17 @@ def date_sentences_from_their_end(mentions: list[TimeMention], units: list[tuple
 
 
 _RANGE_JOIN = re.compile(r"(?i)\s*(?:-{1,2}|–|—|to|until|till|through|and)\s*")
+
+
+def _nearest_year(day: date, near: date) -> date:
+    """A month and day without a year, in the year that puts it nearest to ``near``."""
+    options = []
+    for year in (near.year - 1, near.year, near.year + 1):
+        try:
+            options.append(day.replace(year=year))
+        except ValueError:  # 29 February
+            continue
+    return min(options, key=lambda d: abs((d - near).days)) if options else day
 
 
 def _converts(prev: TimeMention | None, m: TimeMention, text: str | None) -> bool:

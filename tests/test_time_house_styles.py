@@ -348,3 +348,29 @@ def test_day_month_name_year_dates_of_trackers_and_logs(line, expected):
 def test_a_zone_declared_for_the_ticket():
     text = "# Stock sync failing\n\n(all times in this ticket CEST)\n\nOn 24.6.2025 at 13:20 the sync job started failing.\n"
     assert stamps(text) == ["2025-06-24T11:20"]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["Between 14h02 and 15h47 UTC on 3 March 2024, Pix transfers took much longer than usual.",
+     "Le 3 March 2024, from 14h02 to 15h47 UTC, card payments failed."],
+)
+def test_the_hour_h_minute_clock(sentence):
+    assert windows(f"# Outage\n\n{sentence}\n") == [("2024-03-03T14:02", "2024-03-03T15:47")]
+
+
+def test_an_hour_h_minute_duration_is_no_clock():
+    assert stamps("# Outage\n\nOn 3 March 2024 the restore took 1h45m and the rebuild 24h.\n") == ["2024-03-03"]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # an email sent in January names a change made in December: last year's December
+        ("Date: Thu, 16 Jan 2025\n\nThe filter rule was changed on December 19. On January 14 at 14:05 UTC mail stopped.\n", ["2024-12-19", "2025-01-14T14:05"]),
+        # a timeline running from December into January: next year's January
+        ("## Timeline\n\n- December 30, 2024 23:10 UTC: backups stopped.\n- January 2 09:00 UTC: the disk filled.\n", ["2024-12-30T23:10", "2025-01-02T09:00"]),
+    ],
+)
+def test_a_date_without_a_year_takes_the_year_nearest_the_running_date(text, expected):
+    assert [s for s in stamps(f"# Outage\n\n{text}") if s != "2025-01-16"] == expected
