@@ -9,6 +9,7 @@ mistyped year, a clock that ran past midnight).
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
@@ -19,7 +20,7 @@ from spacy.tokens import Doc
 
 from . import rules
 from .time_mentions import TimeMention, scan  # noqa: F401  (the mention type and scanner the resolver reads)
-from .time_zones import find_header_zone, zone_label, zone_offset  # noqa: F401
+from .time_zones import find_header_zone, zone_label, zone_offset, zone_regex  # noqa: F401
 
 
 # --------------------------------------------------------------------------- scanning
@@ -339,11 +340,28 @@ class TimesComponent:
             ctx.header_zone = meta["default_zone"].upper()  # e.g. a status page's own time zone
         units = sentence_spans(doc) if doc.has_annotation("SENT_START") else []
         blocks = doc._.pmkb_blocks or []
+        zone_columns(mentions, blocks)
         resolve(mentions, ctx, units, entry_starts(text_of(doc), blocks, mentions), text_of(doc))
         doc._.pmkb_times = mentions
         meta["time_context"] = ctx
         doc._.pmkb_meta = meta
         return doc
+
+
+def zone_columns(mentions: list[TimeMention], blocks: list) -> None:
+    """A time in a table column headed by a zone ("| CEST | UTC | Event |") is in that zone."""
+    cells = sorted((s, e, head.strip(" *_`")) for b in blocks if b.kind == "row" and b.header_cells and len(b.header_cells) == len(b.cells)
+                   for (s, e), head in zip(b.cells, b.header_cells))
+    if not cells:
+        return
+    starts = [c[0] for c in cells]
+    zone = zone_regex()
+    for m in mentions:
+        i = bisect_right(starts, m.start) - 1
+        if m.has_clock and not m.zone_explicit and i >= 0 and cells[i][0] <= m.start < cells[i][1]:
+            head = re.sub(r"^(?:time|times)\s*\(?|\)$", "", cells[i][2], flags=re.I).strip()
+            if head and zone.fullmatch(head):
+                m.zone, m.zone_explicit = head.upper(), True
 
 
 def correct_title_date(mentions: list[TimeMention], title: str | None, file_date: date | None) -> None:

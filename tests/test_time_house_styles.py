@@ -374,3 +374,14 @@ def test_an_hour_h_minute_duration_is_no_clock():
 )
 def test_a_date_without_a_year_takes_the_year_nearest_the_running_date(text, expected):
     assert [s for s in stamps(f"# Outage\n\n{text}") if s != "2025-01-16"] == expected
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        "| CEST | UTC | Event |\n|---|---|---|\n| 2024-07-03 16:02 | 14:02 | Save errors start |\n",
+        "| Time (PT) | Time (UTC) | What happened |\n|---|---|---|\n| 2024-07-03 07:02 | 14:02 | Save errors start |\n",
+    ],
+)
+def test_a_table_column_headed_by_a_zone_holds_times_in_that_zone(table):
+    assert {s for s in stamps(f"# Outage\n\n## Timeline\n\n{table}") if "T" in s} == {"2024-07-03T14:02"}
