@@ -9,7 +9,6 @@ mistyped year, a clock that ran past midnight).
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
@@ -20,7 +19,8 @@ from spacy.tokens import Doc
 
 from . import rules
 from .time_mentions import TimeMention, scan  # noqa: F401  (the mention type and scanner the resolver reads)
-from .time_zones import find_header_zone, zone_label, zone_offset, zone_regex  # noqa: F401
+from .time_hints import converts, correct_title_date, correct_year_typos, date_sentences_from_their_end, in_passing, unit_of, zone_columns, zone_from_range_end
+from .time_zones import find_header_zone, zone_label, zone_offset  # noqa: F401
 
 
 # --------------------------------------------------------------------------- scanning
@@ -70,13 +70,11 @@ def resolve(
     the carried date to the next day.
     """
     units = sorted(units or [])
-    for a, b in zip(mentions, mentions[1:]):
-        if text is not None and a.has_clock and not a.zone_explicit and b.zone_explicit and _RANGE_JOIN.fullmatch(text[a.end:b.start]):
-            a.zone, a.zone_explicit = b.zone, True  # "14:02–14:47 UTC": a range's zone is stated once, at its end
+    zone_from_range_end(mentions, text)
     unit_zone: dict[int, str] = {}
     for prev, m in zip([None] + mentions[:-1], mentions):
-        if m.zone_explicit and not _converts(prev, m, text):
-            u = _unit_of(units, m.start)
+        if m.zone_explicit and not converts(prev, m, text):
+            u = unit_of(units, m.start)
             unit_zone.setdefault(u, m.zone)  # first stated zone of the unit
     starts = set(timeline_starts)
     correct_year_typos([m for m in mentions if m.start in starts])
@@ -103,7 +101,7 @@ def resolve(
             if m.date is not None:
                 if cur_date is not None and not m.year_explicit:
                     m.date = _nearest_year(m.date, cur_date)  # December → January, and a December named back from January
-                if not m.has_clock and _in_passing(m, text):
+                if not m.has_clock and in_passing(m, text):
                     m.date_explicit = True
                     continue  # "Back on 12 January I rebuilt the server": background, not the day that follows
                 cur_date = m.date
@@ -167,7 +165,7 @@ def resolve(
             cur_date = m.date
         prev_prose = (m.date, minutes)
         local = datetime.combine(m.date, time(hour, m.minute or 0, m.second or 0))
-        zone = m.zone if m.zone_explicit else unit_zone.get(_unit_of(units, m.start)) or ctx.header_zone or ctx.default_zone
+        zone = m.zone if m.zone_explicit else unit_zone.get(unit_of(units, m.start)) or ctx.header_zone or ctx.default_zone
         if zone is not None and not m.zone_explicit:
             m.zone = zone
         offset = zone_offset(zone, local) if zone else None
@@ -177,36 +175,10 @@ def resolve(
             m.flags.append("timezone-missing")
         else:
             m.value = (local - offset).replace(tzinfo=timezone.utc)
-            m.tz_label = zone_label(zone) if (m.zone_explicit or zone == ctx.header_zone or zone == unit_zone.get(_unit_of(units, m.start))) else "assumed"
+            m.tz_label = zone_label(zone) if (m.zone_explicit or zone == ctx.header_zone or zone == unit_zone.get(unit_of(units, m.start))) else "assumed"
         if ctx.header_zone and m.zone_explicit and zone_label(m.zone) != "UTC" and zone_offset(m.zone, local) != zone_offset(ctx.header_zone, local):
             m.flags.append("timezone-conflict")
     return mentions
-
-
-def date_sentences_from_their_end(mentions: list[TimeMention], units: list[tuple[int, int]], text: str | None) -> None:
-    """Give a sentence's dateless clock times the one date it states at its end ("From 10:05 to
-    12:40 JST (01:05–03:40 UTC) on 2025-11-18"), before the running date is carried into them."""
-    if text is None:
-        return
-    by_unit: dict[int, list[TimeMention]] = {}
-    for m in mentions:
-        by_unit.setdefault(_unit_of(units, m.start), []).append(m)
-    for u, group in by_unit.items():
-        dated = [m for m in group if m.date is not None]
-        if u < 0 or len(dated) != 1 or dated[0] is group[0] or group[-1] is not dated[0]:
-            continue
-        last = dated[0]
-        # the date closes the last time expression ("… 03:40 UTC) on 2025-11-18", "… 15:47 UTC, on 3 March"),
-        # not a clause of its own ("(announced to us on 8 January)")
-        said_on = re.search(r"(?i)\bon\s+\S", last.text) if last.has_clock else re.fullmatch(r"(?i)[\s,)]*on\s+(?:the\s+)?", text[group[-2].end:last.start])
-        if not said_on:
-            continue
-        for m in group[:-1]:
-            if m.has_clock and m.date is None and not any(f.startswith(("day-only:", "weekday:")) for f in m.flags):
-                m.date, m.year_explicit = last.date, last.year_explicit
-
-
-_RANGE_JOIN = re.compile(r"(?i)\s*(?:-{1,2}|–|—|to|until|till|through|and)\s*")
 
 
 def _nearest_year(day: date, near: date) -> date:
@@ -218,20 +190,6 @@ def _nearest_year(day: date, near: date) -> date:
         except ValueError:  # 29 February
             continue
     return min(options, key=lambda d: abs((d - near).days)) if options else day
-
-
-def _converts(prev: TimeMention | None, m: TimeMention, text: str | None) -> bool:
-    """Whether ``m`` is the bracketed conversion of the time before it ("10:05 (01:05 UTC)"): its
-    zone is the other clock's, not the unit's."""
-    return prev is not None and text is not None and bool(re.fullmatch(r"[\s*_]{0,4}[(\[]\s*", text[prev.end:m.start]))
-
-
-_BACKGROUND_DATE = re.compile(r"(?i)\b(?:back (?:on|in)|previously,? on|ever since|since)\s+(?:the\s+)?$")
-
-
-def _in_passing(m: TimeMention, text: str | None) -> bool:
-    """Whether a date is named as background ("back on 12 January", "failing since 19 January")."""
-    return text is not None and bool(_BACKGROUND_DATE.search(text[max(0, m.start - 20):m.start]))
 
 
 @lru_cache(maxsize=1)
@@ -248,23 +206,10 @@ def _rolls_over(m: TimeMention, prev_minutes: int, minutes: int, units: list[tup
         return True
     if text is None or minutes >= prev_minutes:
         return False
-    u = _unit_of(units, m.start)
+    u = unit_of(units, m.start)
     start = units[u][0] if u >= 0 else max(0, m.start - 80)
     end = units[u][1] if u >= 0 else m.end + 40
     return bool(_next_day_cue().search(text, start, end))
-
-
-def correct_year_typos(entries: list[TimeMention]) -> None:
-    """A timeline entry dated a year off from the entries on both sides of it is a typo: fix and flag it."""
-    dated = [m for m in entries if m.date is not None and m.year_explicit]
-    for prev, m, nxt in zip(dated, dated[1:], dated[2:]):
-        year = prev.date.year
-        if nxt.date.year == year and abs(m.date.year - year) == 1:
-            try:
-                m.date = m.date.replace(year=year)
-            except ValueError:
-                continue
-            m.flags.append("date-typo")
 
 
 def _clock_anchors(mentions: list[TimeMention]) -> dict[tuple[int | None, int | None], date]:
@@ -295,24 +240,6 @@ def _hour24(m: TimeMention, ctx: TimeContext, prev: tuple[date, int] | None) -> 
         if as_am < prev[1] <= as_am + 12 * 60:
             return h % 12 + 12
     return h
-
-
-def _unit_of(units: list[tuple[int, int]], pos: int) -> int:
-    """Index of the unit holding ``pos`` (-1 when none does)."""
-    lo, hi = 0, len(units) - 1
-    while lo <= hi:
-        mid = (lo + hi) // 2
-        s, e = units[mid]
-        if pos < s:
-            hi = mid - 1
-        elif pos >= e:
-            lo = mid + 1
-        else:
-            return mid
-    return -1
-
-
-# --------------------------------------------------------------------------- spaCy component
 
 
 @Language.factory("pmkb_times", assigns=["doc._.pmkb_times"], requires=["doc._.pmkb_blocks", "token.is_sent_start"])
@@ -346,41 +273,6 @@ class TimesComponent:
         meta["time_context"] = ctx
         doc._.pmkb_meta = meta
         return doc
-
-
-def zone_columns(mentions: list[TimeMention], blocks: list) -> None:
-    """A time in a table column headed by a zone ("| CEST | UTC | Event |") is in that zone."""
-    cells = sorted((s, e, head.strip(" *_`")) for b in blocks if b.kind == "row" and b.header_cells and len(b.header_cells) == len(b.cells)
-                   for (s, e), head in zip(b.cells, b.header_cells))
-    if not cells:
-        return
-    starts = [c[0] for c in cells]
-    zone = zone_regex()
-    for m in mentions:
-        i = bisect_right(starts, m.start) - 1
-        if m.has_clock and not m.zone_explicit and i >= 0 and cells[i][0] <= m.start < cells[i][1]:
-            head = re.sub(r"^(?:time|times)\s*\(?|\)$", "", cells[i][2], flags=re.I).strip()
-            if head and zone.fullmatch(head):
-                m.zone, m.zone_explicit = head.upper(), True
-
-
-def correct_title_date(mentions: list[TimeMention], title: str | None, file_date: date | None) -> None:
-    """When the title's date contradicts the file name's date in the same year, read it as a typo.
-
-    Postmortem files are named by incident date; a title dated otherwise
-    (2020-08-28 in a file named 2020-10-28) is corrected everywhere that date
-    appears, and flagged ``date-typo``.
-    """
-    if not title or file_date is None:
-        return
-    stated = [m.date for m in scan(title) if m.date is not None and m.year_explicit]
-    if len(stated) != 1 or stated[0] == file_date or stated[0].year != file_date.year:
-        return
-    wrong = stated[0]
-    for m in mentions:
-        if m.date == wrong and m.year_explicit:
-            m.date = file_date
-            m.flags.append("date-typo")
 
 
 _NOT_PROSE = re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)|\]\([^)\n]*\)|<?https?://[^\s)>\]]+")

@@ -1,0 +1,125 @@
+"""Step 4a, time hints: what the text around a time says about its date and zone before the
+running date and zone are carried into it: a sentence's closing date, a range's closing zone, a
+zone-headed table column, a bracketed conversion, a date named as background, a mistyped year."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from datetime import date
+
+from .time_mentions import TimeMention, scan
+from .time_zones import zone_regex
+
+
+_RANGE_JOIN = re.compile(r"(?i)\s*(?:-{1,2}|–|—|to|until|till|through|and)\s*")
+
+
+def zone_from_range_end(mentions: list[TimeMention], text: str | None) -> None:
+    """"14:02–14:47 UTC": a range's zone, stated once at its end, is its start's zone too."""
+    for a, b in zip(mentions, mentions[1:]):
+        if text is not None and a.has_clock and not a.zone_explicit and b.zone_explicit and _RANGE_JOIN.fullmatch(text[a.end:b.start]):
+            a.zone, a.zone_explicit = b.zone, True
+
+
+def date_sentences_from_their_end(mentions: list[TimeMention], units: list[tuple[int, int]], text: str | None) -> None:
+    """Give a sentence's dateless clock times the one date it states at its end ("From 10:05 to
+    12:40 JST (01:05–03:40 UTC) on 2025-11-18"), before the running date is carried into them."""
+    if text is None:
+        return
+    by_unit: dict[int, list[TimeMention]] = {}
+    for m in mentions:
+        by_unit.setdefault(unit_of(units, m.start), []).append(m)
+    for u, group in by_unit.items():
+        dated = [m for m in group if m.date is not None]
+        if u < 0 or len(dated) != 1 or dated[0] is group[0] or group[-1] is not dated[0]:
+            continue
+        last = dated[0]
+        # the date closes the last time expression ("… 03:40 UTC) on 2025-11-18", "… 15:47 UTC, on 3 March"),
+        # not a clause of its own ("(announced to us on 8 January)")
+        said_on = re.search(r"(?i)\bon\s+\S", last.text) if last.has_clock else re.fullmatch(r"(?i)[\s,)]*on\s+(?:the\s+)?", text[group[-2].end:last.start])
+        if not said_on:
+            continue
+        for m in group[:-1]:
+            if m.has_clock and m.date is None and not any(f.startswith(("day-only:", "weekday:")) for f in m.flags):
+                m.date, m.year_explicit = last.date, last.year_explicit
+
+
+def converts(prev: TimeMention | None, m: TimeMention, text: str | None) -> bool:
+    """Whether ``m`` is the bracketed conversion of the time before it ("10:05 (01:05 UTC)"): its
+    zone is the other clock's, not the unit's."""
+    return prev is not None and text is not None and bool(re.fullmatch(r"[\s*_]{0,4}[(\[]\s*", text[prev.end:m.start]))
+
+
+_BACKGROUND_DATE = re.compile(r"(?i)\b(?:back (?:on|in)|previously,? on|ever since|since)\s+(?:the\s+)?$")
+
+
+def in_passing(m: TimeMention, text: str | None) -> bool:
+    """Whether a date is named as background ("back on 12 January", "failing since 19 January")."""
+    return text is not None and bool(_BACKGROUND_DATE.search(text[max(0, m.start - 20):m.start]))
+
+
+def correct_year_typos(entries: list[TimeMention]) -> None:
+    """A timeline entry dated a year off from the entries on both sides of it is a typo: fix and flag it."""
+    dated = [m for m in entries if m.date is not None and m.year_explicit]
+    for prev, m, nxt in zip(dated, dated[1:], dated[2:]):
+        year = prev.date.year
+        if nxt.date.year == year and abs(m.date.year - year) == 1:
+            try:
+                m.date = m.date.replace(year=year)
+            except ValueError:
+                continue
+            m.flags.append("date-typo")
+
+
+def zone_columns(mentions: list[TimeMention], blocks: list) -> None:
+    """A time in a table column headed by a zone ("| CEST | UTC | Event |") is in that zone."""
+    cells = sorted((s, e, head.strip(" *_`")) for b in blocks if b.kind == "row" and b.header_cells and len(b.header_cells) == len(b.cells)
+                   for (s, e), head in zip(b.cells, b.header_cells))
+    if not cells:
+        return
+    starts = [c[0] for c in cells]
+    zone = zone_regex()
+    for m in mentions:
+        i = bisect_right(starts, m.start) - 1
+        if m.has_clock and not m.zone_explicit and i >= 0 and cells[i][0] <= m.start < cells[i][1]:
+            head = re.sub(r"^(?:time|times)\s*\(?|\)$", "", cells[i][2], flags=re.I).strip()
+            if head and zone.fullmatch(head):
+                m.zone, m.zone_explicit = head.upper(), True
+
+
+def correct_title_date(mentions: list[TimeMention], title: str | None, file_date: date | None) -> None:
+    """When the title's date contradicts the file name's date in the same year, read it as a typo.
+
+    Postmortem files are named by incident date; a title dated otherwise
+    (2020-08-28 in a file named 2020-10-28) is corrected everywhere that date
+    appears, and flagged ``date-typo``.
+    """
+    if not title or file_date is None:
+        return
+    stated = [m.date for m in scan(title) if m.date is not None and m.year_explicit]
+    if len(stated) != 1 or stated[0] == file_date or stated[0].year != file_date.year:
+        return
+    wrong = stated[0]
+    for m in mentions:
+        if m.date == wrong and m.year_explicit:
+            m.date = file_date
+            m.flags.append("date-typo")
+
+
+def unit_of(units: list[tuple[int, int]], pos: int) -> int:
+    """Index of the unit holding ``pos`` (-1 when none does)."""
+    lo, hi = 0, len(units) - 1
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        s, e = units[mid]
+        if pos < s:
+            hi = mid - 1
+        elif pos >= e:
+            lo = mid + 1
+        else:
+            return mid
+    return -1
+
+
+# --------------------------------------------------------------------------- spaCy component
