@@ -7,9 +7,10 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from datetime import date
+from functools import lru_cache
 
 from .time_mentions import TimeMention, scan
-from .time_zones import zone_regex
+from .time_zones import zone_pattern, zone_regex
 
 
 _RANGE_JOIN = re.compile(r"(?i)\s*(?:-{1,2}|–|—|to|until|till|through|and)\s*")
@@ -123,3 +124,23 @@ def unit_of(units: list[tuple[int, int]], pos: int) -> int:
 
 
 # --------------------------------------------------------------------------- spaCy component
+
+
+def bracketed_zones(text: str | None, units: list[tuple[int, int]]) -> dict[int, str]:
+    """Per sentence, a zone it states on its own in brackets ("… November 3 (Pacific time)",
+    "(all times ET)"), for its times that carry none."""
+    if text is None:
+        return {}
+    pattern = _bracketed_zone()
+    out: dict[int, str] = {}
+    for match in pattern.finditer(text):
+        u = unit_of(units, match.start())
+        if u >= 0:
+            out.setdefault(u, re.sub(r"\s+", " ", match.group("zone")).upper())
+    return out
+
+
+@lru_cache(maxsize=1)
+def _bracketed_zone() -> re.Pattern:
+    """A zone alone in brackets, not right after a clock time (that one belongs to the time)."""
+    return re.compile(r"(?<![\d:])\(\s*(?:(?i:all\s+)?(?i:times?\s+(?:are\s+|in\s+)?))?(?P<zone>" + zone_pattern() + r")\s*\)")

@@ -19,7 +19,7 @@ from spacy.tokens import Doc
 
 from . import rules
 from .time_mentions import TimeMention, scan  # noqa: F401  (the mention type and scanner the resolver reads)
-from .time_hints import converts, correct_title_date, correct_year_typos, date_sentences_from_their_end, in_passing, unit_of, zone_columns, zone_from_range_end
+from .time_hints import bracketed_zones, converts, correct_title_date, correct_year_typos, date_sentences_from_their_end, in_passing, unit_of, zone_columns, zone_from_range_end
 from .time_zones import find_header_zone, zone_label, zone_offset  # noqa: F401
 
 
@@ -76,6 +76,8 @@ def resolve(
         if m.zone_explicit and not converts(prev, m, text):
             u = unit_of(units, m.start)
             unit_zone.setdefault(u, m.zone)  # first stated zone of the unit
+    for u, zone in bracketed_zones(text, units).items():
+        unit_zone.setdefault(u, zone)  # "… and 7:50 AM on Sunday, November 3 (Pacific time)"
     starts = set(timeline_starts)
     correct_year_typos([m for m in mentions if m.start in starts])
     date_sentences_from_their_end(mentions, units, text)

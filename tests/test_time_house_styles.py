@@ -385,3 +385,12 @@ def test_a_date_without_a_year_takes_the_year_nearest_the_running_date(text, exp
 )
 def test_a_table_column_headed_by_a_zone_holds_times_in_that_zone(table):
     assert {s for s in stamps(f"# Outage\n\n## Timeline\n\n{table}") if "T" in s} == {"2024-07-03T14:02"}
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["Between 6:02 AM on Sunday, March 3, 2024 and 7:47 AM on Sunday, March 3, 2024 (Pacific time), reminders were sent twice.",
+     "Reminders were sent twice from 6:02 to 7:47 on 3 March 2024 (all times PT)."],
+)
+def test_a_zone_stated_alone_in_brackets_is_the_sentence_s_zone(sentence):
+    assert windows(f"# Duplicate reminders\n\n{sentence}\n") == [("2024-03-03T14:02", "2024-03-03T15:47")]
