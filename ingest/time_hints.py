@@ -133,7 +133,10 @@ def bracketed_zones(text: str | None, units: list[tuple[int, int]]) -> dict[int,
         return {}
     pattern = _bracketed_zone()
     out: dict[int, str] = {}
-    for match in pattern.finditer(text):
+    for opening in re.finditer(r"(?<![\d:])\(\s*[A-Za-z]", text):  # the zone alternation is tried only at an opening bracket
+        match = pattern.match(text, opening.start())
+        if not match:
+            continue
         u = unit_of(units, match.start())
         if u >= 0:
             out.setdefault(u, re.sub(r"\s+", " ", match.group("zone")).upper())
@@ -143,4 +146,4 @@ def bracketed_zones(text: str | None, units: list[tuple[int, int]]) -> dict[int,
 @lru_cache(maxsize=1)
 def _bracketed_zone() -> re.Pattern:
     """A zone alone in brackets, not right after a clock time (that one belongs to the time)."""
-    return re.compile(r"(?<![\d:])\(\s*(?:(?i:all\s+)?(?i:times?\s+(?:are\s+|in\s+)?))?(?P<zone>" + zone_pattern() + r")\s*\)")
+    return re.compile(r"\(\s*(?:(?i:all\s+)?(?i:times?\s+(?:are\s+|in\s+)?))?(?P<zone>" + zone_pattern() + r")\s*\)")

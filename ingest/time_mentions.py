@@ -141,6 +141,9 @@ def scan(text: str) -> list[TimeMention]:
 _DIGITS = re.compile(r"\d+(?:[^\S\n]*[-:./,]?[^\S\n]*\d+)*")
 
 
+_WEEKDAY_WORD = re.compile(r"(?i)\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b")
+"""A weekday named without a figure near it still dates what follows."""
+
 _LOOKBACK = 40
 """Characters before a digit that a date may start at ("Wednesday, September 27")."""
 
@@ -150,8 +153,9 @@ def _candidates(text: str):
     many alternatives are slow to try at every letter of a long text."""
     pattern = scanner()
     windows: list[list[int]] = []
-    for run in _DIGITS.finditer(text):
-        start, end = max(0, run.start() - _LOOKBACK), min(len(text), run.end() + 30)
+    spans = [(max(0, r.start() - _LOOKBACK), min(len(text), r.end() + 30)) for r in _DIGITS.finditer(text)]
+    spans += [(w.start(), w.end() + 1) for w in _WEEKDAY_WORD.finditer(text)]  # "Wednesday morning's repeat …"
+    for start, end in sorted(spans):
         if windows and start <= windows[-1][1]:
             windows[-1][1] = max(windows[-1][1], end)
         else:

@@ -394,3 +394,10 @@ def test_a_table_column_headed_by_a_zone_holds_times_in_that_zone(table):
 )
 def test_a_zone_stated_alone_in_brackets_is_the_sentence_s_zone(sentence):
     assert windows(f"# Duplicate reminders\n\n{sentence}\n") == [("2024-03-03T14:02", "2024-03-03T15:47")]
+
+
+def test_a_weekday_named_far_from_any_figure_still_dates_the_times_after_it():
+    text = ("# Email delays\n\nMail was delayed on Tuesday, January 14, 2025 from 7:50 a.m. UTC until 2:15 p.m. UTC.\n\n"
+            "Wednesday morning's repeat was on the vendor's side: their nightly configuration sync copied the old certificate back. "
+            "We replaced it again at 9:35 a.m. UTC.\n")
+    assert "2025-01-15T09:35" in stamps(text)
