@@ -38,7 +38,7 @@ def date_sentences_from_their_end(mentions: list[TimeMention], units: list[tuple
         last = dated[0]
         # the date closes the last time expression ("… 03:40 UTC) on 2025-11-18", "… 15:47 UTC, on 3 March"),
         # not a clause of its own ("(announced to us on 8 January)")
-        said_on = re.search(r"(?i)\bon\s+\S", last.text) if last.has_clock else re.fullmatch(r"(?i)[\s,)]*on\s+(?:the\s+)?", text[group[-2].end:last.start])
+        said_on = re.search(r"(?i)\bon\s+\S", last.text) if last.has_clock else re.fullmatch(r"(?i)[\s,)]*(?:\([^()\n]{1,30}\)[\s,]*)?on\s+(?:the\s+)?", text[group[-2].end:last.start])
         if not said_on:
             continue
         for m in group[:-1]:

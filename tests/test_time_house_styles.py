@@ -401,3 +401,8 @@ def test_a_weekday_named_far_from_any_figure_still_dates_the_times_after_it():
             "Wednesday morning's repeat was on the vendor's side: their nightly configuration sync copied the old certificate back. "
             "We replaced it again at 9:35 a.m. UTC.\n")
     assert "2025-01-15T09:35" in stamps(text)
+
+
+def test_a_closing_date_after_a_bracketed_aside_still_dates_the_sentence():
+    text = "# One-way audio\n\nPosted July 10, 2025.\n\nBetween 09:12 and 10:47 UTC-5 (Colombia time) on Tuesday, July 8, calls had one-way audio.\n"
+    assert windows(text) == [("2025-07-08T14:12", "2025-07-08T15:47")]
