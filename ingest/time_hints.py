@@ -147,3 +147,23 @@ def bracketed_zones(text: str | None, units: list[tuple[int, int]]) -> dict[int,
 def _bracketed_zone() -> re.Pattern:
     """A zone alone in brackets, not right after a clock time (that one belongs to the time)."""
     return re.compile(r"\(\s*(?:(?i:all\s+)?(?i:times?\s+(?:are\s+|in\s+)?))?(?P<zone>" + zone_pattern() + r")\s*\)")
+
+
+def correct_month_typos(mentions: list[TimeMention], title: str | None, file_date: date | None) -> None:
+    """When the title and the file name agree on the incident's date, a date of the text one month
+    off it, on the same day or the day before, is a mistyped month ("2019-02-25 23:04" in a
+    "March 26th, 2019" report filed as 2019-03-26): corrected and flagged ``date-typo``."""
+    if not title or file_date is None:
+        return
+    stated = [m.date for m in scan(title) if m.date is not None]
+    if not any(d.month == file_date.month and d.day == file_date.day for d in stated):
+        return
+    for m in mentions:
+        d = m.date
+        if d is None or not m.year_explicit or d.year != file_date.year or abs(d.month - file_date.month) != 1 or not 0 <= file_date.day - d.day <= 1:
+            continue
+        try:
+            m.date = d.replace(month=file_date.month)
+        except ValueError:
+            continue
+        m.flags.append("date-typo")

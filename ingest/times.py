@@ -19,7 +19,7 @@ from spacy.tokens import Doc
 
 from . import rules
 from .time_mentions import TimeMention, scan  # noqa: F401  (the mention type and scanner the resolver reads)
-from .time_hints import bracketed_zones, converts, correct_title_date, correct_year_typos, date_sentences_from_their_end, in_passing, unit_of, zone_columns, zone_from_range_end
+from .time_hints import bracketed_zones, converts, correct_month_typos, correct_title_date, correct_year_typos, date_sentences_from_their_end, in_passing, unit_of, zone_columns, zone_from_range_end
 from .time_zones import find_header_zone, zone_label, zone_offset  # noqa: F401
 
 
@@ -263,6 +263,7 @@ class TimesComponent:
         skip = list(meta.get("skip_spans") or []) + not_prose_spans(text_of(doc))
         mentions = [m for m in mentions if not any(s <= m.start < e for s, e in skip)]
         correct_title_date(mentions, meta.get("title"), _date_of(meta.get("filename_date")))
+        correct_month_typos(mentions, meta.get("title"), _date_of(meta.get("filename_date")))
         base = _date_of(meta.get("started_at")) or _date_of(meta.get("filename_date")) or _date_of(publication)
         ctx = build_context(text_of(doc), mentions, base)
         if ctx.header_zone is None and meta.get("default_zone"):

@@ -406,3 +406,21 @@ def test_a_weekday_named_far_from_any_figure_still_dates_the_times_after_it():
 def test_a_closing_date_after_a_bracketed_aside_still_dates_the_sentence():
     text = "# One-way audio\n\nPosted July 10, 2025.\n\nBetween 09:12 and 10:47 UTC-5 (Colombia time) on Tuesday, July 8, calls had one-way audio.\n"
     assert windows(text) == [("2025-07-08T14:12", "2025-07-08T15:47")]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["All jobs failed between 2024-02-02 23:04 UTC and 2024-02-03 08:12 UTC.",
+     "Builds failed from February 2, 2024 23:04 UTC until February 3, 2024 08:12 UTC."],
+)
+def test_a_month_typo_against_the_title_and_file_name_is_corrected_and_flagged(sentence):
+    text = f"# March 3rd, 2024 build outage\n\n{sentence}\n"
+    found = incident(text, "ci-2024-03-03-build-outage.md")
+    assert [(w["start"][:16], w["end"][:16]) for w in found["impact_windows"]] == [("2024-03-02T23:04", "2024-03-03T08:12")]
+    assert "date-typo" in [f["flag"] for f in found["quality_flags"]]
+
+
+def test_a_date_a_month_off_is_kept_when_the_title_does_not_confirm_the_file_name():
+    text = "# Build outage\n\nAll jobs failed between 2024-02-02 23:04 UTC and 2024-02-03 08:12 UTC.\n"
+    found = incident(text, "ci-2024-03-03-build-outage.md")
+    assert [(w["start"][:16], w["end"][:16]) for w in found["impact_windows"]] == [("2024-02-02T23:04", "2024-02-03T08:12")]
