@@ -76,6 +76,13 @@ NOT_CAUSES = [
  ("Summary", "During the incident, the most visible signals were long queue waits and failed jobs due to timeouts."),
  ("Summary", "If you were charged twice because of this, please call us on the number on the back of your card."),
  ("What happened", "We've identified an issue with one of our routing clusters caused by a node retirement and are working on a fix."),
+ # when impact ended, what a fix did, a small adjustment, a setting changed to require checks
+ ("What happened", "Cached errors had a four-hour TTL, so the full impact was not resolved until midnight UTC because of the cache."),
+ ("Summary", "Service was not fully restored until 18:00 due to the replication backlog."),
+ ("What happened", "We deployed the config change and its effect was almost instant: the errors caused by the loop stopped."),
+ ("Summary", "We also made a small tweak to the firewall rule, as the pattern was misconfigured."),
+ ("What happened", "Most repositories were also updated to require CI checks to pass before a broken change can be merged."),
+ ("Summary", "Branch protection was reconfigured to block force pushes, which had caused the lost commits."),
 ]
 
 
