@@ -90,3 +90,13 @@ def test_a_response_that_made_the_outage_longer_is_remediation(sentence):
 
 def test_latency_alone_is_not_a_network_cause():
     assert "network" not in categorise("Checkout latency rose to 14 s because the inventory cache shard was at 100% CPU.")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["The password on the directory service account expired this morning.",
+     "Our Splunk licence expired overnight and indexing stopped.",
+     "The service credentials had expired after 26 days, and nothing warned us."],
+)
+def test_an_expired_password_credential_or_licence_is_a_time_cause(sentence):
+    assert "time" in categorise(sentence)
