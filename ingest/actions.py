@@ -77,7 +77,7 @@ def action_status(text: str, headings: tuple[str, ...] = (), checkbox: str | Non
     if checkbox == "done":
         return "done"
     patterns = _status_patterns()
-    unmarked = re.sub(r"[*_`]+", "", text).strip()  # "**Done:** …", "__In progress:__ …"
+    unmarked = _unmarked(text)  # "**Done:** …", "__In progress:__ …"
     for status, rx in patterns["markers"]:
         if rx.search(text) or rx.search(unmarked):
             return status
@@ -99,9 +99,14 @@ def action_status(text: str, headings: tuple[str, ...] = (), checkbox: str | Non
     return "unknown"
 
 
+def _unmarked(text: str) -> str:
+    """A text without its emphasis and code marks."""
+    return re.sub(r"[*_`]+", "", text).strip()
+
+
 def _plain(text: str) -> str:
     """An action's words without markup, leading symbols or a "Label:" lead-in."""
-    plain = re.sub(r"[*_`{}]+", "", text).strip()
+    plain = _unmarked(text.replace("{", "").replace("}", ""))
     plain = re.sub(r"^[^A-Za-z]*", "", plain)
     return re.sub(r"^[A-Z][\w/ -]{0,60}?:\s+(?=[A-Z])", "", plain)  # "Label: Implementing …"
 

@@ -8,19 +8,15 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
+from .derived_windows import MAX_STATED_DURATION
 from .isotime import iso, naive, parse_iso
-from .times import TimeMention
+from .time_mentions import RANGE_OPENER, TimeMention
 from .units import Unit, evidence, impact_words, is_impact, is_not_impact
-
-MAX_DAY_SPAN = timedelta(days=14)
-"""Dates further apart than this are not read as one window."""
 
 _DAY_GAP = re.compile(
     r"(?i)^[\s,]*(?:(?:and\s+)?(?:going|continuing|lasting|running)\s+)?(?:-{1,2}|–|—|to|until|till|through(?:\s+to)?|thru|into)\s*(?:the\s+)?$"
 )
 """What joins the two dates of a range ("March 15 – March 17", "15 March and going through to 17 March")."""
-
-_BETWEEN = re.compile(r"(?i)\b(?:between|from)\s*$")
 
 _SKIP_ROLES = ("actions", "lessons", "timeline", "other")
 
@@ -31,8 +27,8 @@ def day_ranges(text: str, unit: Unit) -> list[tuple[TimeMention, TimeMention]]:
     pairs = []
     for a, b in zip(days, days[1:]):
         gap = text[a.end:b.start]
-        joined = _DAY_GAP.match(gap) or (re.fullmatch(r"\s*and\s*", gap) and _BETWEEN.search(text[max(unit.start, a.start - 20):a.start]))
-        if joined and timedelta(0) < b.value - a.value <= MAX_DAY_SPAN:
+        joined = _DAY_GAP.match(gap) or (re.fullmatch(r"\s*and\s*", gap) and RANGE_OPENER.search(text[max(unit.start, a.start - 20):a.start]))
+        if joined and timedelta(0) < b.value - a.value <= MAX_STATED_DURATION:
             pairs.append((a, b))
     return pairs
 

@@ -1,12 +1,17 @@
 """Step 4b, derived windows: when no period of impact is stated, the window a timeline implies,
 from its impact start (else trigger or detection) to its first recovery, or one window per episode
-when impact stops and starts again. Also the window dict every window rule builds."""
+when impact stops and starts again. Also the window dict every window rule builds, and the
+longest period any of them reads as one window."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
 from .isotime import iso, naive, parse_iso
+
+
+MAX_STATED_DURATION = timedelta(days=14)
+"""A start plus a stated duration, or two stated dates, further apart than this are not read as a window."""
 
 
 def one_clock(start: datetime, end: datetime) -> tuple[datetime, datetime]:

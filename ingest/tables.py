@@ -1,9 +1,10 @@
-"""Step 3, tables: Markdown-shaped table rows, their cells, and whether a first row is a header (column
-names). Used by :mod:`ingest.segment`."""
+"""Step 3, tables: Markdown-shaped table rows, their cells, whether a first row is a header (column
+names), and which column a cell of the text stands in (:mod:`ingest.segment`, the window and time rules)."""
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 ROW = re.compile(r"^\s*\|.*\|\s*$|^[^|\n]+(?:\|[^|\n]*){2,}$")
 ROW_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
@@ -40,3 +41,22 @@ def row_cells(line: str, pos: int) -> list[tuple[int, int]]:
             cells.append((pos + s, pos + e))
             start = k + 1
     return cells
+
+
+def column_cells(blocks: list) -> list[tuple[int, int, str]]:
+    """(start, end, header) of every table cell under a header row, in text order: a cell's column
+    names what it holds."""
+    cells = []
+    for block in blocks:
+        if block.kind == "row" and block.header_cells and len(block.header_cells) == len(block.cells):
+            cells.extend((s, e, h) for (s, e), h in zip(block.cells, block.header_cells))
+    return sorted(cells)
+
+
+def cell_at(cells: list[tuple[int, int, str]], starts: list[int], offset: int) -> tuple[int, str] | None:
+    """(start, header) of the cell holding ``offset``, if any (``cells`` from :func:`column_cells`,
+    ``starts`` their starts)."""
+    i = bisect_right(starts, offset) - 1
+    if i >= 0 and cells[i][0] <= offset < cells[i][1]:
+        return cells[i][0], cells[i][2]
+    return None

@@ -5,21 +5,18 @@ zone-headed table column, a bracketed conversion, a date named as background, a 
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from datetime import date
 from functools import lru_cache
 
-from .time_mentions import TimeMention, scan
+from .tables import cell_at, column_cells
+from .time_mentions import RANGE_JOIN, TimeMention
 from .time_zones import zone_pattern, zone_regex
-
-
-_RANGE_JOIN = re.compile(r"(?i)\s*(?:-{1,2}|–|—|to|until|till|through|and)\s*")
 
 
 def zone_from_range_end(mentions: list[TimeMention], text: str | None) -> None:
     """"14:02–14:47 UTC": a range's zone, stated once at its end, is its start's zone too."""
     for a, b in zip(mentions, mentions[1:]):
-        if text is not None and a.has_clock and not a.zone_explicit and b.zone_explicit and _RANGE_JOIN.fullmatch(text[a.end:b.start]):
+        if text is not None and a.has_clock and not a.zone_explicit and b.zone_explicit and RANGE_JOIN.fullmatch(text[a.end:b.start]):
             a.zone, a.zone_explicit = b.zone, True
 
 
@@ -75,30 +72,29 @@ def correct_year_typos(entries: list[TimeMention]) -> None:
 
 def zone_columns(mentions: list[TimeMention], blocks: list) -> None:
     """A time in a table column headed by a zone ("| CEST | UTC | Event |") is in that zone."""
-    cells = sorted((s, e, head.strip(" *_`")) for b in blocks if b.kind == "row" and b.header_cells and len(b.header_cells) == len(b.cells)
-                   for (s, e), head in zip(b.cells, b.header_cells))
+    cells = column_cells(blocks)
     if not cells:
         return
     starts = [c[0] for c in cells]
     zone = zone_regex()
     for m in mentions:
-        i = bisect_right(starts, m.start) - 1
-        if m.has_clock and not m.zone_explicit and i >= 0 and cells[i][0] <= m.start < cells[i][1]:
-            head = re.sub(r"^(?:time|times)\s*\(?|\)$", "", cells[i][2], flags=re.I).strip()
+        cell = cell_at(cells, starts, m.start) if m.has_clock and not m.zone_explicit else None
+        if cell:
+            head = re.sub(r"^(?:time|times)\s*\(?|\)$", "", cell[1].strip(" *_`"), flags=re.I).strip()
             if head and zone.fullmatch(head):
                 m.zone, m.zone_explicit = head.upper(), True
 
 
-def correct_title_date(mentions: list[TimeMention], title: str | None, file_date: date | None) -> None:
+def correct_title_date(mentions: list[TimeMention], title_mentions: list[TimeMention], file_date: date | None) -> None:
     """When the title's date contradicts the file name's date in the same year, read it as a typo.
 
     Postmortem files are named by incident date; a title dated otherwise
     (2020-08-28 in a file named 2020-10-28) is corrected everywhere that date
     appears, and flagged ``date-typo``.
     """
-    if not title or file_date is None:
+    if file_date is None:
         return
-    stated = [m.date for m in scan(title) if m.date is not None and m.year_explicit]
+    stated = [m.date for m in title_mentions if m.date is not None and m.year_explicit]
     if len(stated) != 1 or stated[0] == file_date or stated[0].year != file_date.year:
         return
     wrong = stated[0]
@@ -106,6 +102,26 @@ def correct_title_date(mentions: list[TimeMention], title: str | None, file_date
         if m.date == wrong and m.year_explicit:
             m.date = file_date
             m.flags.append("date-typo")
+
+
+def correct_month_typos(mentions: list[TimeMention], title_mentions: list[TimeMention], file_date: date | None) -> None:
+    """When the title and the file name agree on the incident's date, a date of the text one month
+    off it, on the same day or the day before, is a mistyped month ("2019-02-25 23:04" in a
+    "March 26th, 2019" report filed as 2019-03-26): corrected and flagged ``date-typo``."""
+    if file_date is None:
+        return
+    stated = [m.date for m in title_mentions if m.date is not None]
+    if not any(d.month == file_date.month and d.day == file_date.day for d in stated):
+        return
+    for m in mentions:
+        d = m.date
+        if d is None or not m.year_explicit or d.year != file_date.year or abs(d.month - file_date.month) != 1 or not 0 <= file_date.day - d.day <= 1:
+            continue
+        try:
+            m.date = d.replace(month=file_date.month)
+        except ValueError:
+            continue
+        m.flags.append("date-typo")
 
 
 def unit_of(units: list[tuple[int, int]], pos: int) -> int:
@@ -121,9 +137,6 @@ def unit_of(units: list[tuple[int, int]], pos: int) -> int:
         else:
             return mid
     return -1
-
-
-# --------------------------------------------------------------------------- spaCy component
 
 
 def bracketed_zones(text: str | None, units: list[tuple[int, int]]) -> dict[int, str]:
@@ -147,23 +160,3 @@ def bracketed_zones(text: str | None, units: list[tuple[int, int]]) -> dict[int,
 def _bracketed_zone() -> re.Pattern:
     """A zone alone in brackets, not right after a clock time (that one belongs to the time)."""
     return re.compile(r"\(\s*(?:(?i:all\s+)?(?i:times?\s+(?:are\s+|in\s+)?))?(?P<zone>" + zone_pattern() + r")\s*\)")
-
-
-def correct_month_typos(mentions: list[TimeMention], title: str | None, file_date: date | None) -> None:
-    """When the title and the file name agree on the incident's date, a date of the text one month
-    off it, on the same day or the day before, is a mistyped month ("2019-02-25 23:04" in a
-    "March 26th, 2019" report filed as 2019-03-26): corrected and flagged ``date-typo``."""
-    if not title or file_date is None:
-        return
-    stated = [m.date for m in scan(title) if m.date is not None]
-    if not any(d.month == file_date.month and d.day == file_date.day for d in stated):
-        return
-    for m in mentions:
-        d = m.date
-        if d is None or not m.year_explicit or d.year != file_date.year or abs(d.month - file_date.month) != 1 or not 0 <= file_date.day - d.day <= 1:
-            continue
-        try:
-            m.date = d.replace(month=file_date.month)
-        except ValueError:
-            continue
-        m.flags.append("date-typo")

@@ -31,6 +31,15 @@ _ORD = r"(?:st|nd|rd|th)?"
 
 
 _WEEKDAYS = ("mon", "tues", "wednes", "thurs", "fri", "satur", "sun")
+"""Weekday stems, Monday first (a mention's ``weekday:N`` flag indexes them)."""
+
+_WEEKDAY_NAME = r"(?:" + "|".join(_WEEKDAYS) + r")day"
+
+RANGE_JOIN = re.compile(r"(?i)\s*(?:-{1,2}|–|—|to|until|till|through|thru|and|->|→)\s*")
+"""What joins the two times of a range ("14:02–15:47", "14:02 to 15:47"); ``fullmatch`` the text between them."""
+
+RANGE_OPENER = re.compile(r"(?i)\b(?:between|from)\s*$")
+"""What opens a range whose times are joined by "and" ("between 14:02 and 15:47")."""
 
 
 @lru_cache(maxsize=1)
@@ -50,7 +59,7 @@ def scanner() -> re.Pattern:
         # "03-26 17:40": month-day before a clock time, the year from context
         r"(?P<mdn>(?P<nm>[01]?\d)-(?P<nd>[0-3]\d))(?=[ T][0-2]?\d:[0-5]\d)",
         # "6:12pm on Tuesday": a weekday alone, dated from context
-        r"(?P<wdo>(?P<wdn>mon|tues|wednes|thurs|fri|satur|sun)day)(?![a-z])",
+        r"(?P<wdo>(?P<wdn>" + "|".join(_WEEKDAYS) + r")day)(?![a-z])",
     ]
     time_alts = [
         r"(?P<hm>(?P<h>[0-2]?\d):(?P<mi>[0-5]\d)(?::(?P<s>[0-5]\d))?(?:\.\d{1,6})?(?:\s?(?P<ap>[aApP]\.?[mM]\.?)(?![a-zA-Z]))?)",
@@ -141,7 +150,7 @@ def scan(text: str) -> list[TimeMention]:
 _DIGITS = re.compile(r"\d+(?:[^\S\n]*[-:./,]?[^\S\n]*\d+)*")
 
 
-_WEEKDAY_WORD = re.compile(r"(?i)\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b")
+_WEEKDAY_WORD = re.compile(r"(?i)\b" + _WEEKDAY_NAME + r"\b")
 """A weekday named without a figure near it still dates what follows."""
 
 _LOOKBACK = 40

@@ -262,8 +262,9 @@ class TimesComponent:
         publication = meta.get("published_at")
         skip = list(meta.get("skip_spans") or []) + not_prose_spans(text_of(doc))
         mentions = [m for m in mentions if not any(s <= m.start < e for s, e in skip)]
-        correct_title_date(mentions, meta.get("title"), _date_of(meta.get("filename_date")))
-        correct_month_typos(mentions, meta.get("title"), _date_of(meta.get("filename_date")))
+        title_mentions = scan(meta["title"]) if meta.get("title") else []
+        correct_title_date(mentions, title_mentions, _date_of(meta.get("filename_date")))
+        correct_month_typos(mentions, title_mentions, _date_of(meta.get("filename_date")))
         base = _date_of(meta.get("started_at")) or _date_of(meta.get("filename_date")) or _date_of(publication)
         ctx = build_context(text_of(doc), mentions, base)
         if ctx.header_zone is None and meta.get("default_zone"):

@@ -6,7 +6,6 @@ timeline's impact start and recovery."""
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from datetime import datetime, timedelta
 from functools import lru_cache
 
@@ -14,21 +13,16 @@ from spacy.tokens import Doc
 
 from . import rules
 from .day_windows import day_windows
-from .derived_windows import DERIVED_MAX_SPAN, bare_window, derive_window, impact_cycles, one_clock
+from .derived_windows import DERIVED_MAX_SPAN, MAX_STATED_DURATION, bare_window, derive_window, impact_cycles, one_clock
 from .isotime import iso, naive, parse_iso
 from .segment import text_of
-from .times import TimeMention
+from .tables import cell_at, column_cells
+from .time_mentions import RANGE_JOIN, RANGE_OPENER, TimeMention
 from .units import Unit, evidence, impact_words, is_impact, is_not_impact
-
-
-_RANGE_GAP = re.compile(r"^\s*(?:-{1,2}|–|—|to|until|till|through|thru|and|->|→)\s*$", re.I)
 
 
 _ASIDE = re.compile(r"\([^()\n]{0,40}\)")
 """A short parenthetical inside a range ("12.39UTC (Block #8647535) and 17.17UTC")."""
-
-
-_BETWEEN = re.compile(r"(?:between|from)\s*$", re.I)
 
 
 _DURATION_LEAD = r"(?i)(?:for|lasting|lasted|of|~|approximately|approx\.?|about|around|roughly|nearly|over|,)\s*"
@@ -42,10 +36,6 @@ _DURATION_BODY = (
 _DURATION = re.compile(_DURATION_LEAD + _DURATION_BODY)
 _BARE_DURATION = re.compile(r"(?i)^\W*" + _DURATION_BODY)
 
-MAX_STATED_DURATION = timedelta(days=14)
-"""A start plus a stated duration longer than this is not read as a window."""
-
-
 _WORD_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
 
 
@@ -55,9 +45,9 @@ def ranges(text: str, unit: Unit) -> list[tuple[TimeMention, TimeMention]]:
     pairs = []
     for a, b in zip(clocks, clocks[1:]):
         gap = re.sub(r"[`*_]+", " ", text[a.end:b.start])  # "`…T13:02Z` to `…T13:19Z`", "**14:02** – **15:47**"
-        if not _RANGE_GAP.match(_ASIDE.sub(" ", gap)):
+        if not RANGE_JOIN.fullmatch(_ASIDE.sub(" ", gap)):
             continue
-        if re.fullmatch(r"\s*and\s*", gap, re.I) and not _BETWEEN.search(text[max(unit.start, a.start - 60):a.start]):
+        if re.fullmatch(r"\s*and\s*", gap, re.I) and not RANGE_OPENER.search(text[max(unit.start, a.start - 60):a.start]):
             continue  # "A and B" is a range only after "between"
         pairs.append((a, b))
     return pairs
@@ -101,7 +91,7 @@ def parse_duration(text: str, lead: bool = True) -> timedelta | None:
 def windows_for(doc: Doc, units: list[Unit], part_start: str | None = None, part_end: str | None = None, events: list[dict] | None = None, derived_max_span: timedelta | None = None) -> tuple[list[dict], str]:
     """Impact windows from stated ranges, start-plus-duration, or the source's start/end."""
     text = text_of(doc)
-    windows: list[dict] = labelled_windows(text, doc._.pmkb_times or [], column_labels(doc._.pmkb_blocks or []))
+    windows: list[dict] = labelled_windows(text, doc._.pmkb_times or [], column_cells(doc._.pmkb_blocks or []))
     opening_end = min((b.start for b in doc._.pmkb_blocks or [] if b.role), default=len(text))
     """Text before the first named section: an opening summary, where a stated range is the impact."""
     for unit in units:
@@ -251,23 +241,6 @@ _START_LABEL = re.compile(r"(?i)\b(?:(?:incident|outage|impact|disruption|degrad
 _END_LABEL = re.compile(r"(?i)\b(?:(?:incident|outage|impact|disruption|degradation)\s*)?(?:end(?:ed)?|resolved|recovered|mitigated|end of (?:the )?(?:incident|outage|impact|disruption)|recovery)(?:\s+(?:time|at|date))?\s*(?:\(utc\)\s*)?[*_]*\s*[:=|]\s*\**\s*$")
 
 
-def column_labels(blocks: list) -> list[tuple[int, int, str]]:
-    """(start, end, header) of every table cell under a header row: a cell's column names what it holds."""
-    labels = []
-    for block in blocks:
-        if block.kind == "row" and block.header_cells and len(block.header_cells) == len(block.cells):
-            labels.extend((s, e, h) for (s, e), h in zip(block.cells, block.header_cells))
-    return labels
-
-
-def _cell_at(columns: list[tuple[int, int, str]], starts: list[int], offset: int) -> tuple[int, str] | None:
-    """(start, header) of the table cell holding ``offset``, if any (``columns`` sorted, ``starts`` their starts)."""
-    i = bisect_right(starts, offset) - 1
-    if i >= 0 and columns[i][0] <= offset < columns[i][1]:
-        return columns[i][0], columns[i][2]
-    return None
-
-
 _DURATION_LABEL = re.compile(r"(?i)\b(?:time to (?:resolve|resolution|recover|recovery|repair|restore)|(?:total |outage |incident |impact )?duration)\s*\**\s*[:=|]")
 
 
@@ -275,14 +248,13 @@ def labelled_windows(text: str, mentions: list[TimeMention], columns: list[tuple
     """Windows stated as labelled fields ("Incident Start: … Incident End: …", table columns "Start time |
     End time"), or as a labelled start and a labelled duration ("Time to resolve: 1 hour 45 minutes")."""
     starts, ends = [], []
-    columns = sorted(columns)
     starts_of = [c[0] for c in columns]
     for m in mentions:
         if not m.has_clock or m.value is None:
             continue
         before = text[max(0, m.start - 40):m.start]
         before = before.rsplit("\n", 1)[-1] if "\n" in before else before
-        cell = _cell_at(columns, starts_of, m.start)
+        cell = cell_at(columns, starts_of, m.start)
         header = cell[1] + ":" if cell and not text[cell[0]:m.start].strip(" *_") else ""  # the time opens a cell: its column names it
         if _START_LABEL.search(header) or (not _END_LABEL.search(header) and _START_LABEL.search(before)):
             starts.append(m)

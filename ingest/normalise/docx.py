@@ -14,7 +14,7 @@ import zipfile
 
 from ..document import Document, Part
 from ..read import Source
-from .common import NormaliseError, first_heading, title_from_source, typographic_to_ascii
+from .common import NormaliseError, first_heading, title_from_source
 from .html import html_to_markdown
 from .zip_limits import ZipLimitError, check_zip
 
@@ -55,7 +55,7 @@ def normalise_docx(source: Source) -> Document:
         result = mammoth.convert_to_html(io.BytesIO(data), style_map=_STYLE_MAP, convert_image=mammoth.images.img_element(lambda image: {}))
     except Exception:  # mammoth raises assorted errors on broken XML
         raise NormaliseError(source.name, "unreadable .docx: its XML cannot be parsed") from None
-    text = typographic_to_ascii(html_to_markdown(docx_html(result.value), nested_indent=True)[0])
+    text = html_to_markdown(docx_html(result.value), nested_indent=True)[0]
     if not text.strip():
         raise NormaliseError(source.name, ".docx has no text")
     title = title or first_heading(text) or title_from_source(source.name)

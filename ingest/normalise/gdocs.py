@@ -12,7 +12,7 @@ import re
 
 from ..document import Document, Part
 from ..read import Source
-from .common import NormaliseError, first_heading, title_from_source, typographic_to_ascii
+from .common import NormaliseError, first_heading, title_from_source
 from .html import html_depth_over, html_to_markdown
 
 _BOLD_CLASS = re.compile(r"\.(c\d+)\{[^}]*font-weight:\s*(?:700|bold)")
@@ -44,7 +44,6 @@ def normalise_gdocs(source: Source) -> Document:
         link.unwrap()
     title_tag = soup.find("title")
     text, _ = html_to_markdown(str(soup.body or soup))
-    text = typographic_to_ascii(text)
     if not text.strip():
         raise NormaliseError(source.name, "Google Docs page has no text")
     title = first_heading(text) or (title_tag.get_text(strip=True) if title_tag else None) or title_from_source(source.name)

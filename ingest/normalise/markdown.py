@@ -57,7 +57,7 @@ def clean_markdown(text: str) -> str:
     text = re.sub(r"</?(?:span|div|time|p|em|strong|small|sup|sub|i|b|u)\b[^>]*>", "", text, flags=re.I)
     if "&" in text:
         text = clean_characters(html.unescape(text))
-    return typographic_to_ascii(text)
+    return typographic_to_ascii(text)  # before unflattening reads heading phrases ("What we're doing"); normalise() does it for every format
 
 
 def normalise_markdown(source: Source, fmt: str = "markdown") -> Document:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from ..document import Document, Part
 from ..read import Source
-from .common import NormaliseError, first_heading, title_from_source, typographic_to_ascii
+from .common import NormaliseError, first_heading, title_from_source
 
 _BULLETS = "•◦▪‣∙●○■–"
 _NUMBERED = re.compile(r"\d{1,3}[.)]\s")
@@ -44,7 +44,7 @@ def normalise_pdf(source: Source) -> Document:
     lines = [line for page in pages for line in page]
     if not any(line.text.strip() for line in lines):
         raise NormaliseError(source.name, "PDF has no text layer (a scanned image?): pmkb reads only PDFs with text; run OCR first")
-    text = typographic_to_ascii(render_lines(pages))
+    text = render_lines(pages)
     title = _metadata_title(source) or first_heading(text) or title_from_source(source.name)
     return Document(source=source.name, format="pdf", text=text, sha256=source.sha256, title=title, parts=[Part(0, len(text), title=title)])
 
