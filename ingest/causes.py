@@ -52,6 +52,12 @@ def is_fault(text: str) -> bool:
     return bool(_terms("strong").search(text.lower()))
 
 
+def is_change_event(text: str) -> bool:
+    """True when a sentence says a change was carried out (a deploy, a config change, maintenance), not a fix."""
+    lowered = text.lower()
+    return bool(_terms("change_event").search(lowered)) and not _terms("change_remedy").search(lowered)
+
+
 def never_a_cause(text: str) -> bool:
     """True for statements that are never causes: apologies, questions, investigating the cause, effects."""
     pattern = _terms("not_cause")
@@ -106,7 +112,7 @@ def find_causes(doc: Doc, min_word_share: float = 0.0) -> list[dict]:
 def _candidate_kind(unit: str, role: str | None, whole: bool, cues: list[str]) -> str | None:
     """The kind of cause a unit would be, by its section or its cues, or None if it is not one."""
     if role in SECTION_KINDS:
-        if len(unit.split()) < 4 or (not whole and role != "trigger" and not is_problem(unit)):  # a trigger section's statements are its triggers
+        if len(unit.split()) < 4 or (not whole and role != "trigger" and not is_problem(unit) and not is_change_event(unit)):  # a trigger section's statements are its triggers
             return None
         if not cues and (_terms("actionish").search(unit.lower()) or _terms("response").search(unit.lower())):
             return None
@@ -118,6 +124,8 @@ def _candidate_kind(unit: str, role: str | None, whole: bool, cues: list[str]) -
         return cause_kind(unit, kind)
     if role in ("summary", "impact", None) and not whole and is_fault(unit):
         return cause_kind(unit, "root")
+    if role in ("summary", "impact", None) and not whole and is_change_event(unit):
+        return "trigger"
     return None
 
 

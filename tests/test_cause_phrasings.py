@@ -30,6 +30,11 @@ CAUSES = [
  ("Why it happened", "The rebalancing traffic saturated the links between the aggregation routers."),
  ("Root cause", "When traffic ramped up, the new brokers burned through their burst credits in about 30 minutes."),
  ("Cause", "Managed laptops only trust the previous issuing chain, so they rejected the new certificate."),
+ # a change carried out, told as part of the story: the trigger, in a narrative or in a cause section
+ ("What happened", "Shortly after midnight our hosting partner carried out scheduled maintenance on the storage network."),
+ ("Background", "At 09:12 CET the platform team began rolling out a routine certificate-rotation change to the edge fleet."),
+ ("Summary", "On Tuesday evening we installed a new kernel version on half of the database hosts."),
+ ("Root cause", "At 4:05 p.m. the team shipped release 7.2 of the billing service to every region at once."),
 ]
 
 NOT_CAUSES = [
@@ -83,6 +88,10 @@ NOT_CAUSES = [
  ("Summary", "We also made a small tweak to the firewall rule, as the pattern was misconfigured."),
  ("What happened", "Most repositories were also updated to require CI checks to pass before a broken change can be merged."),
  ("Summary", "Branch protection was reconfigured to block force pushes, which had caused the lost commits."),
+ # a change that was the response (a fix, a rollback, an optimisation), or a version named in passing
+ ("What happened", "At 11:40 we began rolling out a fix to the affected clusters."),
+ ("Summary", "Engineers applied a configuration change to restore traffic to the secondary region."),
+ ("What happened", "Starting with version 3.1, the client fetches its settings from the API on launch."),
 ]
 
 
