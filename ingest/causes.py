@@ -92,17 +92,26 @@ def find_causes(doc: Doc, min_word_share: float = 0.0) -> list[dict]:
     causes: list[dict] = []
     seen: set[tuple[int, int]] = set()
     blocks = [b for b in (doc._.pmkb_blocks or []) if b.kind != "code"]
+    factor_items = False  # inside the list a "Two things made it worse:" sentence introduced
     for index, block in enumerate(blocks):
         role = block.role
+        factor_items = factor_items and block.kind == "item"
         if block.kind in ("header_row", "heading") or (role in _SKIP_ROLES and role not in SECTION_KINDS):
             continue
         whole = block.kind in ("item", "row")
         units = [_row_text_span(text, block) if block.kind == "row" else (block.start, block.end)] if whole else block_sentences(doc, block)
+        answers_label = False  # the sentence after a "**Why the weekend didn't warn us.**" label
         for s, e in units:
             unit = text[s:e]
             kind = _candidate_kind(unit, role, whole, cue_spans.keys_within(s, e))
-            if kind is None and role in SECTION_KINDS and block.label and s == block.start and len(unit.split()) >= 4:
+            long_enough = len(unit.split()) >= 4
+            if kind is None and role in SECTION_KINDS and long_enough and ((block.label and s == block.start) or answers_label):
                 kind = cause_kind(unit, SECTION_KINDS[role])  # a factor titled in bold: "**Our deploys depended on the resolver.** When …"
+            if kind is None and factor_items and whole and long_enough:
+                kind = "contributing"
+            answers_label = bool(role in SECTION_KINDS and block.label and s == block.start and _terms("not_cause").search(_clean(unit).lower()))
+            if _terms("factor_list").search(unit.lower()) and _announces_list(unit, block, blocks, index):
+                factor_items = True
             if kind is None or never_a_cause(unit) or _announces_list(unit, block, blocks, index) or word_share(unit) < min_word_share:
                 continue
             _add(causes, seen, text, s, e, kind)

@@ -35,6 +35,13 @@ CAUSES = [
  ("Background", "At 09:12 CET the platform team began rolling out a routine certificate-rotation change to the edge fleet."),
  ("Summary", "On Tuesday evening we installed a new kernel version on half of the database hosts."),
  ("Root cause", "At 4:05 p.m. the team shipped release 7.2 of the billing service to every region at once."),
+ ("Root cause", "On 3 May we released checkout v3 behind a flag that defaulted to on."),
+ ("Cause", "Two days earlier we had rescheduled the nightly export to run at 01:00 instead of 04:00."),
+ # an omission: what nobody did, what was forgotten
+ ("What happened", "When the old node was retired, nobody checked whether its cron jobs had moved with it."),
+ ("Summary", "I forgot to renew the signing key that the mobile app pins."),
+ ("What happened", "What we didn't do was drain the queue before switching consumers."),
+ ("Why it happened", "During the review of the firewall change, no one noticed that it also covered the backup subnet."),
 ]
 
 NOT_CAUSES = [
@@ -92,7 +99,53 @@ NOT_CAUSES = [
  ("What happened", "At 11:40 we began rolling out a fix to the affected clusters."),
  ("Summary", "Engineers applied a configuration change to restore traffic to the secondary region."),
  ("What happened", "Starting with version 3.1, the client fetches its settings from the API on launch."),
+ # theories from outside ruled out, a part that stayed healthy, a heading-like label, what was unrelated
+ ("What happened", "Several shop owners told us that the failures only hit card payments made abroad."),
+ ("Root cause", "During the outage, some people on forums suggested our database had been wiped."),
+ ("Root cause", "The search cluster was healthy throughout and answered every query it received."),
+ ("What went wrong", "We compared error rates per browser and found no link between the two."),
+ ("Root cause", "The upstream mail relay was not the cause; it delivered everything we handed it."),
+ ("Root cause", "Why the canary didn't catch it."),
+ ("Summary", "The earlier disk alert on db-2 was unrelated and had been cleared the day before."),
+ ("Summary", "We sincerely apologise for the disruption this caused to your teams."),
+ ("What happened", "We found the expired certificate at 08:40 and replaced it twenty minutes later."),
 ]
+
+
+def test_the_items_of_a_list_of_what_made_it_worse_are_contributing_causes():
+    text = ("# Outage\n\n## What happened\n\nThe import job filled the disk on the primary.\n\n"
+            "Three things made the outage longer than it had to be:\n\n"
+            "- The disk alert was routed to a mailbox that nobody reads at weekends.\n"
+            "- Our failover runbook still named the replica we had decommissioned in May.\n\n"
+            "## Timeline\n\n- 09:00 Disk full\n")
+    found = {c["text"]: c["kind"] for c in extract(normalise(source_from_bytes("x.md", text.encode(), None)))[0]["causes"]}
+    assert found.get("The disk alert was routed to a mailbox that nobody reads at weekends.") == "contributing"
+    assert found.get("Our failover runbook still named the replica we had decommissioned in May.") == "contributing"
+    assert not any(t.startswith("Three things") for t in found)
+
+
+def test_a_list_not_introduced_as_causes_keeps_its_items_out():
+    text = ("# Outage\n\n## What happened\n\nThe primary database ran out of disk space during the import. These teams joined the call:\n\n"
+            "- The storage team, who owned the primary database hosts.\n- The support team, who answered the customers.\n")
+    found = [c["text"] for c in extract(normalise(source_from_bytes("x.md", text.encode(), None)))[0]["causes"]]
+    assert "The primary database ran out of disk space during the import." in found
+    assert not any("team, who" in t for t in found)
+
+
+@pytest.mark.parametrize(
+    "paragraph, answer",
+    [
+        ("**Why the staging test passed.** Staging holds a tenth of production's tenants, so the slow query never showed up there.",
+         "Staging holds a tenth of production's tenants, so the slow query never showed up there."),
+        ("**How the retry storm started?** Every client retried at once on the same one-second schedule.",
+         "Every client retried at once on the same one-second schedule."),
+    ],
+)
+def test_the_sentence_answering_a_why_or_how_label_is_the_cause(paragraph, answer):
+    text = f"# Outage\n\n## What went wrong\n\n{paragraph}\n"
+    found = [c["text"] for c in extract(normalise(source_from_bytes("x.md", text.encode(), None)))[0]["causes"]]
+    assert answer in found
+    assert not any(t.startswith(("Why", "How", "**")) for t in found)
 
 
 def causes(heading: str, sentence: str) -> list[str]:
