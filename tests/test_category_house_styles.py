@@ -100,3 +100,27 @@ def test_latency_alone_is_not_a_network_cause():
 )
 def test_an_expired_password_credential_or_licence_is_a_time_cause(sentence):
     assert "time" in categorise(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence, category",
+    [
+        # a change told without the word "deploy": an update applied, maintenance carried out, a move to new hosts
+        ("At 02:00 a routine kernel upgrade was applied to every ingest node.", "change"),
+        ("Our colocation partner carried out planned maintenance on the core switches.", "change"),
+        ("Last week we moved the billing workers from the old VM to a managed container platform.", "change"),
+        # a defect in how a step repeats or checks
+        ("The email sender is not idempotent, so each retry sent the invoice again.", "software-bug"),
+        ("The importer didn't check whether a row had already been loaded.", "software-bug"),
+        # a limit reached or made smaller
+        ("The upgrade reduced the default size of the connection pool from 200 to 50.", "capacity"),
+        ("The web tier hit its autoscaling ceiling of 24 instances within minutes.", "capacity"),
+        # a failed part
+        ("One of the two RAID controllers in the primary array failed, and writes slowed to a crawl.", "hardware"),
+        ("A power supply failure took the top-of-rack switch down.", "hardware"),
+        # routes
+        ("A peer started announcing more specific prefixes for our address space.", "network"),
+    ],
+)
+def test_causes_in_plain_words_get_their_category(sentence, category):
+    assert category in categorise(sentence)
