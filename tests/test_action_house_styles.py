@@ -354,3 +354,46 @@ def test_report_introductions_support_offers_and_postmortem_promises_are_boilerp
 )
 def test_safeguards_and_changes_already_made_are_follow_ups_in_a_narrative(sentence, status):
     assert actions(f"# Outage\n\nOur upgrade removed a node label and the network fell over.\n\n{sentence}\n") == [(sentence, status)]
+
+
+@pytest.mark.parametrize("heading", ["MEASURES TAKEN", "Measures", "Countermeasures", "Actionables", "Action points"])
+def test_measures_and_actionables_name_action_sections(heading):
+    assert section_role(heading) == "actions"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "We've since moved the signing key to automatic rotation and added an alert a week before it expires.",
+        "Since then we have turned request hedging back on for every read path, so a slow replica no longer stalls checkout.",
+        "We also rewrote the on-call runbook for queue backlogs: the first step is now to check consumer health.",
+    ],
+)
+def test_work_already_done_since_the_incident_is_a_done_action(sentence):
+    text = f"# Outage\n\n## What we changed\n\n{sentence}\n"
+    assert (sentence, "done") in actions(text)
+
+
+def test_a_since_sentence_in_a_summary_is_a_follow_up():
+    sentence = "We've since moved this certificate to automatic renewal and added an alert 30 days before it expires."
+    text = f"# Outage\n\n## Summary\n\nThe certificate on the gateway expired at 06:12.\n{sentence}\n"
+    assert (sentence, "done") in actions(text)
+
+
+@pytest.mark.parametrize("item", ["How we run incident reviews", "Why we publish postmortems", "Get notified: subscribe to our status page"])
+def test_link_titles_under_an_action_section_are_no_actions(item):
+    text = f"# Outage\n\n## Follow-ups\n\n- Add an alert on queue depth.\n- {item}\n"
+    assert [t for t, _ in actions(text)] == ["Add an alert on queue depth."]
+
+
+@pytest.mark.parametrize(
+    "item, status",
+    [
+        ("PROJ-112 Make the schema-change tool mandatory for large tables — **Resolved**", "done"),
+        ("Include the cache hosts in the lag alert - Done", "done"),
+        ("OPS-7 Add a timeout to stale reads – **Open**, needs discussion with the API team", "planned"),
+        ("Document table sizes in the checklist — In progress", "in_progress"),
+    ],
+)
+def test_a_status_after_a_dash_at_the_end_of_an_item(item, status):
+    assert action_status(item) == status
