@@ -74,6 +74,9 @@ def _announces_list(text: str, block: Block, blocks: list[Block], index: int) ->
     return nxt is not None and nxt.kind in ("item", "row", "header_row")
 
 
+_ORDINAL = re.compile(r"^\W*(?:first|second|third|fourth|finally|lastly|also|on top of that)\b,?", re.I)
+"""How the sentences listing factors in a paragraph open ("First, …", "Finally, …")."""
+
 _TOKEN = re.compile(r"\S+")
 _WORDLIKE = re.compile(r"^[(\"'“]*[A-Za-z][A-Za-z'’-]*[)\"'”.,;:!?]*$")
 
@@ -101,17 +104,20 @@ def find_causes(doc: Doc, min_word_share: float = 0.0) -> list[dict]:
         whole = block.kind in ("item", "row")
         units = [_row_text_span(text, block) if block.kind == "row" else (block.start, block.end)] if whole else block_sentences(doc, block)
         answers_label = False  # the sentence after a "**Why the weekend didn't warn us.**" label
+        ordinal_factors = False  # after "Two more things made it worse." in a paragraph: "First, …", "Second, …"
         for s, e in units:
             unit = text[s:e]
             kind = _candidate_kind(unit, role, whole, cue_spans.keys_within(s, e))
             long_enough = len(unit.split()) >= 4
             if kind is None and role in SECTION_KINDS and long_enough and ((block.label and s == block.start) or answers_label):
                 kind = cause_kind(unit, SECTION_KINDS[role])  # a factor titled in bold: "**Our deploys depended on the resolver.** When …"
-            if kind is None and factor_items and whole and long_enough:
+            listed = (factor_items and whole) or (ordinal_factors and _ORDINAL.match(unit))
+            if listed and long_enough and kind in (None, "root"):
                 kind = "contributing"
             answers_label = bool(role in SECTION_KINDS and block.label and s == block.start and _terms("not_cause").search(_clean(unit).lower()))
-            if _terms("factor_list").search(unit.lower()) and _announces_list(unit, block, blocks, index):
-                factor_items = True
+            if _terms("factor_list").search(unit.lower()):
+                factor_items = factor_items or _announces_list(unit, block, blocks, index)
+                ordinal_factors = not whole
             if kind is None or never_a_cause(unit) or _announces_list(unit, block, blocks, index) or word_share(unit) < min_word_share:
                 continue
             _add(causes, seen, text, s, e, kind)

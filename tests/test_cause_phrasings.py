@@ -42,6 +42,20 @@ CAUSES = [
  ("Summary", "I forgot to renew the signing key that the mobile app pins."),
  ("What happened", "What we didn't do was drain the queue before switching consumers."),
  ("Why it happened", "During the review of the firewall change, no one noticed that it also covered the backup subnet."),
+ ("What happened", "What the load test didn't cover was a cold cache after a full restart."),
+ # a slip, a missing safeguard, rights nobody needed
+ ("What happened", "An operator ran the retention job against the live archive when she meant to run it against the test copy."),
+ ("Summary", "Our on-call engineer accidentally detached the volume that held the primary's write-ahead log."),
+ ("What happened", "There was no confirmation prompt before the tool deleted every matching key."),
+ ("Background", "The deploy token also had admin rights on the production registry, although builds only need read access."),
+ # a check that looks at the wrong thing, a fixed limit, unusual load, a late page, retries that pile on, stale state
+ ("What happened", "Our uptime probe only checks that the home page returns 200, not that search works."),
+ ("Summary", "The synthetic test doesn't check that a payment actually settles."),
+ ("What happened", "The SMS gateway can only handle 40 messages per second from one account."),
+ ("Summary", "Monday was payday, so far more people than usual opened the app at 9 a.m."),
+ ("What happened", "The disk alert is set at 98%, so it did not page until the volume was already full."),
+ ("What happened", "Every phone that lost its session retried the login endpoint every second, which added load to the struggling auth cluster."),
+ ("Summary", "The old certificate was still cached on two of the edge nodes, which kept serving it."),
 ]
 
 NOT_CAUSES = [
@@ -109,7 +123,26 @@ NOT_CAUSES = [
  ("Summary", "The earlier disk alert on db-2 was unrelated and had been cleared the day before."),
  ("Summary", "We sincerely apologise for the disruption this caused to your teams."),
  ("What happened", "We found the expired certificate at 08:40 and replaced it twenty minutes later."),
+ ("What happened", "Then we made it worse."),
 ]
+
+
+@pytest.mark.parametrize(
+    "paragraph, factors",
+    [
+        ("The bank's switch failed over at 09:58. Two more things made it worse for merchants. First, routing moved traffic back to the "
+         "primary bank as soon as success rates looked normal. Second, status checks against the bank kept timing out.",
+         ["First, routing moved traffic back to the primary bank as soon as success rates looked normal.",
+          "Second, status checks against the bank kept timing out."]),
+        ("Several factors prolonged the outage. First, the runbook pointed at a dashboard we retired in May. Finally, the pager rota had a gap over the holiday.",
+         ["First, the runbook pointed at a dashboard we retired in May.", "Finally, the pager rota had a gap over the holiday."]),
+    ],
+)
+def test_ordinal_sentences_after_a_factor_introduction_are_contributing_causes(paragraph, factors):
+    text = f"# Outage\n\n## Root cause\n\n{paragraph}\n"
+    found = {c["text"]: c["kind"] for c in extract(normalise(source_from_bytes("x.md", text.encode(), None)))[0]["causes"]}
+    for factor in factors:
+        assert found.get(factor) == "contributing"
 
 
 def test_the_items_of_a_list_of_what_made_it_worse_are_contributing_causes():
