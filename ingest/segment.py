@@ -25,8 +25,8 @@ from spacy.tokens import Doc
 
 from .extensions import ensure_extensions, result_of, sentence_spans, text_of  # noqa: F401  (shared Doc helpers, re-exported)
 
-from . import rules
 from .tables import ROW, ROW_SEPARATOR, labels_only, next_is_row, row_cells
+from .headings import names_action_table, normalise_heading, section_role  # noqa: F401  (re-exported)
 
 _ATX = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
 _SETEXT = re.compile(r"^(=+|-{2,})[ \t]*$")
@@ -37,10 +37,13 @@ _BOLD_LABEL = re.compile(r"^\s*(?:\*\*|__)([^*_\n]{1,60}?)(?::\s*)?(?:\*\*|__)\s
 _BARE_LABEL = re.compile(r"^([A-Z][A-Za-z /&'()-]{1,50}):\s*$")
 _PLAIN_LABEL = re.compile(r"^([A-Z][A-Za-z /&'-]{1,40}):\s+(?=\S)")
 _LABEL_LINE = re.compile(r"^([A-Z][A-Za-z /&'()-]{1,50}):\s*$")
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}"
 _DATE_HEADING = re.compile(
-    r"^(?:[A-Za-z]+day,?\s+)?(?:\d{4}-\d{2}-\d{2}|[A-Z][a-z]{2,8}\.? \d{1,2}(?:st|nd|rd|th)?(?:,? \d{4})?|\d{1,2}(?:st|nd|rd|th)? [A-Z][a-z]{2,8}(?:,? \d{4})?|day \d+)\b[^a-z]{0,20}$",
+    r"^(?:[A-Za-z]+day,?\s+)?(?:\d{4}-\d{2}-\d{2}|" + _MONTH + r"\.? \d{1,2}(?:st|nd|rd|th)?(?:,? \d{4})?|\d{1,2}(?:st|nd|rd|th)? " + _MONTH + r"(?:,? \d{4})?|day \d+)\b[^a-z]{0,20}$",
     re.I,
 )
+_CAPS_LINE = re.compile(r"^(?=(?:[^A-Za-z]*[A-Z]){4})[A-Z][A-Z'’&/ -]*[A-Z]:?$")
+"""A line in capitals ("WHAT HAPPENED", "WHAT WE'RE DOING ABOUT IT"): a plain-text section heading."""
 _LINE_LABEL = re.compile(r"^\s*(?:\*\*)?[A-Z][A-Za-z/&' -]{1,30}(?:\*\*)?:(?:\*\*)?\s+\S")
 _CHECKED = {"[x]", "[X]", "[✓]", "[✔]"}
 
@@ -76,66 +79,6 @@ class Block:
     def role(self) -> str | None:
         """The role that governs this block: its own label's, else its section's."""
         return self.label_role or self.section
-
-
-def normalise_heading(text: str) -> str:
-    """A heading reduced to lower-case words for matching against section phrases."""
-    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
-    text = re.sub(r"[*_`#\\]", "", text).strip().lower()
-    text = re.sub(r"^(?:\d+(?:\.\d+)*[.)]?|[ivx]+\.)\s+", "", text)
-    text = re.sub(r"[:.\s]+$", "", text)
-    text = re.sub(r"\s*\([^)]*\)\s*$", "", text)
-    text = re.sub(r"\b(?:\d+|a few|few|a couple of|two|three|four|six)\s+(?=(?:days|weeks|months)\b)", "", text)  # "the following 2 weeks"
-    return re.sub(r"\s+", " ", text)
-
-
-@lru_cache(maxsize=4096)
-def section_role(heading: str, strict: bool = False, contained: bool = True) -> str | None:
-    """The role a heading names (exact phrase, then prefix, then contained words), or None.
-
-    ``strict`` (for inline labels such as ``**Fix the retry loop.**``) accepts only an exact phrase;
-    without ``contained``, a phrase found among other words does not count.
-    """
-    norm = normalise_heading(heading)
-    if not norm or len(norm) > 80 or re.search(r"\d{4}-\d{2}-\d{2}t\d", norm):
-        return None
-    data = rules.sections()
-    order = data["order"]
-    phrases = data["roles"]
-    for role in order:
-        if norm in phrases[role]:
-            return role
-    if strict:
-        return None
-    for role in order:
-        for phrase in phrases[role]:
-            if norm.startswith(phrase + " ") or norm.startswith(phrase + "&") or norm.startswith(phrase + ","):
-                return role
-    if contained and len(norm.split()) <= 9:
-        for role, pattern in _contained_phrases():
-            if pattern.search(norm):
-                return role
-    return None
-
-
-@lru_cache(maxsize=256)
-def names_action_table(header_cells: tuple[str, ...]) -> bool:
-    """Whether a table's header names a list of actions (an "Action item" column and no time column)."""
-    data = rules.sections()
-    names = {normalise_heading(cell) for cell in header_cells}
-    return bool(names & set(data["action_columns"])) and not names & set(data["time_columns"])
-
-
-@lru_cache(maxsize=1)
-def _contained_phrases() -> list[tuple[str, re.Pattern]]:
-    """Per role, in order, one regex for its phrases longer than four characters, as whole words."""
-    data = rules.sections()
-    out = []
-    for role in data["order"]:
-        longer = [re.escape(p) for p in data["roles"][role] if len(p) > 4]
-        if longer:
-            out.append((role, re.compile(r"(?<!\w)(?:" + "|".join(longer) + r")(?!\w)")))
-    return out
 
 
 def _lines(text: str):
@@ -231,8 +174,8 @@ def segment_text(text: str) -> list[Block]:
             add("heading", pos, pos + len(line), level=level)
             i += 2
             continue
-        if not para and _stands_alone(lines, i) and section_role(stripped, strict=True):
-            push_heading(7, stripped)  # a plain-text report's "Action Items" or "Root Cause Analysis" line
+        if not para and (_stands_alone(lines, i) or _short_line(stripped)) and (section_role(stripped, strict=True) or (_CAPS_LINE.match(stripped) and _stands_alone(lines, i))):
+            push_heading(7, stripped)  # a plain-text report's "Action Items" or "WHAT WE'RE DOING ABOUT IT" line
             add("heading", pos, pos + len(line), level=7)
             i += 1
             continue
@@ -302,9 +245,13 @@ def segment_text(text: str) -> list[Block]:
 
 def _stands_alone(lines: list[tuple[int, str]], i: int) -> bool:
     """Whether line ``i`` is a short line with a blank line (or the end) after it and no final stop."""
-    line = lines[i][1].strip()
     after = lines[i + 1][1].strip() if i + 1 < len(lines) else ""
-    return not after and len(line.split()) <= 6 and not line.endswith((".", ",", ";", "|"))
+    return not after and _short_line(lines[i][1].strip())
+
+
+def _short_line(line: str) -> bool:
+    """A line of at most six words with no final stop: a heading, if it names a section."""
+    return len(line.split()) <= 6 and not line.endswith((".", ",", ";", "|"))
 
 
 def _names_a_section(line: str) -> bool:

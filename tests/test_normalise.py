@@ -94,3 +94,22 @@ def test_curly_quotes_are_plain_in_every_format_so_cues_read_them(name, text):
     assert "’" not in document.text and "We'll add alerting" in document.text
     actions = extract(document)[0]["corrective_actions"]
     assert [(a["text"], a["status"]) for a in actions] == [("We'll add alerting on replication lag to prevent this.", "planned")]
+
+
+def test_page_chrome_around_a_post_is_left_out():
+    markup = (
+        "<html><body><header class='site-header'><a href='/'>Blog</a></header><article><h1>API outage</h1>"
+        "<p>The API was down from 10:00 to 11:00 UTC.</p><h2>Follow-ups</h2><ul><li>Add an alert on error rate.</li></ul>"
+        "<div class='share-buttons'>Share on Mastodon</div></article>"
+        "<aside class='related-posts'><h3>Related posts</h3><ul><li>How we run incident reviews</li></ul></aside>"
+        "<div id='newsletter'>Subscribe for updates</div><div role='contentinfo'>© Example Ltd</div></body></html>"
+    )
+    text = normalise(Source("post.html", text=markup)).text
+    assert "The API was down" in text and "Add an alert on error rate." in text
+    for chrome in ("Share on Mastodon", "Related posts", "How we run incident reviews", "Subscribe for updates", "© Example Ltd", "Blog"):
+        assert chrome not in text
+
+
+def test_an_article_classed_like_chrome_words_inside_it_is_kept():
+    markup = "<html><body><article class='post'><p>The shared cache was full at 10:00 UTC.</p></article></body></html>"
+    assert "The shared cache was full" in normalise(Source("post.html", text=markup)).text

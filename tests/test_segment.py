@@ -121,6 +121,38 @@ def test_day_heading_keeps_the_timeline_role():
     assert role_of(text, "00:20 We restarted the brokers.") == "timeline"
 
 
+def test_a_numbered_whys_heading_after_the_timeline_is_a_cause_section_not_a_day():
+    text = "# Outage\n\n## Timeline\n\n- 09:00 Disk full\n\n## 5 Whys\n\n- Why did the disk fill? The log rotation job was removed.\n"
+    assert role_of(text, "Why did the disk fill? The log rotation job was removed.") == "root_cause"
+
+
+@pytest.mark.parametrize(
+    "heading, role",
+    [("WHAT WE'RE DOING ABOUT IT", "actions"), ("WHEN EACH SERVICE WAS AFFECTED", "impact"), ("ROOT CAUSE", "root_cause"), ("COMPENSATION", None)],
+)
+def test_a_line_in_capitals_is_a_plain_text_heading(heading, role):
+    text = f"Service notice\n\nThe portal was down on Friday.\n\n{heading}\n\nThe team restarted the portal servers.\n"
+    assert role_of(text, "The team restarted the portal servers.") == role
+    assert any(b.kind == "heading" and text[b.start:b.end] == heading for b in segment_text(text))
+
+
+def test_a_section_name_on_its_own_line_heads_the_text_right_below_it():
+    text = "Postmortem\n\nSummary\nThe portal was down for an hour.\n\nFollow-up actions\n1. Add a login check.\n2. Page on error rate.\n"
+    assert role_of(text, "The portal was down for an hour.") == "summary"
+    assert role_of(text, "Add a login check.") == "actions"
+
+
+@pytest.mark.parametrize("heading", ["WHY DID THIS HAPPEN?", "Why did this happen?", "Why did it happen?"])
+def test_a_heading_asking_why_is_a_cause_section(heading):
+    text = f"Incident summary\n\n{heading}\n\nThe service account password expired.\n"
+    assert role_of(text, "The service account password expired.") == "root_cause"
+
+
+def test_a_short_capitalised_word_inside_prose_is_no_heading():
+    text = "Service notice\n\nThe portal was down.\n\nUTC\n\nThe team restarted it.\n"
+    assert not any(b.kind == "heading" and text[b.start:b.end] == "UTC" for b in segment_text(text))
+
+
 def test_one_block_per_bullet_row_and_paragraph():
     text = (
         "# Outage\n\n## Root cause\n\n"

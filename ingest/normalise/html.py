@@ -18,6 +18,17 @@ def looks_like_html(text: str) -> bool:
 
 _BLOCK_TAGS = {"p", "div", "section", "article", "main", "header", "footer", "blockquote", "pre", "br", "hr", "tr", "table", "ul", "ol", "dl", "dt", "dd", "figure", "details", "summary"}
 _SKIP_TAGS = {"script", "style", "noscript", "template", "svg", "head", "nav", "iframe", "button", "form"}
+_CHROME = re.compile(r"(?i)(?:^|[\s_-])(?:related|share|sharing|social|newsletter|subscribe|sidebar|cookies?|breadcrumbs?|comments|promo|site-footer|site-header|masthead)(?:$|[\s_-])")
+"""Class, id or role words of page chrome around a post (related posts, share buttons, sign-up boxes)."""
+_CHROME_ROLES = {"navigation", "complementary", "contentinfo", "banner"}
+
+
+def is_chrome(tag: Any) -> bool:
+    """Whether an element is page chrome rather than the post: a landmark role or a chrome class or id."""
+    if (tag.get("role") or "").lower() in _CHROME_ROLES:
+        return True
+    names = " ".join([*(tag.get("class") or []), tag.get("id") or ""])
+    return bool(names.strip() and _CHROME.search(names))
 
 
 _INDENT = "\ue000"
@@ -70,7 +81,7 @@ def html_to_markdown(markup: str, nested_indent: bool = False) -> tuple[str, str
                 out.append("\n\n" if name not in ("li", "tr") else "\n")
             depth -= name in ("ul", "ol")
             continue
-        if name in _SKIP_TAGS or (name == "title"):
+        if name in _SKIP_TAGS or (name == "title") or (name not in ("html", "body", "main", "article") and is_chrome(node)):
             continue
         if re.fullmatch(r"h[1-6]", name):
             out.append("\n\n" + "#" * int(name[1]) + " ")

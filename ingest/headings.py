@@ -1,0 +1,70 @@
+"""Which section a heading names: a heading reduced to words and matched against the section
+phrases of ``rules/sections.json`` (Root cause, Action items, Timeline…), and which table headers
+name a list of actions."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from . import rules
+
+
+def normalise_heading(text: str) -> str:
+    """A heading reduced to lower-case words for matching against section phrases."""
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    text = re.sub(r"[*_`#\\]", "", text).strip().lower()
+    text = re.sub(r"^(?:\d+(?:\.\d+)*[.)]?|[ivx]+\.)\s+", "", text)
+    text = re.sub(r"[:.?\s]+$", "", text)
+    text = re.sub(r"\s*\([^)]*\)\s*$", "", text)
+    text = re.sub(r"\b(?:\d+|a few|few|a couple of|two|three|four|six)\s+(?=(?:days|weeks|months)\b)", "", text)  # "the following 2 weeks"
+    return re.sub(r"\s+", " ", text)
+
+
+@lru_cache(maxsize=4096)
+def section_role(heading: str, strict: bool = False, contained: bool = True) -> str | None:
+    """The role a heading names (exact phrase, then prefix, then contained words), or None.
+
+    ``strict`` (for inline labels such as ``**Fix the retry loop.**``) accepts only an exact phrase;
+    without ``contained``, a phrase found among other words does not count.
+    """
+    norm = normalise_heading(heading)
+    if not norm or len(norm) > 80 or re.search(r"\d{4}-\d{2}-\d{2}t\d", norm):
+        return None
+    data = rules.sections()
+    order = data["order"]
+    phrases = data["roles"]
+    for role in order:
+        if norm in phrases[role]:
+            return role
+    if strict:
+        return None
+    for role in order:
+        for phrase in phrases[role]:
+            if norm.startswith(phrase + " ") or norm.startswith(phrase + "&") or norm.startswith(phrase + ","):
+                return role
+    if contained and len(norm.split()) <= 9:
+        for role, pattern in _contained_phrases():
+            if pattern.search(norm):
+                return role
+    return None
+
+
+@lru_cache(maxsize=256)
+def names_action_table(header_cells: tuple[str, ...]) -> bool:
+    """Whether a table's header names a list of actions (an "Action item" column and no time column)."""
+    data = rules.sections()
+    names = {normalise_heading(cell) for cell in header_cells}
+    return bool(names & set(data["action_columns"])) and not names & set(data["time_columns"])
+
+
+@lru_cache(maxsize=1)
+def _contained_phrases() -> list[tuple[str, re.Pattern]]:
+    """Per role, in order, one regex for its phrases longer than four characters, as whole words."""
+    data = rules.sections()
+    out = []
+    for role in data["order"]:
+        longer = [re.escape(p) for p in data["roles"][role] if len(p) > 4]
+        if longer:
+            out.append((role, re.compile(r"(?<!\w)(?:" + "|".join(longer) + r")(?!\w)")))
+    return out
