@@ -53,6 +53,16 @@ def ranges(text: str, unit: Unit) -> list[tuple[TimeMention, TimeMention]]:
     return pairs
 
 
+_RESTATING = re.compile(r"(?i)\b(?:which|that)\b[^.;]{0,60}\b(?:was|is|were|means)\s*$|\bi\.e\.,?\s*$|\bor\s*$|\(\s*$")
+_LOCAL_AFTER = re.compile(r"(?i)^\W{0,3}(?:in )?(?:local time|local|their time)\b")
+
+
+def restates(text: str, previous_end: TimeMention, a: TimeMention, b: TimeMention) -> bool:
+    """Whether a range repeats the range before it in other clocks ("13:09 to 14:22, which for
+    customers in Japan was 22:09 to 23:22 local time")."""
+    return bool(_RESTATING.search(text[previous_end.end:a.start]) or _LOCAL_AFTER.match(text[b.end:b.end + 20]))
+
+
 def _fix_range(a: TimeMention, b: TimeMention) -> tuple[datetime, datetime] | None:
     """The (start, end) of a range, with the end moved past midnight when it runs backwards."""
     start, end = a.value, b.value
@@ -104,9 +114,9 @@ def windows_for(doc: Doc, units: list[Unit], part_start: str | None = None, part
         if not impactish:
             continue
         pairs = ranges(text, unit)
-        for a, b in pairs:
+        for index, (a, b) in enumerate(pairs):
             fixed = _fix_range(a, b)
-            if fixed is None or a.precision == "day":
+            if fixed is None or a.precision == "day" or fixed[0] == fixed[1] or (index and restates(text, pairs[index - 1][1], a, b)):
                 continue
             windows.append(_window(text, unit, fixed[0], fixed[1], a))
         if pairs:

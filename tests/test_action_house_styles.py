@@ -397,3 +397,17 @@ def test_link_titles_under_an_action_section_are_no_actions(item):
 )
 def test_a_status_after_a_dash_at_the_end_of_an_item(item, status):
     assert action_status(item) == status
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "We'll share another update within 30 minutes.",
+        "We'll update you as soon as deliveries resume.",
+        "We will keep the board and the regional managers informed as this work is completed.",
+        "If anything here is unclear, contact support and we will get back to you.",
+        "As an apology, we will add 500 gems to every account that logs in this week.",
+    ],
+)
+def test_more_promises_about_the_incident_itself_are_boilerplate(sentence):
+    assert is_boilerplate(sentence)

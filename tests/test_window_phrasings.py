@@ -199,6 +199,12 @@ def test_a_day_level_window_end_takes_the_recovery_stamped_on_that_day(text, exp
         "PR 1 and PR 2 were merged to prod between 2 AM and 2.30 AM PST on 1/20/2022.",
         "The new configuration was rolled out to all regions from 14:02 to 15:47 UTC on March 3, 2024.",
         "On March 3, 2024 we deployed the release between 14:02 and 15:47 UTC.",
+        # updates applied, maintenance carried out or scheduled, a rollout, recovery work
+        "On the evening of March 3, 2024 (between 14:02 and 15:47 UTC) we applied routine kernel updates to the queue nodes.",
+        "The maintenance work started at 14:02 UTC on 3 March 2024 and was finished by 15:47 UTC; every check passed.",
+        "Announced schedule: 2024/03/03 14:02 - 15:47 (UTC)",
+        "Version 8.1 started rolling out on 3 March 2024 at 14:02 UTC and reached every region by 15:47 UTC.",
+        "We resent the 412 missing receipts between 14:02 and 15:47 UTC on 3 March 2024.",
     ],
 )
 def test_a_range_in_which_changes_were_merged_or_deployed_is_no_window(sentence):
@@ -257,4 +263,16 @@ def test_what_stayed_affected_after_the_stated_window_is_a_window_of_its_own(ext
 
 def test_a_later_recovery_without_longer_or_still_is_no_extra_window():
     text = "# Incident on our API\n\n## Summary\n\nBetween 14:02 and 15:47 UTC on March 3, 2024, customers were unable to log in. We published this report until 16:30 UTC.\n"
+    assert windows(text) == WINDOW
+
+
+def test_a_range_restated_in_local_time_is_the_same_window():
+    text = ("# Outage on 3 March 2024\n\n## Impact\n\nAsia-Pacific: 14:02 to 15:47 UTC, which for customers in Japan was 23:02 to 00:47 local time. "
+            "Errors peaked at 17%.\n")
+    assert windows(text) == WINDOW
+
+
+def test_a_clock_change_explained_in_passing_is_no_zero_length_window():
+    text = ("# Outage on 3 March 2024\n\n## Impact\n\nBetween 14:02 and 15:47 UTC on 3 March 2024 dashboards failed to load.\n\n"
+            "The incident lasted longer than the clocks say: the switch to daylight saving time (02:00 PST → 03:00 PDT) happened during it.\n")
     assert windows(text) == WINDOW
