@@ -124,3 +124,31 @@ def test_an_expired_password_credential_or_licence_is_a_time_cause(sentence):
 )
 def test_causes_in_plain_words_get_their_category(sentence, category):
     assert category in categorise(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Like many credit unions, we rely on an outside processor for card authorisations, and its primary site failed.",
+        "Our sponsor bank's UPI switch failed over and timed out on a quarter of requests.",
+        "The SMS provider throttled our sender IDs for two hours.",
+    ],
+)
+def test_a_processor_bank_or_provider_outside_the_company_is_a_dependency(sentence):
+    assert "dependency" in categorise(sentence)
+
+
+def test_routing_payments_between_banks_is_no_network_cause():
+    assert "network" not in categorise("Our smart routing layer only moves payments to the second bank after five minutes of failures.")
+    assert "network" in categorise("A BGP routing change withdrew our prefixes from two transit providers.")
+
+
+def test_event_processors_are_no_outside_dependency():
+    assert "dependency" not in categorise("The new session timeout made the event processors rebalance every few seconds.")
+
+
+def test_components_name_an_outside_processor_and_a_named_api():
+    from ingest.classify import components_in
+
+    assert "third-party" in components_in("the card processor's primary data centre lost power")
+    assert "api" in components_in("manifest-api started returning 503s")
