@@ -65,7 +65,7 @@ def derive_window(events: list[dict], source_start: datetime | None = None, max_
     if not candidates:
         return None
     earliest = min(candidates)
-    end_kinds = ["impact_end"] + (["resolution"] if starts else [])  # a resolution ends only a stated impact
+    end_kinds = ["impact_end"] + (["resolution", "mitigation"] if starts else [])  # a resolution or, failing that, a mitigation ends only a stated impact
     for kind in end_kinds:
         ends = sorted(((naive(at), e, at) for e, at in timed if e["kind"] == kind and naive(at) > earliest), key=lambda t: t[0])
         if not ends:

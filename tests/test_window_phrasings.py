@@ -91,6 +91,27 @@ def test_a_node_entering_a_failed_state_starts_the_impact():
     assert windows(text) == WINDOW
 
 
+def test_a_compromise_starts_the_impact_and_the_cleanup_ends_it_when_nothing_else_does():
+    text = (
+        "# Malicious releases\n\n## What happened\n\nAt 14:02 UTC on 3 March 2024, four of our npm packages were compromised by a stolen token.\n\n"
+        "By 15:47 UTC we had deleted the malicious versions and revoked the token.\n"
+    )
+    assert windows(text) == WINDOW
+
+
+def test_a_mitigation_does_not_end_a_window_that_a_recovery_ends():
+    text = (
+        "# Incident on 2024-03-03\n\n## Timeline (UTC)\n\n- 2024-03-03 14:02 - Checkout requests start failing.\n"
+        "- 2024-03-03 15:10 - Rolled back the payment service.\n- 2024-03-03 15:47 - Service fully restored.\n"
+    )
+    assert windows(text) == WINDOW
+
+
+def test_a_mitigation_after_only_a_deploy_is_no_window():
+    text = "# Deploy\n\n## Timeline (UTC)\n\n- 2024-03-03 14:02 - Version 4.2 deployed.\n- 2024-03-03 15:47 - Rolled back to 4.1.\n"
+    assert windows(text) == []
+
+
 def test_a_resolution_after_only_a_deploy_is_no_window():
     """Without a stated impact start, a deploy and a resolution do not say when customers were hurt."""
     text = "# Deploy\n\n## Timeline (UTC)\n\n- 2024-03-03 14:02 - Version 4.2 deployed.\n- 2024-03-03 15:47 - Incident resolved.\n"
