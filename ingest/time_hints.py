@@ -57,6 +57,21 @@ def in_passing(m: TimeMention, text: str | None) -> bool:
     return text is not None and bool(_BACKGROUND_DATE.search(text[max(0, m.start - 20):m.start]))
 
 
+_SENTENCE_BREAK = re.compile(r"[.!?:;\n(]")
+
+
+def weekday_in_passing(m: TimeMention, text: str | None) -> bool:
+    """Whether a weekday is named late in its sentence, after the event it dates ("we emailed the
+    bills on Thursday"), rather than opening it ("On Thursday night we …") to date what follows
+    (the caller asks only of a day before the one the text is on)."""
+    if text is None:
+        return False
+    before = text[max(0, m.start - 200):m.start]
+    breaks = list(_SENTENCE_BREAK.finditer(before))
+    lead = before[breaks[-1].end():] if breaks else before
+    return len(lead.split()) >= 5 or in_passing(m, text)
+
+
 def correct_year_typos(entries: list[TimeMention]) -> None:
     """A timeline entry dated a year off from the entries on both sides of it is a typo: fix and flag it."""
     dated = [m for m in entries if m.date is not None and m.year_explicit]

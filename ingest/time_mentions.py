@@ -59,7 +59,7 @@ def scanner() -> re.Pattern:
         # "03-26 17:40": month-day before a clock time, the year from context
         r"(?P<mdn>(?P<nm>[01]?\d)-(?P<nd>[0-3]\d))(?=[ T][0-2]?\d:[0-5]\d)",
         # "6:12pm on Tuesday": a weekday alone, dated from context
-        r"(?P<wdo>(?P<wdn>" + "|".join(_WEEKDAYS) + r")day)(?![a-z])",
+        r"(?P<wdo>(?<!every )(?<!each )(?<!any )(?<!on a )(?P<wdn>" + "|".join(_WEEKDAYS) + r")day)(?![a-z-])",  # not "Monday-morning reports", "every Monday"
     ]
     time_alts = [
         r"(?P<hm>(?P<h>[0-2]?\d):(?P<mi>[0-5]\d)(?::(?P<s>[0-5]\d))?(?:\.\d{1,6})?(?:\s?(?P<ap>[aApP]\.?[mM]\.?)(?![a-zA-Z]))?)",

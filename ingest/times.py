@@ -19,7 +19,7 @@ from spacy.tokens import Doc
 
 from . import rules
 from .time_mentions import TimeMention, scan  # noqa: F401  (the mention type and scanner the resolver reads)
-from .time_hints import bracketed_zones, converts, correct_month_typos, correct_title_date, correct_year_typos, date_sentences_from_their_end, in_passing, unit_of, zone_columns, zone_from_range_end
+from .time_hints import weekday_in_passing, bracketed_zones, converts, correct_month_typos, correct_title_date, correct_year_typos, date_sentences_from_their_end, in_passing, unit_of, zone_columns, zone_from_range_end
 from .time_zones import find_header_zone, zone_label, zone_offset  # noqa: F401
 
 
@@ -119,8 +119,11 @@ def resolve(
                 if base is None:
                     continue
                 back = (base.weekday() - int(weekday.split(":")[1])) % 7
-                m.date = cur_date = base - timedelta(days=back) if back <= 3 else base + timedelta(days=7 - back)  # the nearest such day
+                m.date = base - timedelta(days=back) if back <= 3 else base + timedelta(days=7 - back)  # the nearest such day
                 m.date_explicit = True
+                if not m.has_clock and m.date < base and weekday_in_passing(m, text):
+                    continue  # "we sent the bills by email on Thursday": a day before, told in passing, dates nothing after it
+                cur_date = m.date
                 if not m.has_clock:
                     continue  # "on Tuesday evening" dates what follows but is no event of its own
             elif day_flag:

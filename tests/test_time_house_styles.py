@@ -424,3 +424,21 @@ def test_a_date_a_month_off_is_kept_when_the_title_does_not_confirm_the_file_nam
     text = "# Build outage\n\nAll jobs failed between 2024-02-02 23:04 UTC and 2024-02-03 08:12 UTC.\n"
     found = incident(text, "ci-2024-03-03-build-outage.md")
     assert [(w["start"][:16], w["end"][:16]) for w in found["impact_windows"]] == [("2024-02-02T23:04", "2024-02-03T08:12")]
+
+
+def test_a_weekday_used_as_an_adjective_dates_nothing():
+    text = ("# Outage on Sunday 9 March 2025\n\n## Impact\n\nReports were late; most belonged to tenants whose Monday-morning reports run then.\n\n"
+            "## Resolution\n\nAt 03:06 UTC the storage on-call rolled back the change.\n")
+    assert "2025-03-09T03:06" in stamps(text)
+
+
+def test_a_day_before_named_in_passing_does_not_date_what_follows():
+    text = ("# Notice\n\n## What happened\n\nOn Friday 14 February 2025 logins failed. We had emailed 180,000 bills on Thursday, so more people than usual logged in.\n\n"
+            "We moved the website back to the old login system at 09:55 UTC.\n")
+    assert "2025-02-14T09:55" in stamps(text)
+
+
+def test_a_weekday_opening_its_clause_still_dates_what_follows():
+    text = ("# Ingestion delays\n\n## What happened\n\nApril 1 had been a holiday in several countries, and Tuesday morning traffic was higher than usual. "
+            "Our engineer was paged at 10:26 UTC.\n\nSummary: the delays were on Tuesday, April 2, 2024.\n")
+    assert "2024-04-02T10:26" in stamps(text)
