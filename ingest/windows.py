@@ -106,8 +106,6 @@ def windows_for(doc: Doc, units: list[Unit], part_start: str | None = None, part
     """Text before the first named section: an opening summary, where a stated range is the impact."""
     for unit in units:
         body = text[unit.start:unit.end]
-        if windows and windows[0].get("label") == "stated start/end":
-            break
         if unit.block.role in ("actions", "lessons") or is_not_impact(body):
             continue
         impactish = bool(is_impact(body)) or unit.block.role in ("impact", "summary") or (unit.block.role is None and unit.start < opening_end)

@@ -297,3 +297,9 @@ def test_a_clock_change_explained_in_passing_is_no_zero_length_window():
     text = ("# Outage on 3 March 2024\n\n## Impact\n\nBetween 14:02 and 15:47 UTC on 3 March 2024 dashboards failed to load.\n\n"
             "The incident lasted longer than the clocks say: the switch to daylight saving time (02:00 PST → 03:00 PDT) happened during it.\n")
     assert windows(text) == WINDOW
+
+
+def test_a_product_window_beside_the_incident_start_and_end_fields_is_a_window_of_its_own():
+    text = ("# Sync outage\n\n| | |\n|---|---|\n| Start time | 03/03/2024 14:02 UTC |\n| End time | 03/03/2024 15:47 UTC |\n\n"
+            "## Impact\n\n- Drivers could not download manifests.\n- Tracking pages showed \"ETA unavailable\" from 14:10 until 16:20 UTC.\n")
+    assert windows(text) == WINDOW + [("2024-03-03T14:10:00Z", "2024-03-03T16:20:00Z")]
