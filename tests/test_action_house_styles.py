@@ -411,3 +411,16 @@ def test_a_status_after_a_dash_at_the_end_of_an_item(item, status):
 )
 def test_more_promises_about_the_incident_itself_are_boilerplate(sentence):
     assert is_boilerplate(sentence)
+
+
+@pytest.mark.parametrize(
+    "item, status",
+    [
+        ("[done] Scale the certificate controller to two replicas (PLAT-931)", "done"),
+        ("Re-route certificate alerts to the platform pager [in progress]", "in_progress"),
+        ("[todo] Audit every alert receiver for archived channels", "planned"),
+        ("| OPS-4416 | Backoff with jitter for handheld retries | Mobile | [TO DO] |", "planned"),
+    ],
+)
+def test_a_status_tag_in_square_brackets(item, status):
+    assert action_status(item) == status
