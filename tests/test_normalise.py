@@ -113,3 +113,22 @@ def test_page_chrome_around_a_post_is_left_out():
 def test_an_article_classed_like_chrome_words_inside_it_is_kept():
     markup = "<html><body><article class='post'><p>The shared cache was full at 10:00 UTC.</p></article></body></html>"
     assert "The shared cache was full" in normalise(Source("post.html", text=markup)).text
+
+
+def test_an_incident_io_style_export_is_read_like_a_statuspage_one():
+    payload = {
+        "incident": {
+            "name": "Delayed SMS to the UK",
+            "status_page": {"name": "Acme Status"},
+            "updates": [
+                {"status": "resolved", "published_at": "2025-06-17T10:00:00Z", "message": "Messages were delayed from 07:55 to 08:49 UTC."},
+                {"status": "investigating", "published_at": "2025-06-17T08:03:00Z", "message": "We are investigating delays."},
+            ],
+        }
+    }
+    import json
+
+    document = normalise(Source("status.json", text=json.dumps(payload)))
+    assert document.organization == "Acme"
+    assert document.text.index("We are investigating delays.") < document.text.index("Messages were delayed")
+    assert "## Resolved: 2025-06-17T10:00" in document.text

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from ..document import Document, Part
 from ..read import Source
 from .common import NormaliseError, TextBuilder, bad_metadata, clean_characters, clean_str
 from .gcp import render_gcp
-from .statuspage import render_statuspage
+from .statuspage import UPDATE_BODY_KEYS, render_statuspage, status_updates
 
 
 def normalise_json(source: Source) -> Document:
-    """Normalise status-page JSON: Atlassian Statuspage incidents or Google Cloud incidents."""
+    """Normalise status-page JSON: Atlassian Statuspage (or incident.io-style) incidents or Google Cloud incidents."""
     try:
         data = json.loads(clean_characters(source.text), strict=False)  # a raw tab or newline inside a string is no reason to refuse
     except json.JSONDecodeError as exc:
@@ -22,7 +23,7 @@ def normalise_json(source: Source) -> Document:
         raise NormaliseError(source.name, "JSON nested too deeply to read") from None
     incidents, kind, page = _json_incidents(data)
     if not incidents:
-        raise NormaliseError(source.name, "JSON of an unknown shape: expected a Statuspage incident (incident_updates) or a Google Cloud incident (begin/end/updates)")
+        raise NormaliseError(source.name, "JSON of an unknown shape: expected a status-page incident (incident_updates, or updates with a body or message) or a Google Cloud incident (begin/end/updates)")
     builder = TextBuilder()
     parts: list[Part] = []
     for incident in incidents:
@@ -38,6 +39,7 @@ def normalise_json(source: Source) -> Document:
     org = None
     if isinstance(page, dict):
         org = clean_str(page.get("name"), builder.problems, "page name")
+        org = re.sub(r"(?i)\s+status(?:\s+page)?$", "", org) if org else org  # "Parrotline Status" is Parrotline's page
     elif kind == "gcp":
         org = "Google Cloud"
     fmt = "statuspage" if kind == "statuspage" else "gcp"
@@ -66,4 +68,9 @@ def _json_incidents(data: Any) -> tuple[list[dict], str, Any]:
     gcp = [d for d in data if isinstance(d, dict) and "begin" in d and ("updates" in d or "most_recent_update" in d)]
     if gcp:
         return gcp, "gcp", page
+    others = [d for d in data if isinstance(d, dict) and any(any(u.get(k) for k in UPDATE_BODY_KEYS) for u in status_updates(d))]
+    if others:  # another status page's export (incident.io: "updates" with a "message")
+        if page is None and isinstance(others[0].get("status_page"), dict):
+            page = others[0]["status_page"]
+        return others, "statuspage", page
     return [], "", page

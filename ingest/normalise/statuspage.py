@@ -18,12 +18,32 @@ def _body_text(body: str) -> str:
     return body.strip()
 
 
+UPDATE_TIME_KEYS = ("display_at", "created_at", "published_at", "updated_at", "timestamp")
+"""Where an update's time may be: Statuspage's ``display_at``/``created_at``, incident.io's ``published_at``…"""
+UPDATE_BODY_KEYS = ("body", "message", "text", "description")
+"""Where an update's text may be: Statuspage's ``body``, incident.io's ``message``…"""
+
+
+def status_updates(incident: dict) -> list[dict]:
+    """An incident's updates (``incident_updates``, else ``updates``) that are objects."""
+    updates = incident.get("incident_updates")
+    if not isinstance(updates, list):
+        updates = incident.get("updates")
+    return [u for u in updates if isinstance(u, dict)] if isinstance(updates, list) else []
+
+
+def _update_body(update: dict, problems: list[str]) -> str:
+    key = next((k for k in UPDATE_BODY_KEYS if update.get(k)), "body")
+    return _body_text(clean_str(update.get(key), problems, "update body") or "")
+
+
 def render_statuspage(builder: TextBuilder, incident: dict) -> Part:
-    """Append one Statuspage incident (title, then its updates oldest first); return its Part."""
+    """Append one status-page incident (title, then its updates oldest first); return its Part."""
     problems = builder.problems
-    name = clean_str(incident.get("name"), problems, "name") or "Incident"
+    name = clean_str(incident.get("name") or incident.get("title"), problems, "name") or "Incident"
     builder.add(f"# {name}\n\n")
     part = Part(0, 0, title=name, started_at=iso_utc(incident.get("started_at") or incident.get("created_at"), problems, "started_at"), resolved_at=iso_utc(incident.get("resolved_at"), problems, "resolved_at"))
-    updates = [u for u in incident.get("incident_updates") or [] if isinstance(u, dict)]
-    render_updates(builder, part, updates, ("display_at", "created_at"), "## {status}: {at}", lambda u: _body_text(clean_str(u.get("body"), problems, "update body") or ""))
+    updates = status_updates(incident)
+    keys = [k for k in UPDATE_TIME_KEYS if any(k in u for u in updates)] or ["created_at"]
+    render_updates(builder, part, updates, (keys[0], keys[1] if len(keys) > 1 else keys[0]), "## {status}: {at}", lambda u: _update_body(u, problems))
     return part
