@@ -20,6 +20,18 @@ def zone_from_range_end(mentions: list[TimeMention], text: str | None) -> None:
             a.zone, a.zone_explicit = b.zone, True
 
 
+def meridiem_from_range_end(mentions: list[TimeMention], text: str | None) -> None:
+    """"3:40 to 5:10pm": a range's am/pm, stated once at its end, is its start's too when that
+    keeps the start before the end."""
+    for a, b in zip(mentions, mentions[1:]):
+        if text is None or not (a.has_clock and b.has_clock and b.ampm and not a.ampm and not a.padded):
+            continue
+        if a.hour is None or b.hour is None or not 1 <= a.hour <= 12 or not RANGE_JOIN.fullmatch(text[a.end:b.start]):
+            continue
+        if (a.hour % 12, a.minute or 0) <= (b.hour % 12, b.minute or 0):
+            a.ampm = b.ampm
+
+
 def date_sentences_from_their_end(mentions: list[TimeMention], units: list[tuple[int, int]], text: str | None) -> None:
     """Give a sentence's dateless clock times the one date it states at its end ("From 10:05 to
     12:40 JST (01:05–03:40 UTC) on 2025-11-18"), before the running date is carried into them."""

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 
+from . import rules
 from .isotime import iso
 from .time_zones import zone_pattern
 
@@ -59,6 +60,8 @@ def scanner() -> re.Pattern:
         # "03-26 17:40": month-day before a clock time, the year from context
         r"(?P<mdn>(?P<nm>[01]?\d)-(?P<nd>[0-3]\d))(?=[ T][0-2]?\d:[0-5]\d)",
         # "6:12pm on Tuesday": a weekday alone, dated from context
+        # "last night's outage", "yesterday": the day before the date the text is on
+        r"(?P<rel>\b(?:" + "|".join(re.escape(w) for w in sorted(rules.time_cues()["previous_day"], key=len, reverse=True)) + r"))(?:'s)?\b",
         r"(?P<wdo>(?<!every )(?<!each )(?<!any )(?<!on a )(?P<wdn>" + "|".join(_WEEKDAYS) + r")day)(?![a-z-])",  # not "Monday-morning reports", "every Monday"
     ]
     time_alts = [
@@ -153,6 +156,12 @@ _DIGITS = re.compile(r"\d+(?:[^\S\n]*[-:./,]?[^\S\n]*\d+)*")
 _WEEKDAY_WORD = re.compile(r"(?i)\b" + _WEEKDAY_NAME + r"\b")
 """A weekday named without a figure near it still dates what follows."""
 
+@lru_cache(maxsize=1)
+def _previous_day_word() -> re.Pattern:
+    """The ``previous_day`` words of ``time_cues.json`` ("last night", "yesterday")."""
+    return re.compile(r"(?i)\b(?:" + "|".join(re.escape(w) for w in rules.time_cues()["previous_day"]) + r")\b")
+
+
 _LOOKBACK = 40
 """Characters before a digit that a date may start at ("Wednesday, September 27")."""
 
@@ -164,6 +173,7 @@ def _candidates(text: str):
     windows: list[list[int]] = []
     spans = [(max(0, r.start() - _LOOKBACK), min(len(text), r.end() + 30)) for r in _DIGITS.finditer(text)]
     spans += [(w.start(), w.end() + 1) for w in _WEEKDAY_WORD.finditer(text)]  # "Wednesday morning's repeat …"
+    spans += [(w.start(), w.end() + 3) for w in _previous_day_word().finditer(text)]  # "last night's outage"
     for start, end in sorted(spans):
         if windows and start <= windows[-1][1]:
             windows[-1][1] = max(windows[-1][1], end)
@@ -268,6 +278,9 @@ def _parse_date(g: dict, mention: TimeMention) -> TimeMention | None:
         elif g["wdo"]:
             mention.date = None
             mention.flags.append("weekday:%d" % _WEEKDAYS.index(g["wdn"].lower()))
+        elif g["rel"]:
+            mention.date = None
+            mention.flags.append("previous-day")
         elif g["mdn"]:
             mention.date = _partial_date(None, int(g["nm"]), int(g["nd"]), mention)
     except ValueError:

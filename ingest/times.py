@@ -19,7 +19,7 @@ from spacy.tokens import Doc
 
 from . import rules
 from .time_mentions import TimeMention, scan  # noqa: F401  (the mention type and scanner the resolver reads)
-from .time_hints import weekday_in_passing, bracketed_zones, converts, correct_month_typos, correct_title_date, correct_year_typos, date_sentences_from_their_end, in_passing, unit_of, zone_columns, zone_from_range_end
+from .time_hints import meridiem_from_range_end, weekday_in_passing, bracketed_zones, converts, correct_month_typos, correct_title_date, correct_year_typos, date_sentences_from_their_end, in_passing, unit_of, zone_columns, zone_from_range_end
 from .time_zones import find_header_zone, zone_label, zone_offset  # noqa: F401
 
 
@@ -71,6 +71,7 @@ def resolve(
     """
     units = sorted(units or [])
     zone_from_range_end(mentions, text)
+    meridiem_from_range_end(mentions, text)
     unit_zone: dict[int, str] = {}
     for prev, m in zip([None] + mentions[:-1], mentions):
         if m.zone_explicit and not converts(prev, m, text):
@@ -126,6 +127,14 @@ def resolve(
                 cur_date = m.date
                 if not m.has_clock:
                     continue  # "on Tuesday evening" dates what follows but is no event of its own
+            elif "previous-day" in m.flags:
+                base = cur_date or ctx.base_date
+                if base is None:
+                    continue
+                m.date = cur_date = base - timedelta(days=1)  # "last night's outage", in a post dated the morning after
+                m.date_explicit = True
+                if not m.has_clock:
+                    continue
             elif day_flag:
                 m.flags.remove(day_flag)
                 base = cur_date or ctx.base_date

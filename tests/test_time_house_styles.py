@@ -442,3 +442,24 @@ def test_a_weekday_opening_its_clause_still_dates_what_follows():
     text = ("# Ingestion delays\n\n## What happened\n\nApril 1 had been a holiday in several countries, and Tuesday morning traffic was higher than usual. "
             "Our engineer was paged at 10:26 UTC.\n\nSummary: the delays were on Tuesday, April 2, 2024.\n")
     assert "2024-04-02T10:26" in stamps(text)
+
+
+@pytest.mark.parametrize(
+    "sentence, expected",
+    [
+        ("So for roughly 3:40 to 5:10pm UTC on 11 March 2025, the cache was down for everyone.", ("2025-03-11T15:40", "2025-03-11T17:10")),
+        ("On 11 March 2025 checkout failed from 9:15 to 11:30am GMT.", ("2025-03-11T09:15", "2025-03-11T11:30")),
+    ],
+)
+def test_a_range_start_takes_the_am_or_pm_of_its_end(sentence, expected):
+    assert windows(f"# Outage\n\n## Summary\n\n{sentence}\n") == [expected]
+
+
+@pytest.mark.parametrize(
+    "opening",
+    ["[10/4/2025 1:17 PM] hey folks, writeup for last night's mess as promised.",
+     "Posted 4 October 2025. Yesterday evening our game servers dropped players several times."],
+)
+def test_last_night_or_yesterday_in_a_post_dates_its_clocks_the_day_before(opening):
+    text = f"{opening}\n\nServers were unreachable from 23:42 to 23:49 UTC.\n"
+    assert windows(text) == [("2025-10-03T23:42", "2025-10-03T23:49")]
