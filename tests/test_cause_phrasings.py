@@ -56,6 +56,21 @@ CAUSES = [
  ("What happened", "The disk alert is set at 98%, so it did not page until the volume was already full."),
  ("What happened", "Every phone that lost its session retried the login endpoint every second, which added load to the struggling auth cluster."),
  ("Summary", "The old certificate was still cached on two of the edge nodes, which kept serving it."),
+ # a value where the tool expects another, a pool limited by the wrong thing, a conversion skipped
+ ("What happened", "The stage size was entered as 0.5 where the rollout tool expects a fraction such as 0.05."),
+ ("Summary", "The workers were limited by open file handles, not by CPU, so autoscaling never kicked in."),
+ ("What happened", "The import copied the timeouts across without converting them from seconds to milliseconds."),
+ # alerts that could not fire, limits gone over, designs for another time, nothing warning, config read once
+ ("What happened", "Errors on the three slow queues did not move the global average enough to page anyone."),
+ ("Summary", "Replaying the backlog at once went well over the rate our SMS aggregator allows, and it throttled our connections."),
+ ("Technical description", "The failover runbook was written for the previous database platform, which reconnected on every query."),
+ ("What happened", "We track the expiry of the public certificate but not the internal ones, so nothing warned us."),
+ ("Summary", "The proxies only read their certificates at startup, so every one of them needed a restart."),
+ ("What happened", "The failure began at 07:00 when the SAML signing certificate reached its expiration date."),
+ # a change told as a rollout of something, an update to a new release, a move to new storage
+ ("What happened", "At 18:00 we began a staged rollout of camera firmware 4.12 to Australian customers."),
+ ("Technical description", "During the maintenance window the subscriber database software was updated to a new vendor release."),
+ ("Summary", "On Tuesday morning our catalogue supplier moved part of its shared platform onto new storage."),
 ]
 
 NOT_CAUSES = [
@@ -124,6 +139,7 @@ NOT_CAUSES = [
  ("Summary", "We sincerely apologise for the disruption this caused to your teams."),
  ("What happened", "We found the expired certificate at 08:40 and replaced it twenty minutes later."),
  ("What happened", "Then we made it worse."),
+ ("What happened", "We started investigating at 08:03 UTC because of customer reports."),
 ]
 
 
