@@ -36,7 +36,7 @@ _BOLD_LINE = re.compile(r"^\s*(?:\*\*|__)(.{1,100}?)(?:\*\*|__)\s*:?\s*$")
 _BOLD_LABEL = re.compile(r"^\s*(?:\*\*|__)([^*_\n]{1,60}?)(?::\s*)?(?:\*\*|__)\s*:?\s*(?=\S)")
 _BARE_LABEL = re.compile(r"^([A-Z][A-Za-z /&'()-]{1,50}):\s*$")
 _PLAIN_LABEL = re.compile(r"^([A-Z][A-Za-z /&'-]{1,40}):\s+(?=\S)")
-_LABEL_LINE = re.compile(r"^([A-Z][A-Za-z /&'()-]{1,50}):\s*$")
+_LABEL_LINE = re.compile(r"^([A-Za-z][A-Za-z /&'()-]{1,50}):\s*$")  # "Next steps:", "and the actual follow-ups:"
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}"
 _DATE_HEADING = re.compile(
     r"^(?:[A-Za-z]+day,?\s+)?(?:\d{4}-\d{2}-\d{2}|" + _MONTH + r"\.? \d{1,2}(?:st|nd|rd|th)?(?:,? \d{4})?|\d{1,2}(?:st|nd|rd|th)? " + _MONTH + r"(?:,? \d{4})?|day \d+)\b[^a-z]{0,20}$",

@@ -424,3 +424,47 @@ def test_more_promises_about_the_incident_itself_are_boilerplate(sentence):
 )
 def test_a_status_tag_in_square_brackets(item, status):
     assert action_status(item) == status
+
+
+@pytest.mark.parametrize(
+    "item, status",
+    [
+        ("Disk quotas on the shared volume are back on (done Monday, November 4).", "done"),
+        ("Extend the health endpoint to test every partition. **(In flight)**", "in_progress"),
+        ("Add sign-off steps to the upgrade checklist. In progress; it should land this month.", "in_progress"),
+        ("A job-submit check that warns about shared temp paths. Planned.", "planned"),
+        ("Give the projects volume its own metadata server. Planned for the spring maintenance.", "planned"),
+        ("Route batch config through the staged rollout (Scheduled Q3)", "planned"),
+        ("next week we're moving the status checker to 30-second probes from three regions", "planned"),
+    ],
+)
+def test_status_words_written_after_an_item_or_a_next_week(item, status):
+    assert action_status(item) == status
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "We'll publish a write-up here once we've finished our review.",
+        "We will publish a post-incident review once our investigation is complete.",
+        "we'll keep posting anything new in this channel.",
+        "Please don't resend messages; duplicates will be delivered once the queue clears.",
+    ],
+)
+def test_promises_of_a_write_up_and_requests_to_readers_are_boilerplate(sentence):
+    assert is_boilerplate(sentence)
+
+
+@pytest.mark.parametrize("item", ["-- -------------------------", "End of document -"])
+def test_table_rules_and_end_markers_are_skipped(item):
+    assert is_skipped(item)
+
+
+def test_a_lower_case_line_naming_follow_ups_starts_an_action_list():
+    text = ("# Outage\n\nso what happened? the filter table filled up.\n\nand the actual follow-ups:\n\n"
+            "- next week we're adding the table usage to our dashboards with an alert at 70% full\n")
+    assert ("next week we're adding the table usage to our dashboards with an alert at 70% full", "planned") in actions(text)
+
+
+def test_what_happens_next_names_an_action_section():
+    assert section_role("What happens next") == "actions"
