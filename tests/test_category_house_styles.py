@@ -152,3 +152,30 @@ def test_components_name_an_outside_processor_and_a_named_api():
 
     assert "third-party" in components_in("the card processor's primary data centre lost power")
     assert "api" in components_in("manifest-api started returning 503s")
+
+
+@pytest.mark.parametrize(
+    "sentence, category",
+    [
+        ("On Tuesday morning our supplier moved part of the shared platform onto new storage.", "change"),
+        ("On Friday afternoon we pushed a new filter rule to both edge firewalls.", "change"),
+        ("The import copied the limits across without multiplying them by 60.", "software-bug"),
+        ("The connection table has a fixed size, and at 19:42 it filled up.", "capacity"),
+    ],
+)
+def test_more_plain_words_for_a_change_a_bug_and_a_full_table(sentence, category):
+    assert category in categorise(sentence)
+
+
+def test_a_ddos_filter_is_no_attack_and_an_upgrade_of_severity_is_no_change():
+    assert "security" not in categorise("The DDoS filter rule we pushed on Friday fell over under evening traffic.")
+    assert "change" not in categorise("About six minutes passed before the incident was upgraded to Severity 1.")
+
+
+def test_a_statement_that_no_access_happened_is_no_cause():
+    text = "# Outage\n\n## Root cause\n\nThis incident did not involve any unauthorised access to cardholder data or encryption keys.\n"
+    from ingest.normalise import normalise
+    from ingest.pipeline import extract
+    from ingest.read import source_from_bytes
+
+    assert extract(normalise(source_from_bytes("x.md", text.encode(), None)))[0]["causes"] == []
