@@ -36,7 +36,7 @@ _WEEKDAYS = ("mon", "tues", "wednes", "thurs", "fri", "satur", "sun")
 
 _WEEKDAY_NAME = r"(?:" + "|".join(_WEEKDAYS) + r")day"
 
-RANGE_JOIN = re.compile(r"(?i)\s*(?:-{1,2}|–|—|to|until|till|through|thru|and|->|→)\s*")
+RANGE_JOIN = re.compile(r"(?i)\s*(?:-{1,2}|–|—|to|until|till|through|thru|and|->|→)\s*(?:(?:about|around|roughly|approximately|approx\.|~)\s*)?")
 """What joins the two times of a range ("14:02–15:47", "14:02 to 15:47"); ``fullmatch`` the text between them."""
 
 RANGE_OPENER = re.compile(r"(?i)\b(?:between|from)\s*$")

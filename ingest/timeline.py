@@ -25,7 +25,7 @@ from .isotime import iso, parse_iso
 from .times import TimeMention
 from .time_zones import zone_regex
 from .units import Unit, evidence, impact_words, is_impact, units_for
-from .windows import ranges, windows_for
+from .windows import is_peak, ranges, windows_for
 from .metrics import metrics
 
 
@@ -110,6 +110,8 @@ def events_for(doc: Doc, units: list[Unit]) -> list[dict]:
             seen.add(iso)
             kind = classify_event(_clean(_clause(text, unit, chosen, index) if len(chosen) > 1 and unit.text_start == unit.start else body), unit.status)
             for a, b in pairs:
+                if is_peak(text, unit, a):
+                    continue  # "Peak error rate 71% (20:45–21:20)": inside the impact, neither its start nor its end
                 if m is a and is_impact(body):
                     kind = "impact_start"
                 elif m is b and is_impact(body):

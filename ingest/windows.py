@@ -54,6 +54,13 @@ def ranges(text: str, unit: Unit) -> list[tuple[TimeMention, TimeMention]]:
 
 
 _RESTATING = re.compile(r"(?i)\b(?:which|that)\b[^.;]{0,60}\b(?:was|is|were|means)\s*$|\bi\.e\.,?\s*$|\bor\s*$|\(\s*$")
+_PEAK_BEFORE = re.compile(r"(?i)\b(?:peak(?:ed)?|worst|highest)\b[^.;]{0,45}$")
+"""Words before a range that make it the worst stretch inside the impact ("Peak error rate 71% (20:45–21:20)"), not a window."""
+def is_peak(text: str, unit: Unit, a: TimeMention) -> bool:
+    """Whether a range starting at ``a`` is the worst stretch inside the impact, not a window."""
+    return bool(_PEAK_BEFORE.search(text, max(unit.start, a.start - 60), a.start))
+
+
 _LOCAL_AFTER = re.compile(r"(?i)^\W{0,3}(?:in )?(?:local time|local|their time)\b")
 
 
@@ -114,7 +121,7 @@ def windows_for(doc: Doc, units: list[Unit], part_start: str | None = None, part
         pairs = ranges(text, unit)
         for index, (a, b) in enumerate(pairs):
             fixed = _fix_range(a, b)
-            if fixed is None or a.precision == "day" or fixed[0] == fixed[1] or (index and restates(text, pairs[index - 1][1], a, b)):
+            if fixed is None or a.precision == "day" or fixed[0] == fixed[1] or (index and restates(text, pairs[index - 1][1], a, b)) or is_peak(text, unit, a):
                 continue
             windows.append(_window(text, unit, fixed[0], fixed[1], a))
         if pairs:
@@ -243,10 +250,10 @@ def paragraph_cued_windows(text: str, units: list[Unit]) -> list[dict]:
     return windows
 
 
-_START_LABEL = re.compile(r"(?i)\b(?:(?:incident|outage|impact|disruption|degradation)\s*)?(?:start(?:ed)?|began|begin(?:ning)?|start of (?:the )?(?:incident|outage|impact|disruption)|(?:first|initial) impact)(?:\s+(?:time|at|date))?\s*(?:\(utc\)\s*)?[*_]*\s*[:=|]\s*\**\s*$")
+_START_LABEL = re.compile(r"(?i)\b(?:(?:incident|outage|impact|disruption|degradation)\s*)?(?:start(?:ed)?|began|begin(?:ning)?|start of (?:the )?(?:incident|outage|impact|disruption)|(?:first|initial) impact)(?:\s+(?:time|at|date))?\s*(?:\([^()\n]{1,24}\)\s*)?[*_]*\s*[:=|]\s*\**\s*$")
 
 
-_END_LABEL = re.compile(r"(?i)\b(?:(?:incident|outage|impact|disruption|degradation)\s*)?(?:end(?:ed)?|resolved|recovered|mitigated|end of (?:the )?(?:incident|outage|impact|disruption)|recovery)(?:\s+(?:time|at|date))?\s*(?:\(utc\)\s*)?[*_]*\s*[:=|]\s*\**\s*$")
+_END_LABEL = re.compile(r"(?i)\b(?:(?:incident|outage|impact|disruption|degradation)\s*)?(?:end(?:ed)?|resolved|recovered|mitigated|end of (?:the )?(?:incident|outage|impact|disruption)|recovery)(?:\s+(?:time|at|date))?\s*(?:\([^()\n]{1,24}\)\s*)?[*_]*\s*[:=|]\s*\**\s*$")
 
 
 _DURATION_LABEL = re.compile(r"(?i)\b(?:time to (?:resolve|resolution|recover|recovery|repair|restore)|(?:total |outage |incident |impact )?duration)\s*\**\s*[:=|]")

@@ -303,3 +303,19 @@ def test_a_product_window_beside_the_incident_start_and_end_fields_is_a_window_o
     text = ("# Sync outage\n\n| | |\n|---|---|\n| Start time | 03/03/2024 14:02 UTC |\n| End time | 03/03/2024 15:47 UTC |\n\n"
             "## Impact\n\n- Drivers could not download manifests.\n- Tracking pages showed \"ETA unavailable\" from 14:10 until 16:20 UTC.\n")
     assert windows(text) == WINDOW + [("2024-03-03T14:10:00Z", "2024-03-03T16:20:00Z")]
+
+
+def test_labelled_start_and_end_fields_with_their_zone_in_parentheses():
+    text = "# Report\n\n   Incident start (CET):    03.03.2024 15:02\n   Incident end (CET):      03.03.2024 16:47\n\nSMS were delayed.\n"
+    assert windows(text) == WINDOW
+
+
+def test_an_approximate_end_still_closes_a_range():
+    text = "# Outage on 3 March 2024\n\n## Summary\n\nBetween 14:02 and roughly 15:47 UTC the whole site was slow and often timed out.\n"
+    assert windows(text) == WINDOW
+
+
+def test_the_peak_of_the_impact_is_no_window_of_its_own():
+    text = ("# Checkout errors on 3 March 2024\n\n## Impact\n\n- Checkout errors started at 14:02 UTC. Peak error rate 71% of requests (14:45–15:20).\n\n"
+            "## Timeline (UTC)\n\n- 14:02 Checkout errors start.\n- 15:47 Checkout fully restored.\n")
+    assert windows(text) == WINDOW
