@@ -60,6 +60,8 @@ def scanner() -> re.Pattern:
         # "03-26 17:40": month-day before a clock time, the year from context
         r"(?P<mdn>(?P<nm>[01]?\d)-(?P<nd>[0-3]\d))(?=[ T][0-2]?\d:[0-5]\d)",
         # "6:12pm on Tuesday": a weekday alone, dated from context
+        # "Sat 9:40 p.m.", "Mon, 11:05": an abbreviated weekday right before a clock time
+        r"(?P<wda>\b(?P<wdan>mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)\.?,?)(?=\s+[0-2]?\d[:.][0-5]\d)",
         # "last night's outage", "yesterday": the day before the date the text is on
         r"(?P<rel>\b(?:" + "|".join(re.escape(w) for w in sorted(rules.time_cues()["previous_day"], key=len, reverse=True)) + r"))(?:'s)?\b",
         r"(?P<wdo>(?<!every )(?<!each )(?<!any )(?<!on a )(?P<wdn>" + "|".join(_WEEKDAYS) + r")day)(?![a-z-])",  # not "Monday-morning reports", "every Monday"
@@ -278,6 +280,9 @@ def _parse_date(g: dict, mention: TimeMention) -> TimeMention | None:
         elif g["wdo"]:
             mention.date = None
             mention.flags.append("weekday:%d" % _WEEKDAYS.index(g["wdn"].lower()))
+        elif g["wda"]:
+            mention.date = None
+            mention.flags.append("weekday:%d" % ["mon", "tue", "wed", "thu", "fri", "sat", "sun"].index(g["wdan"].lower()[:3]))
         elif g["rel"]:
             mention.date = None
             mention.flags.append("previous-day")

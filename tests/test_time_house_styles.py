@@ -463,3 +463,9 @@ def test_a_range_start_takes_the_am_or_pm_of_its_end(sentence, expected):
 def test_last_night_or_yesterday_in_a_post_dates_its_clocks_the_day_before(opening):
     text = f"{opening}\n\nServers were unreachable from 23:42 to 23:49 UTC.\n"
     assert windows(text) == [("2025-10-03T23:42", "2025-10-03T23:49")]
+
+
+def test_an_abbreviated_weekday_before_a_clock_dates_it():
+    text = ("# Scratch filled up on Saturday, November 2, 2024\n\n## What users saw\n\nPosted Monday, November 4, 2024.\n\n"
+            "- **Write failures** (Sat 21:40 UTC – Mon 11:05 UTC)\n")
+    assert windows(text) == [("2024-11-02T21:40", "2024-11-04T11:05")]
