@@ -39,12 +39,16 @@ _BARE_DURATION = re.compile(r"(?i)^\W*" + _DURATION_BODY)
 _WORD_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
 
 
+_WEEKDAY_BEFORE_END = re.compile(r"(?i)\b(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?\s*$")
+
+
 def ranges(text: str, unit: Unit) -> list[tuple[TimeMention, TimeMention]]:
     """Pairs of clock mentions in a unit joined by a range connector ("to", "–", "and")."""
     clocks = [m for m in unit.mentions if m.has_clock and m.value is not None]
     pairs = []
     for a, b in zip(clocks, clocks[1:]):
         gap = re.sub(r"[`*_]+", " ", text[a.end:b.start])  # "`…T13:02Z` to `…T13:19Z`", "**14:02** – **15:47**"
+        gap = _WEEKDAY_BEFORE_END.sub(" ", gap)  # "Sat 21:40 – Mon 11:05"
         if not RANGE_JOIN.fullmatch(_ASIDE.sub(" ", gap)):
             continue
         if re.fullmatch(r"\s*and\s*", gap, re.I) and not RANGE_OPENER.search(text[max(unit.start, a.start - 60):a.start]):
