@@ -179,3 +179,27 @@ def test_a_statement_that_no_access_happened_is_no_cause():
     from ingest.read import source_from_bytes
 
     assert extract(normalise(source_from_bytes("x.md", text.encode(), None)))[0]["causes"] == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The old answer was still stored on our content delivery network and sent to some devices.",
+        "Readers saw results up to half an hour old, because the CDN served whatever it could find.",
+        "We raised this threshold to stop traffic flapping between banks during brief network-wide blips.",
+    ],
+)
+def test_naming_the_network_or_the_cdn_in_passing_is_no_network_cause(sentence):
+    assert "network" not in categorise(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Our processor suffered a network equipment failure at its primary data center.",
+        "The upgrade removed a node label that our pod networking depended on.",
+        "A CDN configuration change sent every request back to the origin.",
+    ],
+)
+def test_a_fault_of_the_network_or_the_cdn_is_a_network_cause(sentence):
+    assert "network" in categorise(sentence)
