@@ -203,3 +203,28 @@ def test_naming_the_network_or_the_cdn_in_passing_is_no_network_cause(sentence):
 )
 def test_a_fault_of_the_network_or_the_cdn_is_a_network_cause(sentence):
     assert "network" in categorise(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "We installed a new firmware version on the RAID controllers, as recommended by the hardware vendor.",
+        "Adding relays is blocked by a capacity limit with our cloud provider, and we have asked them for an increase.",
+        "As noted, we were not the only vendor used as an initial vector for this attack.",
+    ],
+)
+def test_a_vendor_or_provider_named_in_passing_is_no_dependency(sentence):
+    assert "dependency" not in categorise(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The WMS vendor released version 8.4 of their API, which changed the expected date format.",
+        "Wednesday's repeat was on the vendor's side: their nightly sync copied the old certificate back.",
+        "Our hosting provider's storage cluster failed at 02:10.",
+        "A fibre cut at our upstream transit provider took the region offline.",
+    ],
+)
+def test_a_fault_or_change_of_a_vendor_or_provider_is_a_dependency(sentence):
+    assert "dependency" in categorise(sentence)
