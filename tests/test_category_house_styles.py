@@ -228,3 +228,17 @@ def test_a_vendor_or_provider_named_in_passing_is_no_dependency(sentence):
 )
 def test_a_fault_or_change_of_a_vendor_or_provider_is_a_dependency(sentence):
     assert "dependency" in categorise(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Gateways treated every refusal as transient and retried immediately, without backoff.",
+        "The new widget writes a 180 KB payload into the session store with no TTL.",
+        "The underlying cause is the inability of the service to detect and discard stale sessions.",
+        "The new release contained a changed default for the size of the request pool.",
+        "The app caches a failed fare estimate, so riders kept seeing the error after the rollback.",
+    ],
+)
+def test_defects_told_without_the_word_bug_are_software_bugs(sentence):
+    assert "software-bug" in categorise(sentence)
