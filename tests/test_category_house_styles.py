@@ -242,3 +242,32 @@ def test_a_fault_or_change_of_a_vendor_or_provider_is_a_dependency(sentence):
 )
 def test_defects_told_without_the_word_bug_are_software_bugs(sentence):
     assert "software-bug" in categorise(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Clearing the cached answer is on our end-of-maintenance checklist, but the step was missed.",
+        "We raised the broker log level to debug two weeks earlier and never set it back.",
+        "The schema change was run without the online-schema-change tool.",
+        "A night-shift colleague restarted two more nodes, which was not in line with our procedure.",
+    ],
+)
+def test_a_step_missed_or_a_procedure_not_followed_is_a_human_operation(sentence):
+    assert "human-operation" in categorise(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "During the maintenance we converted all players' equipment data to a new storage format.",
+        "The update reinstalled the broker package, and its default log-rotation file replaced ours.",
+        "Second, the key rotation moved all regions to the new signing key at once.",
+    ],
+)
+def test_a_conversion_a_package_reinstalled_or_a_key_rotation_is_a_change(sentence):
+    assert "change" in categorise(sentence)
+
+
+def test_a_route_set_up_by_hand_during_recovery_is_no_human_operation():
+    assert "human-operation" not in categorise("There was nothing to fail over to until our engineers set up the route by hand.")
