@@ -271,3 +271,15 @@ def test_a_conversion_a_package_reinstalled_or_a_key_rotation_is_a_change(senten
 
 def test_a_route_set_up_by_hand_during_recovery_is_no_human_operation():
     assert "human-operation" not in categorise("There was nothing to fail over to until our engineers set up the route by hand.")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "So our fix made the rebalance storm worse, and lag grew faster for the next half hour.",
+        "A colleague restarted two more nodes to speed up the recovery; this extended the blocking by some minutes.",
+        "Releasing the backlog all at once went well over the rate our aggregator allows.",
+    ],
+)
+def test_more_ways_the_response_made_things_worse(sentence):
+    assert "remediation" in categorise(sentence)
