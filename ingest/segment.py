@@ -42,8 +42,10 @@ _DATE_HEADING = re.compile(
     r"^(?:[A-Za-z]+day,?\s+)?(?:\d{4}-\d{2}-\d{2}|" + _MONTH + r"\.? \d{1,2}(?:st|nd|rd|th)?(?:,? \d{4})?|\d{1,2}(?:st|nd|rd|th)? " + _MONTH + r"(?:,? \d{4})?|day \d+)\b[^a-z]{0,20}$",
     re.I,
 )
-_CAPS_LINE = re.compile(r"^(?=(?:[^A-Za-z]*[A-Z]){4})[A-Z][A-Z'’&/ -]*[A-Z]:?$")
+_CAPS_LINE = re.compile(r"^(?:\d{1,2}\.\s+)?(?=(?:[^A-Za-z]*[A-Z]){4})[A-Z][A-Z'’&/ -]*[A-Z]:?(?:\s+\([^()\n]{1,80}\))?$")
 """A line in capitals ("WHAT HAPPENED", "WHAT WE'RE DOING ABOUT IT"): a plain-text section heading."""
+_TIME_LED = re.compile(r"^(?:\d{1,2}:\d{2}(?::\d{2})?|\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{4}-\d{2}-\d{2})(?:[ T]\d{1,2}:\d{2})?(?:\s+[A-Z]{2,5})?(?:\s{2,}|\s[-–—]\s)\S")
+"""A line that opens with a time or date in its own column ("06:35       Change implemented"): a timeline entry."""
 _LINE_LABEL = re.compile(r"^\s*(?:\*\*)?[A-Z][A-Za-z/&' -]{1,30}(?:\*\*)?:(?:\*\*)?\s+\S")
 _CHECKED = {"[x]", "[X]", "[✓]", "[✔]"}
 
@@ -174,7 +176,8 @@ def segment_text(text: str) -> list[Block]:
             add("heading", pos, pos + len(line), level=level)
             i += 2
             continue
-        if not para and (_stands_alone(lines, i) or _short_line(stripped)) and (section_role(stripped, strict=True) or (_CAPS_LINE.match(stripped) and _stands_alone(lines, i))):
+        caps = _CAPS_LINE.match(stripped) and not (lines[i + 1][1].strip() if i + 1 < len(lines) else "") and len(stripped.split("(")[0].split()) <= 7
+        if not para and (((_stands_alone(lines, i) or _short_line(stripped)) and section_role(stripped, strict=True)) or caps):
             push_heading(7, stripped)  # a plain-text report's "Action Items" or "WHAT WE'RE DOING ABOUT IT" line
             add("heading", pos, pos + len(line), level=7)
             i += 1
@@ -233,8 +236,8 @@ def segment_text(text: str) -> list[Block]:
                 item_roles.append((indent, block.label_role, block.label or ""))
             i = j
             continue
-        if para and _LINE_LABEL.match(line):
-            flush_para()  # "Description: …" on its own line starts a new statement
+        if para and (_LINE_LABEL.match(line) or (_TIME_LED.match(line) and _TIME_LED.match(para[0][1]))):
+            flush_para()  # "Description: …" on its own line, or the next "06:35      …" entry of a fixed-width timeline, starts a new statement
         para.append((pos, line))
         i += 1
     flush_para()

@@ -72,6 +72,18 @@ def in_passing(m: TimeMention, text: str | None) -> bool:
 _SENTENCE_BREAK = re.compile(r"[.!?:;\n(]")
 
 
+_UNLESS_STATED = re.compile(r"(?i)\bunless (?:otherwise )?(?:stated|noted|indicated|specified|shown|given)\b")
+
+
+def states_default_date(m: TimeMention, units: list[tuple[int, int]], text: str | None) -> bool:
+    """Whether a date is the default day of what follows ("all times CEST, 14/06/2025 unless stated")."""
+    if text is None:
+        return False
+    u = unit_of(units, m.start)
+    start, end = units[u] if u >= 0 else (max(0, m.start - 60), m.end + 60)
+    return bool(_UNLESS_STATED.search(text, start, end))
+
+
 def weekday_in_passing(m: TimeMention, text: str | None) -> bool:
     """Whether a weekday is named late in its sentence, after the event it dates ("we emailed the
     bills on Thursday"), rather than opening it ("On Thursday night we …") to date what follows

@@ -149,7 +149,18 @@ def scan(text: str) -> list[TimeMention]:
                 prev.flags.extend(mention.flags)
                 continue
         mentions.append(mention)
+    _day_first_if_the_text_is(mentions)
     return mentions
+
+
+def _day_first_if_the_text_is(mentions: list[TimeMention]) -> None:
+    """Read "02/06/2025" as 2 June when another numeric date of the text can only be day-first
+    ("14/06/2025") and none can only be month-first."""
+    orders = {f.split(":", 1)[1] for m in mentions for f in m.flags if f.startswith("numeric-date:")}
+    for m in mentions:
+        if "numeric-date:either" in m.flags and orders & {"day-first", "month-first"} == {"day-first"} and m.date is not None and m.date.day <= 12:
+            m.date = m.date.replace(month=m.date.day, day=m.date.month)
+        m.flags = [f for f in m.flags if not f.startswith("numeric-date:")]
 
 
 _DIGITS = re.compile(r"\d+(?:[^\S\n]*[-:./,]?[^\S\n]*\d+)*")
@@ -252,6 +263,7 @@ def _parse_date(g: dict, mention: TimeMention) -> TimeMention | None:
             mention.year_explicit = True
         elif g["us"]:
             month, day = int(g["um"]), int(g["ud"])
+            mention.flags.append("numeric-date:" + ("day-first" if month > 12 >= day else "month-first" if day > 12 >= month else "either"))
             if month > 12 and day <= 12:
                 month, day = day, month
             year = int(g["uy"])

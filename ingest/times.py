@@ -19,7 +19,7 @@ from spacy.tokens import Doc
 
 from . import rules
 from .time_mentions import TimeMention, scan  # noqa: F401  (the mention type and scanner the resolver reads)
-from .time_hints import meridiem_from_range_end, weekday_in_passing, bracketed_zones, converts, correct_month_typos, correct_title_date, correct_year_typos, date_sentences_from_their_end, in_passing, unit_of, zone_columns, zone_from_range_end
+from .time_hints import meridiem_from_range_end, states_default_date, weekday_in_passing, bracketed_zones, converts, correct_month_typos, correct_title_date, correct_year_typos, date_sentences_from_their_end, in_passing, unit_of, zone_columns, zone_from_range_end
 from .time_zones import find_header_zone, zone_label, zone_offset  # noqa: F401
 
 
@@ -85,6 +85,8 @@ def resolve(
     anchors = _clock_anchors(mentions)
     cur_date: date | None = None
     entry_date: date | None = None
+    default_date: date | None = None
+    """The day a timeline heading gives "unless stated": dated entries do not carry into the dateless ones after them."""
     """The date of the last day heading or dated entry: timeline entries carry it, so a date
     named in passing in the prose between them ("the same cause as October 21") moves only prose."""
     cur_year: int | None = ctx.base_date.year if ctx.base_date else None
@@ -110,6 +112,8 @@ def resolve(
                 cur_date = m.date
                 if m.start in starts or m.has_clock:
                     entry_date = m.date  # a day heading or dated entry, not a date named in passing
+                if not m.has_clock and states_default_date(m, units, text):
+                    default_date = m.date  # "(all times CEST, 14/06/2025 unless stated)": every dateless entry's day
                 m.date_explicit = True
         else:
             weekday = next((f for f in m.flags if f.startswith("weekday:")), None)
@@ -149,7 +153,7 @@ def resolve(
                     entry_date = m.date
                 m.date_explicit = True
             elif m.has_clock:
-                m.date = (entry_date if m.start in starts and entry_date else cur_date) or ctx.base_date
+                m.date = (default_date or entry_date if m.start in starts and (default_date or entry_date) else cur_date) or ctx.base_date
         if m.date is None:
             continue
         if not m.has_clock:
@@ -174,6 +178,8 @@ def resolve(
         if in_timeline:
             prev_clock = (m.date, minutes)
             entry_date = m.date
+            if default_date is not None and not m.date_explicit:
+                default_date = m.date  # past midnight, the default day moves on with the entries
         elif not m.date_explicit and prev_prose is not None and prev_prose[0] == m.date and _rolls_over(m, prev_prose[1], minutes, units, text):
             m.date = m.date + timedelta(days=1)
             cur_date = m.date

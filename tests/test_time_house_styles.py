@@ -469,3 +469,36 @@ def test_an_abbreviated_weekday_before_a_clock_dates_it():
     text = ("# Scratch filled up on Saturday, November 2, 2024\n\n## What users saw\n\nPosted Monday, November 4, 2024.\n\n"
             "- **Write failures** (Sat 21:40 UTC – Mon 11:05 UTC)\n")
     assert windows(text) == [("2024-11-02T21:40", "2024-11-04T11:05")]
+
+
+FIXED_WIDTH_REPORT = """MAJOR INCIDENT REPORT
+
+Start (CEST)         : 14/06/2025 06:42
+
+2. CHRONOLOGY (all times CEST, 14/06/2025 unless stated)
+
+02/06/2025  First memory parity error logged by the switch
+            supervisor (not alarmed).
+06:35       Standard change implemented by Network Operations.
+06:42       First transaction timeouts from the airport kiosks.
+09:18       All channels confirmed working.
+"""
+
+
+def test_a_fixed_width_chronology_gives_one_event_per_line_on_its_stated_day():
+    found = stamps(FIXED_WIDTH_REPORT)
+    assert "2025-06-02" in found  # day-first, like the other dates of the report
+    for stamp in ("2025-06-14T04:35", "2025-06-14T04:42", "2025-06-14T07:18"):
+        assert stamp in found  # the heading's day, not the dated entry's
+
+
+def test_a_numbered_capital_heading_with_a_note_is_a_section_heading():
+    from ingest.segment import segment_text
+
+    blocks = segment_text(FIXED_WIDTH_REPORT)
+    heading = next(b for b in blocks if b.kind == "heading" and "CHRONOLOGY" in FIXED_WIDTH_REPORT[b.start:b.end])
+    assert heading.section == "timeline"
+
+
+def test_an_ambiguous_numeric_date_stays_month_first_when_nothing_says_otherwise():
+    assert "2025-02-06T10:00" in stamps("# Notice\n\n## Timeline\n\n- 02/06/2025 10:00 UTC Disk alarm raised.\n- 02/06/2025 11:00 UTC Disk replaced.\n")
