@@ -283,3 +283,7 @@ def test_a_route_set_up_by_hand_during_recovery_is_no_human_operation():
 )
 def test_more_ways_the_response_made_things_worse(sentence):
     assert "remediation" in categorise(sentence)
+
+
+def test_an_idempotency_store_named_in_passing_is_no_bug():
+    assert "software-bug" not in categorise("If the idempotency store can't be reached, we refuse the request rather than risk processing it twice.")
