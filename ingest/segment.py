@@ -46,6 +46,8 @@ _CAPS_LINE = re.compile(r"^(?:\d{1,2}\.\s+)?(?=(?:[^A-Za-z]*[A-Z]){4})[A-Z][A-Z'
 """A line in capitals ("WHAT HAPPENED", "WHAT WE'RE DOING ABOUT IT"): a plain-text section heading."""
 _TIME_LED = re.compile(r"^(?:\d{1,2}:\d{2}(?::\d{2})?|\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{4}-\d{2}-\d{2})(?:[ T]\d{1,2}:\d{2})?(?:\s+[A-Z]{2,5})?(?:\s{2,}|\s[-–—]\s)\S")
 """A line that opens with a time or date in its own column ("06:35       Change implemented"): a timeline entry."""
+_ID_LED = re.compile(r"^[A-Z][A-Z0-9]{1,9}-?\d{2,}\s+[-–—:]\s+\S")
+"""A line that opens with a ticket or record id ("PRB0012345 - Replace the module - Owner: …"): one item of a list."""
 _LINE_LABEL = re.compile(r"^\s*(?:\*\*)?[A-Z][A-Za-z/&' -]{1,30}(?:\*\*)?:(?:\*\*)?\s+\S")
 _CHECKED = {"[x]", "[X]", "[✓]", "[✔]"}
 
@@ -176,8 +178,10 @@ def segment_text(text: str) -> list[Block]:
             add("heading", pos, pos + len(line), level=level)
             i += 2
             continue
-        caps = _CAPS_LINE.match(stripped) and not (lines[i + 1][1].strip() if i + 1 < len(lines) else "") and len(stripped.split("(")[0].split()) <= 7
-        if not para and (((_stands_alone(lines, i) or _short_line(stripped)) and section_role(stripped, strict=True)) or caps):
+        after = lines[i + 1][1] if i + 1 < len(lines) else ""
+        caps = _CAPS_LINE.match(stripped) and not after.strip() and len(stripped.split("(")[0].split()) <= 7
+        over_list = _short_line(stripped) and _ITEM.match(_next_text_line(lines, i)) and not _ITEM.match(line) and section_role(stripped)  # "What we're doing about it" over its bullets
+        if not para and (((_stands_alone(lines, i) or _short_line(stripped)) and section_role(stripped, strict=True)) or caps or over_list):
             push_heading(7, stripped)  # a plain-text report's "Action Items" or "WHAT WE'RE DOING ABOUT IT" line
             add("heading", pos, pos + len(line), level=7)
             i += 1
@@ -236,7 +240,7 @@ def segment_text(text: str) -> list[Block]:
                 item_roles.append((indent, block.label_role, block.label or ""))
             i = j
             continue
-        if para and (_LINE_LABEL.match(line) or (_TIME_LED.match(line) and _TIME_LED.match(para[0][1]))):
+        if para and (_LINE_LABEL.match(line) or any(rx.match(line) and rx.match(para[0][1]) for rx in (_TIME_LED, _ID_LED))):
             flush_para()  # "Description: …" on its own line, or the next "06:35      …" entry of a fixed-width timeline, starts a new statement
         para.append((pos, line))
         i += 1
@@ -250,6 +254,11 @@ def _stands_alone(lines: list[tuple[int, str]], i: int) -> bool:
     """Whether line ``i`` is a short line with a blank line (or the end) after it and no final stop."""
     after = lines[i + 1][1].strip() if i + 1 < len(lines) else ""
     return not after and _short_line(lines[i][1].strip())
+
+
+def _next_text_line(lines: list[tuple[int, str]], i: int) -> str:
+    """The first non-blank line after line ``i`` (or "")."""
+    return next((line for _, line in lines[i + 1:i + 3] if line.strip()), "")
 
 
 def _short_line(line: str) -> bool:

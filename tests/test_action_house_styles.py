@@ -468,3 +468,36 @@ def test_a_lower_case_line_naming_follow_ups_starts_an_action_list():
 
 def test_what_happens_next_names_an_action_section():
     assert section_role("What happens next") == "actions"
+
+
+def test_a_short_section_line_over_a_bullet_list_heads_it():
+    text = ("Hi all,\n\nThe hall lost power on Saturday.\n\nWhat we're doing about it\n\n"
+            "  - Done: replaced the cache battery on stor-03.\n  - Planned: re-cable the racks onto both feeds.\n\nCheers, Tom\n")
+    found = actions(text)
+    assert ("Done: replaced the cache battery on stor-03.", "done") in found
+    assert ("Planned: re-cable the racks onto both feeds.", "planned") in found
+
+
+def test_problem_record_lines_in_an_action_section_are_one_action_each():
+    text = ("MAJOR INCIDENT REPORT\n\n5. PROBLEM RECORD AND ACTIONS\n\n"
+            "PRB0012345 - Replace faulty module in CSW-A2 - Owner: Network - Due 14/06 - Closed\n"
+            "PRB0012345 - Reduce ARP timeout on the load balancers - Owner: Hosting - Due 20/06 - Open\n")
+    found = dict(actions(text))
+    assert found["PRB0012345 - Replace faulty module in CSW-A2 - Owner: Network - Due 14/06 - Closed"] == "done"
+    assert found["PRB0012345 - Reduce ARP timeout on the load balancers - Owner: Hosting - Due 20/06 - Open"] == "planned"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "We will update this report if our investigation turns up anything further.",
+        "We will close this issue once #2296 and #2298 are done.",
+        "A postmortem will be published here.",
+        "Every affected address will be reimbursed in full from the treasury.",
+        "If you were charged for a trip during the outage, the charge will be reversed automatically.",
+        "The problem record will be reviewed at the next Problem Review Board.",
+        "During the incident we reviewed query logs for all zones and contacted the largest owners.",
+    ],
+)
+def test_updates_refunds_reviews_and_steps_during_the_incident_are_no_follow_ups(sentence):
+    assert is_boilerplate(sentence)
