@@ -132,3 +132,16 @@ def test_an_incident_io_style_export_is_read_like_a_statuspage_one():
     assert document.organization == "Acme"
     assert document.text.index("We are investigating delays.") < document.text.index("Messages were delayed")
     assert "## Resolved: 2025-06-17T10:00" in document.text
+
+
+def test_an_email_laid_out_with_presentation_tables_reads_as_paragraphs_not_rows():
+    markup = (
+        "<html><body><table role='presentation'><tr><td>"
+        "<h2>What went wrong</h2><p>Earlier that afternoon we released an update to slot booking.</p>"
+        "<table><tr><th>Time</th><th>Event</th></tr><tr><td>17:25</td><td>Problem spotted</td></tr></table>"
+        "</td></tr></table></body></html>"
+    )
+    text = normalise(Source("email.html", text=markup)).text
+    assert "## What went wrong" in text
+    assert "| Earlier" not in text and "Earlier that afternoon we released an update to slot booking." in text
+    assert "| 17:25 | Problem spotted |" in text  # a real table inside the layout stays a table

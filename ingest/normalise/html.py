@@ -23,6 +23,17 @@ _CHROME = re.compile(r"(?i)(?:^|[\s_-])(?:related|share|sharing|social|newslette
 _CHROME_ROLES = {"navigation", "complementary", "contentinfo", "banner"}
 
 
+def _unwrap_layout_tables(soup: Any) -> None:
+    """Read the tables an HTML email lays its page out with (``role="presentation"``) as blocks, not rows."""
+    layout = [t for t in soup.find_all("table") if (t.get("role") or "").lower() in ("presentation", "none")]
+    own = [(cell, cell.find_parent("table")) for t in layout for cell in t.find_all(("tr", "td", "th", "tbody", "thead", "tfoot"))]
+    for cell, table in own:
+        if table in layout:
+            cell.name = "div"
+    for t in layout:
+        t.name = "div"
+
+
 def is_chrome(tag: Any) -> bool:
     """Whether an element is page chrome rather than the post: a landmark role or a chrome class or id."""
     if (tag.get("role") or "").lower() in _CHROME_ROLES:
@@ -44,6 +55,7 @@ def html_to_markdown(markup: str, nested_indent: bool = False) -> tuple[str, str
     from bs4.element import NavigableString, Tag
 
     soup = BeautifulSoup(markup, "html.parser")
+    _unwrap_layout_tables(soup)
     title_tag = soup.find("title")
     title = title_tag.get_text(" ", strip=True) if title_tag else None
     out: list[str] = []
