@@ -155,11 +155,15 @@ def scan(text: str) -> list[TimeMention]:
 
 def _day_first_if_the_text_is(mentions: list[TimeMention]) -> None:
     """Read "02/06/2025" as 2 June when another numeric date of the text can only be day-first
-    ("14/06/2025") and none can only be month-first."""
+    ("14/06/2025") and none can only be month-first, or when the text writes that day out ("2025-06-02")."""
     orders = {f.split(":", 1)[1] for m in mentions for f in m.flags if f.startswith("numeric-date:")}
+    written_out = {m.date for m in mentions if m.date is not None and m.year_explicit and not any(f.startswith("numeric-date:") for f in m.flags)}
     for m in mentions:
-        if "numeric-date:either" in m.flags and orders & {"day-first", "month-first"} == {"day-first"} and m.date is not None and m.date.day <= 12:
-            m.date = m.date.replace(month=m.date.day, day=m.date.month)
+        if "numeric-date:either" in m.flags and m.date is not None and m.date.day <= 12:
+            swapped = m.date.replace(month=m.date.day, day=m.date.month)
+            named = swapped in written_out and m.date not in written_out  # "Date: 2025-09-02" beside "02/09/2025 09:58"
+            if named or orders & {"day-first", "month-first"} == {"day-first"}:
+                m.date = swapped
         m.flags = [f for f in m.flags if not f.startswith("numeric-date:")]
 
 

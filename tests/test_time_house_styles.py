@@ -502,3 +502,8 @@ def test_a_numbered_capital_heading_with_a_note_is_a_section_heading():
 
 def test_an_ambiguous_numeric_date_stays_month_first_when_nothing_says_otherwise():
     assert "2025-02-06T10:00" in stamps("# Notice\n\n## Timeline\n\n- 02/06/2025 10:00 UTC Disk alarm raised.\n- 02/06/2025 11:00 UTC Disk replaced.\n")
+
+
+def test_a_numeric_date_the_text_also_writes_out_is_read_that_way():
+    text = "# Bookings outage\n\nDate: 2025-09-02\n\n## Timeline (UTC)\n\n- 02/09/2025 09:58 — PR merged; deploy starts\n- 02/09/2025 10:04 — first 502s\n"
+    assert "2025-09-02T09:58" in stamps(text) and "2025-02-09T09:58" not in stamps(text)
