@@ -162,7 +162,12 @@ def resolve(
             continue
         in_timeline = m.start in starts
         anchored = anchors.get((m.hour, m.minute)) if in_timeline and not m.date_explicit and not m.ampm else None
-        if anchored is not None and anchored != m.date:
+        if anchored is not None and anchored.year != m.date.year:
+            try:
+                anchored = anchored.replace(year=m.date.year)
+            except ValueError:
+                anchored = None
+        if anchored is not None and anchored != m.date and abs((anchored - m.date).days) <= 7:
             m.date = cur_date = anchored
         hour = _hour24(m, ctx, prev_clock if in_timeline else None)
         minutes = hour * 60 + (m.minute or 0)
@@ -240,8 +245,8 @@ def _clock_anchors(mentions: list[TimeMention]) -> dict[tuple[int | None, int | 
     """
     anchors: dict[tuple[int | None, int | None], date] = {}
     for m in mentions:
-        if m.has_clock and m.date is not None and m.year_explicit and not m.ampm:
-            anchors.setdefault((m.hour, m.minute), m.date)
+        if m.has_clock and m.date is not None and (m.year_explicit or m.date_explicit) and not m.ampm:
+            anchors.setdefault((m.hour, m.minute), m.date)  # "02:14 UTC on Saturday, June 14": the year is the entry's
     return anchors
 
 

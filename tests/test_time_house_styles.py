@@ -507,3 +507,11 @@ def test_an_ambiguous_numeric_date_stays_month_first_when_nothing_says_otherwise
 def test_a_numeric_date_the_text_also_writes_out_is_read_that_way():
     text = "# Bookings outage\n\nDate: 2025-09-02\n\n## Timeline (UTC)\n\n- 02/09/2025 09:58 — PR merged; deploy starts\n- 02/09/2025 10:04 — first 502s\n"
     assert "2025-09-02T09:58" in stamps(text) and "2025-02-09T09:58" not in stamps(text)
+
+
+def test_a_timeline_entry_takes_the_date_its_clock_is_given_elsewhere_even_without_a_year():
+    text = ("# Swap router exploit (2025)\n\nAt 02:14 UTC on Saturday, June 14, someone started emptying wallets.\n\n"
+            "## Background\n\nOn June 12 at 18:03 UTC, the router was upgraded.\n\n## Timeline\n\n"
+            "- **02:14 UTC** — The first drain transaction lands.\n- **02:39 UTC** — A user reports a vanished balance.\n")
+    found = stamps(text)
+    assert "2025-06-14T02:39" in found and "2025-06-12T02:39" not in found
