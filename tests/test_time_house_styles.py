@@ -510,7 +510,7 @@ def test_a_numeric_date_the_text_also_writes_out_is_read_that_way():
 
 
 def test_a_timeline_entry_takes_the_date_its_clock_is_given_elsewhere_even_without_a_year():
-    text = ("# Swap router exploit (2025)\n\nAt 02:14 UTC on Saturday, June 14, someone started emptying wallets.\n\n"
+    text = ("# Swap router exploit\n\nPosted Jun 16, 2025.\n\nAt 02:14 UTC on Saturday, June 14, someone started emptying wallets.\n\n"
             "## Background\n\nOn June 12 at 18:03 UTC, the router was upgraded.\n\n## Timeline\n\n"
             "- **02:14 UTC** — The first drain transaction lands.\n- **02:39 UTC** — A user reports a vanished balance.\n")
     found = stamps(text)
