@@ -319,3 +319,9 @@ def test_the_peak_of_the_impact_is_no_window_of_its_own():
     text = ("# Checkout errors on 3 March 2024\n\n## Impact\n\n- Checkout errors started at 14:02 UTC. Peak error rate 71% of requests (14:45–15:20).\n\n"
             "## Timeline (UTC)\n\n- 14:02 Checkout errors start.\n- 15:47 Checkout fully restored.\n")
     assert windows(text) == WINDOW
+
+
+@pytest.mark.parametrize("word", ["hung", "froze", "were unresponsive"])
+def test_machines_that_hung_or_froze_during_a_range_are_impact(word):
+    text = f"# Outage on 3 March 2024\n\n## What users saw\n\n- **Login nodes** (14:02 – 15:47 UTC): the login nodes {word} on any command that touched /scratch.\n"
+    assert windows(text) == WINDOW
