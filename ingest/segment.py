@@ -277,14 +277,17 @@ def _apply_label(block: Block, text: str) -> None:
     """Recognise an inline ``**Label:**`` or ``Label:`` at the start of a block."""
     content = text[block.start:block.end]
     match = _BOLD_LABEL.match(content) or _BARE_LABEL.match(content)
+    plain = not match
     if match:
         label = match.group(1).strip().rstrip(":")
     else:
         match = _PLAIN_LABEL.match(content)
-        if not match or len(match.group(1).split()) > 5:
+        if not match or len(match.group(1).split()) > 6:
             return
         label = match.group(1).strip()
     role = section_role(label, strict=True)
+    if role is None and plain and len(label.split()) >= 4:
+        role = section_role(label, contained=False)  # "What we are doing about it: Tallyrail has moved …"
     block.label = label
     if role:
         block.label_role = role

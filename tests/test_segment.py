@@ -264,3 +264,13 @@ def test_blocks_and_punctuation_both_start_sentences():
     starts = [s.text.strip() for s in doc.sents if s.text.strip()]
     assert "A config push removed the route." in starts  # punctuation ends it
     assert "Traffic dropped" in starts and "Added a check" in starts  # the next block starts a sentence
+
+
+def test_a_longer_plain_label_naming_a_section_gives_its_role():
+    text = "Rider notice\n\nWhat we are doing about it: our contractor has moved the certificate to automatic renewal.\n"
+    assert role_of(text, "our contractor has moved the certificate to automatic renewal.") == "actions"
+
+
+def test_a_bold_action_title_that_opens_with_fix_stays_an_action():
+    text = "# Outage\n\n## Follow-ups\n\n- **Fix the header table limit check** (completed): the proxy counts entries again.\n"
+    assert role_of(text, "**Fix the header table limit check** (completed): the proxy counts entries again.") == "actions"
