@@ -20,7 +20,7 @@ from spacy.tokens import Doc
 from . import rules
 from .plain_text import plain_text as _clean
 from .spans import SpanIndex
-from .segment import Block, block_sentences, text_of, result_of
+from .segment import RECORD_ID, Block, block_sentences, text_of, result_of
 
 _ANNOUNCES = re.compile(r":\s*$")
 _LINK_ONLY = re.compile(r"^\W*(?:https?://\S+|#\d+|\[[^\]]*\]\([^)]*\))\W*$")
@@ -111,10 +111,6 @@ def _plain(text: str) -> str:
     return re.sub(r"^[A-Z][\w/ -]{0,60}?:\s+(?=[A-Z])", "", plain)  # "Label: Implementing …"
 
 
-_RECORD_ID = re.compile(r"^\W*[A-Z][A-Z0-9]{1,9}-?\d{2,}\s+[-–—:]\s+")
-"""A ticket or problem-record id opening an action line."""
-
-
 def find_actions(doc: Doc) -> list[dict]:
     """Corrective actions of a Doc, each with text, status and evidence."""
     text = text_of(doc)
@@ -143,7 +139,7 @@ def find_actions(doc: Doc) -> list[dict]:
                 if _ANNOUNCES.search(unit) or is_skipped(unit) or len(unit.split()) < 4 or is_boilerplate(unit) or is_cause_statement(unit):
                     continue
                 cues = cue_spans.keys_within(s, e)
-                bare = _RECORD_ID.sub("", unit)  # "PRB0012345 - Replace the module - Owner: Network - Open"
+                bare = RECORD_ID.sub("", re.sub(r"^\W+", "", unit))  # "PRB0012345 - Replace the module - Owner: Network - Open"
                 if cues or re.match(r"(?i)^\W*(?:[A-Z][a-z]+(?:ing)?\b)", bare) and _imperative(bare):
                     _add(actions, text, s, e, block)
             continue

@@ -114,7 +114,7 @@ def find_causes(doc: Doc, min_word_share: float = 0.0) -> list[dict]:
             listed = (factor_items and whole) or (ordinal_factors and _ORDINAL.match(unit))
             if listed and long_enough and kind in (None, "root"):
                 kind = "contributing"
-            answers_label = bool(role in SECTION_KINDS and block.label and s == block.start and _terms("not_cause").search(_clean(unit).lower()))
+            answers_label = bool(role in SECTION_KINDS and block.label and s == block.start and never_a_cause(unit))
             if _terms("factor_list").search(unit.lower()):
                 factor_items = factor_items or _announces_list(unit, block, blocks, index)
                 ordinal_factors = not whole

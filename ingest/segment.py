@@ -27,6 +27,7 @@ from .extensions import ensure_extensions, result_of, sentence_spans, text_of  #
 
 from .tables import ROW, ROW_SEPARATOR, labels_only, next_is_row, row_cells
 from .headings import names_action_table, normalise_heading, section_role  # noqa: F401  (re-exported)
+from .time_mentions import MONTH
 
 _ATX = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
 _SETEXT = re.compile(r"^(=+|-{2,})[ \t]*$")
@@ -37,17 +38,16 @@ _BOLD_LABEL = re.compile(r"^\s*(?:\*\*|__)([^*_\n]{1,60}?)(?::\s*)?(?:\*\*|__)\s
 _BARE_LABEL = re.compile(r"^([A-Z][A-Za-z /&'()-]{1,50}):\s*$")
 _PLAIN_LABEL = re.compile(r"^([A-Z][A-Za-z /&'-]{1,40}):\s+(?=\S)")
 _LABEL_LINE = re.compile(r"^([A-Za-z][A-Za-z /&'()-]{1,50}):\s*$")  # "Next steps:", "and the actual follow-ups:"
-_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}"
 _DATE_HEADING = re.compile(
-    r"^(?:[A-Za-z]+day,?\s+)?(?:\d{4}-\d{2}-\d{2}|" + _MONTH + r"\.? \d{1,2}(?:st|nd|rd|th)?(?:,? \d{4})?|\d{1,2}(?:st|nd|rd|th)? " + _MONTH + r"(?:,? \d{4})?|day \d+)\b[^a-z]{0,20}$",
+    r"^(?:[A-Za-z]+day,?\s+)?(?:\d{4}-\d{2}-\d{2}|" + MONTH + r" \d{1,2}(?:st|nd|rd|th)?(?:,? \d{4})?|\d{1,2}(?:st|nd|rd|th)? " + MONTH + r"(?:,? \d{4})?|day \d+)\b[^a-z]{0,20}$",
     re.I,
 )
 _CAPS_LINE = re.compile(r"^(?:\d{1,2}\.\s+)?(?=(?:[^A-Za-z]*[A-Z]){4})[A-Z][A-Z'’&/ -]*[A-Z]:?(?:\s+\([^()\n]{1,80}\))?$")
 """A line in capitals ("WHAT HAPPENED", "WHAT WE'RE DOING ABOUT IT"): a plain-text section heading."""
 _TIME_LED = re.compile(r"^(?:\d{1,2}:\d{2}(?::\d{2})?|\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{4}-\d{2}-\d{2})(?:[ T]\d{1,2}:\d{2})?(?:\s+[A-Z]{2,5})?(?:\s{2,}|\s[-–—]\s)\S")
 """A line that opens with a time or date in its own column ("06:35       Change implemented"): a timeline entry."""
-_ID_LED = re.compile(r"^[A-Z][A-Z0-9]{1,9}-?\d{2,}\s+[-–—:]\s+\S")
-"""A line that opens with a ticket or record id ("PRB0012345 - Replace the module - Owner: …"): one item of a list."""
+RECORD_ID = re.compile(r"^[A-Z][A-Z0-9]{1,9}-?\d{2,}\s+[-–—:]\s+(?=\S)")
+"""A ticket or problem-record id opening a line ("PRB0012345 - Replace the module - Owner: …"): one item of a list."""
 _LINE_LABEL = re.compile(r"^\s*(?:\*\*)?[A-Z][A-Za-z/&' -]{1,30}(?:\*\*)?:(?:\*\*)?\s+\S")
 _CHECKED = {"[x]", "[X]", "[✓]", "[✔]"}
 
@@ -240,7 +240,7 @@ def segment_text(text: str) -> list[Block]:
                 item_roles.append((indent, block.label_role, block.label or ""))
             i = j
             continue
-        if para and (_LINE_LABEL.match(line) or any(rx.match(line) and rx.match(para[0][1]) for rx in (_TIME_LED, _ID_LED))):
+        if para and (_LINE_LABEL.match(line) or any(rx.match(line) and rx.match(para[0][1]) for rx in (_TIME_LED, RECORD_ID))):
             flush_para()  # "Description: …" on its own line, or the next "06:35      …" entry of a fixed-width timeline, starts a new statement
         para.append((pos, line))
         i += 1

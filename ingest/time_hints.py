@@ -69,9 +69,6 @@ def in_passing(m: TimeMention, text: str | None) -> bool:
     return text is not None and bool(_BACKGROUND_DATE.search(text[max(0, m.start - 20):m.start]))
 
 
-_SENTENCE_BREAK = re.compile(r"[.!?:;\n(]")
-
-
 _UNLESS_STATED = re.compile(r"(?i)\bunless (?:otherwise )?(?:stated|noted|indicated|specified|shown|given)\b")
 
 
@@ -82,6 +79,9 @@ def states_default_date(m: TimeMention, units: list[tuple[int, int]], text: str 
     u = unit_of(units, m.start)
     start, end = units[u] if u >= 0 else (max(0, m.start - 60), m.end + 60)
     return bool(_UNLESS_STATED.search(text, start, end))
+
+
+_SENTENCE_BREAK = re.compile(r"[.!?:;\n(]")
 
 
 def weekday_in_passing(m: TimeMention, text: str | None) -> bool:

@@ -22,10 +22,13 @@ MONTHS = {
 }
 
 
-_MONTH = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+MONTH = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 
 
-_WEEKDAY = r"(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?\s+(?:the\s+)?)"
+WEEKDAY_ABBREVIATION = r"(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)"
+"""A weekday as written short or long, without its "day" ("Sat", "Tues", "Wednes(day)")."""
+
+_WEEKDAY = r"(?:" + WEEKDAY_ABBREVIATION + r"(?:day)?\.?,?\s+(?:the\s+)?)"
 
 
 _ORD = r"(?:st|nd|rd|th)?"
@@ -35,6 +38,11 @@ _WEEKDAYS = ("mon", "tues", "wednes", "thurs", "fri", "satur", "sun")
 """Weekday stems, Monday first (a mention's ``weekday:N`` flag indexes them)."""
 
 _WEEKDAY_NAME = r"(?:" + "|".join(_WEEKDAYS) + r")day"
+
+
+def _weekday_flag(word: str) -> str:
+    """The ``weekday:N`` flag of a weekday however it is written ("Sat", "Saturday")."""
+    return "weekday:%d" % [stem[:3] for stem in _WEEKDAYS].index(word.lower()[:3])
 
 RANGE_JOIN = re.compile(r"(?i)\s*(?:-{1,2}|–|—|to|until|till|through|thru|and|->|→)\s*(?:(?:about|around|roughly|approximately|approx\.|~)\s*)?")
 """What joins the two times of a range ("14:02–15:47", "14:02 to 15:47"); ``fullmatch`` the text between them."""
@@ -53,17 +61,17 @@ def scanner() -> re.Pattern:
         r"(?<!version )(?<!release )(?<!v)(?P<eu>(?P<ed>[0-3]?\d)\.(?P<emo>[01]?\d)\.(?P<ey>(?:19|20)\d{2}))(?![\d]|\.\d)",  # "03.03.2024": day.month.year
         r"(?P<us>(?P<um>[0-3]?\d)(?P<usep>[/-])(?P<ud>[0-3]?\d)(?P=usep)(?P<uy>(?:19|20)?\d{2}))(?![\d/-])",
         # "24/Jun/25", "24-Jun-2025": day, month name, year (Jira, logs)
-        r"(?P<dmn>(?P<nd2>[0-3]?\d)(?P<dsep>[/-])(?P<nm2>" + _MONTH + r")(?P=dsep)(?P<ny2>(?:19|20)?\d{2}))(?![\d/-])",
-        r"(?P<mdy>" + _WEEKDAY + r"?(?P<mm>" + _MONTH + r")\s+(?P<md>[0-3]?\d)" + _ORD + r"(?![\d:])(?:,?\s+(?P<my>(?:19|20)\d{2})(?!\d))?)",
-        r"(?P<dmy>" + _WEEKDAY + r"?(?P<dd>[0-3]?\d)" + _ORD + r"\s+(?:of\s+)?(?P<dm>" + _MONTH + r")(?![a-z])(?:,?\s+(?P<dy>(?:19|20)\d{2})(?!\d))?)",
+        r"(?P<dmn>(?P<nd2>[0-3]?\d)(?P<dsep>[/-])(?P<nm2>" + MONTH + r")(?P=dsep)(?P<ny2>(?:19|20)?\d{2}))(?![\d/-])",
+        r"(?P<mdy>" + _WEEKDAY + r"?(?P<mm>" + MONTH + r")\s+(?P<md>[0-3]?\d)" + _ORD + r"(?![\d:])(?:,?\s+(?P<my>(?:19|20)\d{2})(?!\d))?)",
+        r"(?P<dmy>" + _WEEKDAY + r"?(?P<dd>[0-3]?\d)" + _ORD + r"\s+(?:of\s+)?(?P<dm>" + MONTH + r")(?![a-z])(?:,?\s+(?P<dy>(?:19|20)\d{2})(?!\d))?)",
         r"(?P<ord>\bthe\s+(?P<od>[0-3]?\d)(?:st|nd|rd|th)\b)",
         # "03-26 17:40": month-day before a clock time, the year from context
         r"(?P<mdn>(?P<nm>[01]?\d)-(?P<nd>[0-3]\d))(?=[ T][0-2]?\d:[0-5]\d)",
         # "6:12pm on Tuesday": a weekday alone, dated from context
         # "Sat 9:40 p.m.", "Mon, 11:05": an abbreviated weekday right before a clock time
-        r"(?P<wda>\b(?P<wdan>mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)\.?,?)(?=\s+[0-2]?\d[:.][0-5]\d)",
+        r"(?P<wda>\b(?P<wdan>" + WEEKDAY_ABBREVIATION + r")\.?,?)(?=\s+[0-2]?\d[:.][0-5]\d)",
         # "last night's outage", "yesterday": the day before the date the text is on
-        r"(?P<rel>\b(?:" + "|".join(re.escape(w) for w in sorted(rules.time_cues()["previous_day"], key=len, reverse=True)) + r"))(?:'s)?\b",
+        r"(?P<rel>" + _previous_day_words() + r")(?:'s)?\b",
         r"(?P<wdo>(?<!every )(?<!each )(?<!any )(?<!on a )(?P<wdn>" + "|".join(_WEEKDAYS) + r")day)(?![a-z-])",  # not "Monday-morning reports", "every Monday"
     ]
     time_alts = [
@@ -173,10 +181,15 @@ _DIGITS = re.compile(r"\d+(?:[^\S\n]*[-:./,]?[^\S\n]*\d+)*")
 _WEEKDAY_WORD = re.compile(r"(?i)\b" + _WEEKDAY_NAME + r"\b")
 """A weekday named without a figure near it still dates what follows."""
 
+def _previous_day_words() -> str:
+    """The ``previous_day`` words of ``time_cues.json`` ("last night", "yesterday") as one alternation, longest first."""
+    return r"\b(?:" + "|".join(re.escape(w) for w in sorted(rules.time_cues()["previous_day"], key=len, reverse=True)) + r")\b"
+
+
 @lru_cache(maxsize=1)
 def _previous_day_word() -> re.Pattern:
-    """The ``previous_day`` words of ``time_cues.json`` ("last night", "yesterday")."""
-    return re.compile(r"(?i)\b(?:" + "|".join(re.escape(w) for w in rules.time_cues()["previous_day"]) + r")\b")
+    """Where the text names the day before ("last night's outage"): dates may start there."""
+    return re.compile(r"(?i)" + _previous_day_words())
 
 
 _LOOKBACK = 40
@@ -295,10 +308,10 @@ def _parse_date(g: dict, mention: TimeMention) -> TimeMention | None:
             mention.flags.append("day-only:" + g["od"])
         elif g["wdo"]:
             mention.date = None
-            mention.flags.append("weekday:%d" % _WEEKDAYS.index(g["wdn"].lower()))
+            mention.flags.append(_weekday_flag(g["wdn"]))
         elif g["wda"]:
             mention.date = None
-            mention.flags.append("weekday:%d" % ["mon", "tue", "wed", "thu", "fri", "sat", "sun"].index(g["wdan"].lower()[:3]))
+            mention.flags.append(_weekday_flag(g["wdan"]))
         elif g["rel"]:
             mention.date = None
             mention.flags.append("previous-day")

@@ -17,7 +17,7 @@ from .derived_windows import DERIVED_MAX_SPAN, MAX_STATED_DURATION, bare_window,
 from .isotime import iso, naive, parse_iso
 from .segment import text_of
 from .tables import cell_at, column_cells
-from .time_mentions import RANGE_JOIN, RANGE_OPENER, TimeMention
+from .time_mentions import RANGE_JOIN, RANGE_OPENER, WEEKDAY_ABBREVIATION, TimeMention
 from .units import Unit, evidence, impact_words, is_impact, is_not_impact
 
 
@@ -39,7 +39,7 @@ _BARE_DURATION = re.compile(r"(?i)^\W*" + _DURATION_BODY)
 _WORD_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
 
 
-_WEEKDAY_BEFORE_END = re.compile(r"(?i)\b(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?\s*$")
+_WEEKDAY_BEFORE_END = re.compile(r"(?i)\b" + WEEKDAY_ABBREVIATION + r"(?:day)?\.?,?\s*$")
 
 
 def ranges(text: str, unit: Unit) -> list[tuple[TimeMention, TimeMention]]:
