@@ -10,10 +10,15 @@ from functools import lru_cache
 from . import rules
 
 
+_PLURAL = {"i am": "we are", "i'm": "we're", "i've": "we've", "i'll": "we'll", "i'd": "we'd", "i": "we", "my": "our", "me": "us"}
+_SINGULAR = re.compile(r"(?<![\w'/])(?:i am|i'm|i've|i'll|i'd|i|my|me)(?![\w'/])")
+
+
 def normalise_heading(text: str) -> str:
     """A heading reduced to lower-case words for matching against section phrases."""
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
-    text = re.sub(r"[*_`#\\]", "", text).strip().lower()
+    text = re.sub(r"[*_`#\\]", "", text).strip().lower().replace("\u2019", "'")
+    text = _SINGULAR.sub(lambda m: _PLURAL[m.group(0)], text)  # a solo author's "What I'm changing"
     text = re.sub(r"^(?:\d+(?:\.\d+)*[.)]?|[ivx]+\.)\s+", "", text)
     text = re.sub(r"[:.?\s]+$", "", text)
     text = re.sub(r"\s*\([^)]*\)\s*$", "", text)

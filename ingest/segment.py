@@ -32,7 +32,7 @@ from .time_mentions import MONTH
 _ATX = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
 _SETEXT = re.compile(r"^(=+|-{2,})[ \t]*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
-_ITEM = re.compile(r"^([ \t]*)([-*+•]|\d{1,3}[.)]|[a-z][.)])[ \t]+(?:(\[[ xX✓✔]?\])[ \t]*)?")
+_ITEM = re.compile(r"^([ \t]*)([-*+•]|\d{1,2}\.\d{1,2}[.)]?|\d{1,3}[.)]|[a-z][.)])[ \t]+(?:(\[[ xX✓✔]?\])[ \t]*)?")
 _BOLD_LINE = re.compile(r"^\s*(?:\*\*|__)(.{1,100}?)(?:\*\*|__)\s*:?\s*$")
 _BOLD_LABEL = re.compile(r"^\s*(?:\*\*|__)([^*_\n]{1,60}?)(?::\s*)?(?:\*\*|__)\s*:?\s*(?=\S)")
 _BARE_LABEL = re.compile(r"^([A-Z][A-Za-z /&'()-]{1,50}):\s*$")
@@ -105,6 +105,7 @@ def segment_text(text: str) -> list[Block]:
     header_cells: tuple[str, ...] = ()
     row_index = 0
     item_roles: list[tuple[int, str, str]] = []  # (indent, role, label) of labelled parent items
+    numbered = numbered_headings(lines)
 
     def context() -> tuple[str | None, str | None, tuple[str, ...]]:
         role = next((r for _, r, _ in reversed(stack) if r), None)
@@ -181,7 +182,7 @@ def segment_text(text: str) -> list[Block]:
         after = lines[i + 1][1] if i + 1 < len(lines) else ""
         caps = _CAPS_LINE.match(stripped) and not after.strip() and len(stripped.split("(")[0].split()) <= 7
         over_list = _short_line(stripped) and _ITEM.match(_next_text_line(lines, i)) and not _ITEM.match(line) and section_role(stripped)  # "What we're doing about it" over its bullets
-        if not para and (((_stands_alone(lines, i) or _short_line(stripped)) and section_role(stripped, strict=True)) or caps or over_list):
+        if not para and (((_stands_alone(lines, i) or _short_line(stripped)) and section_role(stripped, strict=True)) or caps or over_list or i in numbered):
             push_heading(7, stripped)  # a plain-text report's "Action Items" or "WHAT WE'RE DOING ABOUT IT" line
             add("heading", pos, pos + len(line), level=7)
             i += 1
@@ -214,7 +215,7 @@ def segment_text(text: str) -> list[Block]:
             i += 1
             continue
         item = _ITEM.match(line)
-        if item and not (para and item.group(2)[0].isdigit() and not para[-1][1].rstrip().endswith(":") and False):
+        if item:
             flush_para()
             start = pos + item.end()
             end = pos + len(line)
@@ -248,6 +249,22 @@ def segment_text(text: str) -> list[Block]:
     if in_code:
         add("code", code_start, len(text))
     return blocks
+
+
+_NUMBERED_TITLE = re.compile(r"^(\d{1,2})\.\s+[A-Z][^\s.]*(?:\s+\S+){0,6}$")
+
+
+def numbered_headings(lines: list[tuple[int, str]]) -> set[int]:
+    """Indices of the lines of a numbered section sequence ("1. Incident overview", "2. Impact on
+    clients"…): short standalone numbered lines followed by prose, not by another list item, whose
+    number is one more or one less than another such line's."""
+    found: dict[int, int] = {}
+    for i, (_, line) in enumerate(lines):
+        match = _NUMBERED_TITLE.match(line.strip())
+        if match and _stands_alone(lines, i) and not line.rstrip().endswith((":", ",", ";")) and not _ITEM.match(_next_text_line(lines, i)):
+            found[i] = int(match.group(1))
+    numbers = set(found.values())
+    return {i for i, n in found.items() if n + 1 in numbers or n - 1 in numbers}
 
 
 def _stands_alone(lines: list[tuple[int, str]], i: int) -> bool:

@@ -64,9 +64,21 @@ def converts(prev: TimeMention | None, m: TimeMention, text: str | None) -> bool
 _BACKGROUND_DATE = re.compile(r"(?i)\b(?:back (?:on|in)|previously,? on|ever since|since)\s+(?:the\s+)?$")
 
 
-def in_passing(m: TimeMention, text: str | None) -> bool:
-    """Whether a date is named as background ("back on 12 January", "failing since 19 January")."""
-    return text is not None and bool(_BACKGROUND_DATE.search(text[max(0, m.start - 20):m.start]))
+_PAST_PERFECT = re.compile(r"(?i)\bhad (?:(?:already|previously|just|been) )?\w+(?:ed|en|wn|ne|de|lt|ght|un)\b")
+
+
+def in_passing(m: TimeMention, text: str | None, earlier: bool = False) -> bool:
+    """Whether a date is named as background ("back on 12 January", "failing since 19 January"),
+    or, for a date ``earlier`` than the one the text is on, told in the past perfect ("the vendor
+    had carried out an upgrade overnight on the 8th")."""
+    if text is None:
+        return False
+    if _BACKGROUND_DATE.search(text[max(0, m.start - 20):m.start]):
+        return True
+    if not earlier:
+        return False
+    opening = max((text.rfind(c, max(0, m.start - 240), m.start) for c in ".!?\n"), default=-1)
+    return bool(_PAST_PERFECT.search(text, opening + 1, m.start))
 
 
 _UNLESS_STATED = re.compile(r"(?i)\bunless (?:otherwise )?(?:stated|noted|indicated|specified|shown|given)\b")

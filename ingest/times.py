@@ -109,7 +109,10 @@ def resolve(
                 if not m.has_clock and in_passing(m, text):
                     m.date_explicit = True
                     continue  # "Back on 12 January I rebuilt the server": background, not the day that follows
-                cur_date = m.date
+                if _told_back(m, cur_date, text):
+                    m.date_explicit = True  # "the vendor had upgraded it overnight on the 8th": an event, but the text stays on its day
+                else:
+                    cur_date = m.date
                 if m.start in starts or m.has_clock:
                     entry_date = m.date  # a day heading or dated entry, not a date named in passing
                 if not m.has_clock and states_default_date(m, units, text):
@@ -148,7 +151,8 @@ def resolve(
                     m.date = base.replace(day=int(day_flag.split(":")[1]))
                 except ValueError:
                     continue
-                cur_date = m.date
+                if not _told_back(m, cur_date, text):
+                    cur_date = m.date
                 if m.start in starts:
                     entry_date = m.date
                 m.date_explicit = True
@@ -204,6 +208,12 @@ def resolve(
         if ctx.header_zone and m.zone_explicit and zone_label(m.zone) != "UTC" and zone_offset(m.zone, local) != zone_offset(ctx.header_zone, local):
             m.flags.append("timezone-conflict")
     return mentions
+
+
+def _told_back(m: TimeMention, cur_date: date | None, text: str | None) -> bool:
+    """Whether a timeless date before the day the text is on is told in the past perfect, as
+    background that does not move the text back to that day."""
+    return not m.has_clock and cur_date is not None and m.date is not None and m.date < cur_date and in_passing(m, text, earlier=True)
 
 
 def _nearest_year(day: date, near: date) -> date:

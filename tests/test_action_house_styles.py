@@ -501,3 +501,71 @@ def test_problem_record_lines_in_an_action_section_are_one_action_each():
 )
 def test_updates_refunds_reviews_and_steps_during_the_incident_are_no_follow_ups(sentence):
     assert is_boilerplate(sentence)
+
+
+@pytest.mark.parametrize(
+    "heading, role",
+    [("What I'm changing", "actions"), ("What I’m changing", "actions"), ("What we’re changing", "actions"),
+     ("What I am doing about it", "actions"), ("What I learned", "lessons")],
+)
+def test_a_solo_author_s_headings_and_curly_apostrophes_name_their_sections(heading, role):
+    assert section_role(heading) == role
+
+
+def test_i_o_in_a_heading_is_not_a_first_person_pronoun():
+    assert section_role("I/O errors on the primary") is None
+
+
+def test_checklist_items_under_a_first_person_heading_are_actions():
+    text = ("# Disk full\n\nThe volume filled up overnight.\n\n## What I’m changing\n\n"
+            "- [x] The media cleanup now runs as a scheduled job and has run the last two nights.\n"
+            "- [ ] Moving media to object storage so the disk cannot fill like that again.\n")
+    found = dict(actions(text))
+    assert found["The media cleanup now runs as a scheduled job and has run the last two nights."] == "done"
+    assert found["Moving media to object storage so the disk cannot fill like that again."] == "planned"
+
+
+NUMBERED_REPORT = (
+    "OPERATIONAL INCIDENT REPORT\n\n"
+    "1. Incident overview\n\nOn 11 March 2025, between 07:42 and 10:15 CET, payment files were delayed.\n\n"
+    "2. Root cause analysis\n\nA changed default in the broker lowered the prefetch limit.\n\n"
+    "3. Remediation measures\n\n"
+    "Immediate measures taken on 11.03.2025 to restore service:\n"
+    "- re-routing of instant payments to the standby node;\n"
+    "- restoration of the previous broker configuration on all nodes.\n\n"
+    "To prevent a recurrence, the following measures were defined:\n\n"
+    "3.1 Explicit prefetch limits configured for all payment queues.\n    Status: implemented\n\n"
+    "3.2 Alerting on broker queue depth, routed to the on-call engineer.\n    Status: in implementation\n\n"
+    "3.3 Separation of the broker connection pools of signing and file processing.\n    Status: planned (Q3 2025)\n\n"
+    "We will inform clients of the completion of measures 3.2 and 3.3 through the client newsletter.\n\n"
+    "4. Contact\n\nPlease contact your relationship manager with any questions about this report.\n"
+)
+
+
+def test_sub_numbered_measures_of_a_numbered_report_are_actions_with_their_status_lines():
+    found = actions(NUMBERED_REPORT)
+    assert [status for _, status in found] == ["done", "in_progress", "planned"]
+    assert found[0][0].startswith("Explicit prefetch limits configured")
+
+
+def test_steps_introduced_as_restoring_service_are_no_follow_ups():
+    texts = " ".join(t for t, _ in actions(NUMBERED_REPORT))
+    assert "standby node" not in texts and "previous broker configuration" not in texts
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["We will inform clients of the completion of measures 5.5 and 5.6 through the client newsletter.",
+     "We will update customers on the progress of these actions in our quarterly review."],
+)
+def test_promises_to_report_on_the_actions_are_boilerplate(sentence):
+    assert is_boilerplate(sentence)
+
+
+@pytest.mark.parametrize(
+    "item, status",
+    [("Alerting on queue depth. Status: implemented", "done"), ("Alerting on queue depth. Status: deployed", "done"),
+     ("Pool separation. Status: in implementation", "in_progress"), ("Load test gate. Status: in review", "in_progress")],
+)
+def test_status_fields_in_more_words(item, status):
+    assert action_status(item) == status

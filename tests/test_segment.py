@@ -274,3 +274,25 @@ def test_a_longer_plain_label_naming_a_section_gives_its_role():
 def test_a_bold_action_title_that_opens_with_fix_stays_an_action():
     text = "# Outage\n\n## Follow-ups\n\n- **Fix the header table limit check** (completed): the proxy counts entries again.\n"
     assert role_of(text, "**Fix the header table limit check** (completed): the proxy counts entries again.") == "actions"
+
+
+def test_a_numbered_section_sequence_in_plain_text_gives_headings():
+    text = ("INCIDENT REPORT\n\n1. Incident overview\n\nPayments were delayed.\n\n2. Impact on clients\n\n"
+            "Files were late.\n\n3. Remediation measures\n\nWe changed the broker.\n\n4. Contact\n\nCall us.\n")
+    headings = [(text[b.start:b.end], b.section) for b in segment_text(text) if b.kind == "heading"]
+    assert ("1. Incident overview", "summary") in headings
+    assert ("3. Remediation measures", "actions") in headings
+    assert ("4. Contact", None) in headings
+
+
+def test_a_loose_numbered_list_is_not_a_section_sequence():
+    text = "## Follow-ups\n\n1. Add disk alerts\n\n2. Move media to object storage\n\n3. Write a runbook\n"
+    blocks = segment_text(text)
+    assert [b.kind for b in blocks] == ["heading", "item", "item", "item"]
+    assert {b.section for b in blocks[1:]} == {"actions"}
+
+
+def test_sub_numbered_paragraphs_are_items():
+    text = "## Measures\n\n5.1 Explicit prefetch limits on all queues.\n    Status: implemented\n\n5.2 Queue-depth alerts.\n"
+    items = [text[b.start:b.end] for b in segment_text(text) if b.kind == "item"]
+    assert items == ["Explicit prefetch limits on all queues.\n    Status: implemented", "Queue-depth alerts."]

@@ -515,3 +515,16 @@ def test_a_timeline_entry_takes_the_date_its_clock_is_given_elsewhere_even_witho
             "- **02:14 UTC** — The first drain transaction lands.\n- **02:39 UTC** — A user reports a vanished balance.\n")
     found = stamps(text)
     assert "2025-06-14T02:39" in found and "2025-06-12T02:39" not in found
+
+
+@pytest.mark.parametrize(
+    "background",
+    ["Staff now know that the vendor had carried out an upgrade of its messaging service overnight on the 8th of January.",
+     "The archival run had failed partway through on Wednesday, January 8, and nobody had noticed."],
+)
+def test_an_earlier_date_told_in_the_past_perfect_is_an_event_but_does_not_move_the_day(background):
+    text = (f"# Alert outage, 9 January 2025\n\nAt 4:50 a.m. EST on the 9th of January 2025 a main broke.\n\n"
+            f"{background}\n\nThe account was reinstated at 7:05 a.m. EST and delivery resumed.\n")
+    found = stamps(text)
+    assert "2025-01-08" in found  # the earlier day stays on the timeline
+    assert found[-1] == "2025-01-09T12:05"
