@@ -145,3 +145,41 @@ def test_an_email_laid_out_with_presentation_tables_reads_as_paragraphs_not_rows
     assert "## What went wrong" in text
     assert "| Earlier" not in text and "Earlier that afternoon we released an update to slot booking." in text
     assert "| 17:25 | Problem spotted |" in text  # a real table inside the layout stays a table
+
+
+EXPORT = {
+    "export": {"format": "incident-export/v1", "generated_at": "2025-04-02T09:00:00Z"},
+    "incident": {
+        "id": "INC-88",
+        "title": "Report emails delayed",
+        "customer_impact": "Between 09:10 and 11:45 UTC on 1 April 2025 scheduled report emails were delayed by up to two hours.",
+        "timeline": [{"occurred_at": "2025-04-01T09:10:00Z", "note": "Mail queue starts growing after the relay change."},
+                     {"occurred_at": "2025-04-01T11:45:00Z", "note": "Queue drained, all delayed emails delivered."}],
+        "root_cause": "The relay change halved the number of outbound connections each sender was allowed to open.",
+        "follow_ups": [{"title": "Alert on mail queue age above ten minutes", "state": "done", "ticket": "OPS-12"},
+                       {"title": "Load-test relay changes before rollout", "state": "in_progress"}],
+    },
+}
+
+
+def test_another_tool_s_incident_export_is_read_field_by_field():
+    import json
+
+    from ingest.pipeline import extract
+
+    document = normalise(Source("export.json", text=json.dumps(EXPORT)))
+    assert document.format == "json" and document.title == "Report emails delayed"
+    assert "Customer impact: Between 09:10" in document.text and "## Follow-ups" in document.text
+    assert "INC-88" not in document.text and "2025-04-02" not in document.text  # ids and the export's own metadata are no content
+    incident = extract(document)[0]
+    assert [(w["start"][:16], w["end"][:16]) for w in incident["impact_windows"]] == [("2025-04-01T09:10", "2025-04-01T11:45")]
+    assert {(a["text"].split(" — ")[0], a["status"]) for a in incident["corrective_actions"]} == {
+        ("Alert on mail queue age above ten minutes", "done"), ("Load-test relay changes before rollout", "in_progress")}
+    assert any("outbound connections" in c["text"] for c in incident["causes"])
+
+
+def test_statuspage_postmortem_body_is_part_of_the_text():
+    text = ('{"incident": {"name": "Mail delayed", "postmortem_body": "## Root cause\\n\\nA resolver was removed in March.",'
+            ' "incident_updates": [{"status": "resolved", "body": "Fixed.", "display_at": "2025-07-08T10:00:00Z"}]}}')
+    document = normalise(Source("status.json", text=text))
+    assert "## Postmortem" in document.text and "A resolver was removed in March." in document.text

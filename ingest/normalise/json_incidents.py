@@ -10,11 +10,13 @@ from ..document import Document, Part
 from ..read import Source
 from .common import NormaliseError, TextBuilder, bad_metadata, clean_characters, clean_str
 from .gcp import render_gcp
+from .json_export import MIN_PROSE_WORDS, incident_object, prose_words, render_export
 from .statuspage import UPDATE_BODY_KEYS, render_statuspage, status_updates
 
 
 def normalise_json(source: Source) -> Document:
-    """Normalise status-page JSON: Atlassian Statuspage (or incident.io-style) incidents or Google Cloud incidents."""
+    """Normalise incident JSON: Atlassian Statuspage (or incident.io-style) incidents, Google Cloud
+    incidents, or another tool's export of one incident (its fields read as sections)."""
     try:
         data = json.loads(clean_characters(source.text), strict=False)  # a raw tab or newline inside a string is no reason to refuse
     except json.JSONDecodeError as exc:
@@ -23,7 +25,7 @@ def normalise_json(source: Source) -> Document:
         raise NormaliseError(source.name, "JSON nested too deeply to read") from None
     incidents, kind, page = _json_incidents(data)
     if not incidents:
-        raise NormaliseError(source.name, "JSON of an unknown shape: expected a status-page incident (incident_updates, or updates with a body or message) or a Google Cloud incident (begin/end/updates)")
+        return _normalise_export(source, data)
     builder = TextBuilder()
     parts: list[Part] = []
     for incident in incidents:
@@ -47,6 +49,17 @@ def normalise_json(source: Source) -> Document:
     zone = clean_str(page.get("time_zone"), builder.problems, "page time_zone") if isinstance(page, dict) else None
     flags = [bad_metadata(builder.problems)] if builder.problems else []
     return Document(source=source.name, format=fmt, text=text, sha256=source.sha256, title=title, organization=org, parts=parts, flags=flags, meta={"json_kind": kind, "default_zone": zone})
+
+
+def _normalise_export(source: Source, data: Any) -> Document:
+    """Another tool's incident export, read field by field, or refused when it holds no incident prose."""
+    incident = incident_object(data)
+    if incident is None or prose_words(incident) < MIN_PROSE_WORDS:
+        raise NormaliseError(source.name, "JSON of an unknown shape: expected a status-page incident (incident_updates, or updates with a body or message), a Google Cloud incident (begin/end/updates) or an incident object with text fields")
+    builder = TextBuilder()
+    title = render_export(builder, incident)
+    flags = [bad_metadata(builder.problems)] if builder.problems else []
+    return Document(source=source.name, format="json", text=builder.text(), sha256=source.sha256, title=title, flags=flags, meta={"json_kind": "export"})
 
 
 def _json_incidents(data: Any) -> tuple[list[dict], str, Any]:

@@ -38,7 +38,7 @@ def _update_body(update: dict, problems: list[str]) -> str:
 
 
 def render_statuspage(builder: TextBuilder, incident: dict) -> Part:
-    """Append one status-page incident (title, then its updates oldest first); return its Part."""
+    """Append one status-page incident (title, its updates oldest first, then its postmortem); return its Part."""
     problems = builder.problems
     name = clean_str(incident.get("name") or incident.get("title"), problems, "name") or "Incident"
     builder.add(f"# {name}\n\n")
@@ -46,4 +46,7 @@ def render_statuspage(builder: TextBuilder, incident: dict) -> Part:
     updates = status_updates(incident)
     keys = [k for k in UPDATE_TIME_KEYS if any(k in u for u in updates)] or ["created_at"]
     render_updates(builder, part, updates, (keys[0], keys[1] if len(keys) > 1 else keys[0]), "## {status}: {at}", lambda u: _update_body(u, problems))
+    postmortem = clean_str(incident.get("postmortem_body"), problems, "postmortem_body")
+    if postmortem:
+        builder.add(f"## Postmortem\n\n{_body_text(postmortem)}\n\n")  # Statuspage's own field for the write-up
     return part
