@@ -67,16 +67,21 @@ _BACKGROUND_DATE = re.compile(r"(?i)\b(?:back (?:on|in)|previously,? on|ever sin
 _PAST_PERFECT = re.compile(r"(?i)\bhad (?:(?:already|previously|just|been) )?\w+(?:ed|en|wn|ne|de|lt|ght|un)\b")
 
 
+_LAST_WEEK = re.compile(r"(?i)\blast\s+(?:week|(?:mon|tues|wednes|thurs|fri|satur|sun)day)\s*[(,]?\s*(?:the\s+)?$")
+
+
 def in_passing(m: TimeMention, text: str | None, earlier: bool = False) -> bool:
     """Whether a date is named as background ("back on 12 January", "failing since 19 January"),
     or, for a date ``earlier`` than the one the text is on, told in the past perfect ("the vendor
-    had carried out an upgrade overnight on the 8th")."""
+    had carried out an upgrade overnight on the 8th") or as last week's ("Last Sunday (July 6)")."""
     if text is None:
         return False
     if _BACKGROUND_DATE.search(text[max(0, m.start - 20):m.start]):
         return True
     if not earlier:
         return False
+    if _LAST_WEEK.search(text[max(0, m.start - 24):m.start]):
+        return True  # "Last Sunday (July 6) I rewrote the script"
     opening = max((text.rfind(c, max(0, m.start - 240), m.start) for c in ".!?\n"), default=-1)
     return bool(_PAST_PERFECT.search(text, opening + 1, m.start))
 

@@ -143,7 +143,7 @@ def scan(text: str) -> list[TimeMention]:
                 prev.hour, prev.minute, prev.second = mention.hour, mention.minute, mention.second
                 prev.ampm, prev.zone, prev.zone_explicit = mention.ampm, mention.zone, mention.zone_explicit
                 prev.precision = mention.precision
-                prev.padded = mention.padded
+                prev.padded = mention.padded or (gap == "T" and not mention.ampm)  # ISO 8601 "2025-07-13T10:44": a 24-hour clock
                 prev.flags.extend(mention.flags)
                 continue
         day_only = mention.date is None and any(f.startswith(("day-only:", "weekday:")) for f in mention.flags)  # "the 16th", "Tuesday"
@@ -217,14 +217,13 @@ def _parse_match(match: re.Match, text: str) -> TimeMention | None:
     g = match.groupdict()
     mention = TimeMention(match.start(), match.end(), match.group(0))
     if g["date"]:
-        parsed = _parse_date(g, mention)
-        if parsed is None:
+        if (g["wdo"] and _generic_weekday(match, text)) or (g["rel"] and _quoted(match, text)):
             return None
-        return parsed
+        return _parse_date(g, mention)
     if g["hm"]:
         h, mi, s = int(g["h"]), int(g["mi"]), int(g["s"]) if g["s"] else None
         ap = g["ap"]
-        mention.padded = len(g["h"]) == 2 and g["h"][0] == "0"
+        mention.padded = (len(g["h"]) == 2 and g["h"][0] == "0") or (s is not None and not ap)  # "10:44:15": a machine's 24-hour clock
     elif g["hap"]:
         h, mi, s, ap = int(g["h2"]), 0, None, g["ap2"]
     elif g["hh"]:
@@ -260,6 +259,26 @@ def _dotted_time_ok(match: re.Match, text: str) -> bool:
     line_start = text.rfind("\n", 0, match.start()) + 1
     before = text[line_start:match.start()]
     return bool(re.fullmatch(r"[\s|*_>#-]*(?:\d{4}-\d{2}-\d{2}\s*)?", before))
+
+
+_GENERIC_WEEKDAY_BEFORE = re.compile(r"(?i)\bthe\s+$")
+_GENERIC_WEEKDAY_AFTER = re.compile(r"\s+(?:is|are)\b|\s+(?!(?:morning|afternoon|evening|night|after|before|of|following|prior|that|when|at|in|and|or|to)\b)[a-z]{3,}\b")
+
+
+def _generic_weekday(match: re.Match, text: str) -> bool:
+    """A weekday that names no particular day: "Tuesday is our busiest day", "the Monday intake"."""
+    after = text[match.end():match.end() + 30]
+    if re.match(r"\s+(?:is|are)\b", after):
+        return True
+    return bool(_GENERIC_WEEKDAY_BEFORE.search(text[max(0, match.start() - 8):match.start()]) and _GENERIC_WEEKDAY_AFTER.match(after))
+
+
+def _quoted(match: re.Match, text: str) -> bool:
+    """Whether a mention stands inside a quotation on its line (reported speech: "they get SMS for
+    parcels we delivered yesterday evening"), whose "yesterday" is the speaker's."""
+    line_start = text.rfind("\n", 0, match.start()) + 1
+    before = text[line_start:match.start()]
+    return (before.count('"') + before.count("\u201c") - before.count("\u201d")) % 2 == 1
 
 
 def _parse_date(g: dict, mention: TimeMention) -> TimeMention | None:

@@ -74,6 +74,32 @@ def zone_label(name: str | None) -> str | None:
     return f"{name}→UTC"
 
 
+@lru_cache(maxsize=1)
+def _pairs() -> dict[str, str]:
+    """Each abbreviation of a daylight-saving pair ("CET", "CEST") → the pair's name ("CET/CEST")."""
+    out: dict[str, str] = {}
+    for name in rules.timezones()["named"]:
+        halves = name.split("/")
+        if len(halves) == 2 and all(h in rules.timezones()["fixed"] for h in halves):
+            for half in halves:
+                out.setdefault(half, name)
+    return out
+
+
+def pair_half(zone: str | None) -> bool:
+    """Whether a zone is one half of a daylight-saving pair (CET of CET/CEST, EDT of EST/EDT)."""
+    return (zone or "") in _pairs()
+
+
+def seasonal_zone(zone: str | None, named: set[str]) -> str | None:
+    """The zone pair ("CET/CEST", which follows daylight saving) for a text's zone when the text also
+    names the pair's other half (winter CET and summer CEST in one report), else the zone itself."""
+    pair = _pairs().get(zone or "")
+    if pair and any(half != zone and half in named for half in pair.split("/")):
+        return pair
+    return zone
+
+
 def find_header_zone(text: str) -> tuple[str | None, int]:
     """The zone a text declares for all its times, and where it says so (or None, -1)."""
     match = header_zone_pattern().search(text)

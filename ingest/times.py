@@ -20,7 +20,7 @@ from spacy.tokens import Doc
 from . import rules
 from .time_mentions import TimeMention, scan  # noqa: F401  (the mention type and scanner the resolver reads)
 from .time_hints import bracketed_zones, converts, correct_month_typos, correct_title_date, correct_year_typos, date_sentences_from_their_end, in_passing, meridiem_from_range_end, states_default_date, unit_of, weekday_in_passing, zone_columns, zone_from_range_end
-from .time_zones import find_header_zone, zone_label, zone_offset  # noqa: F401
+from .time_zones import find_header_zone, pair_half, seasonal_zone, zone_label, zone_offset, zone_regex  # noqa: F401
 
 
 # --------------------------------------------------------------------------- scanning
@@ -50,6 +50,9 @@ def build_context(text: str, mentions: list[TimeMention], base_date: date | None
         for z in zones:
             counts[z] = counts.get(z, 0) + 1
         default = max(counts, key=counts.get)
+    if pair_half(header) or pair_half(default):
+        named = {z.upper() for z in zone_regex().findall(text)}
+        header, default = seasonal_zone(header, named), seasonal_zone(default, named)
     uses_12h = any(m.ampm for m in mentions)
     first_dated = next((m.date for m in mentions if m.date and m.year_explicit), None)
     return TimeContext(base_date=first_dated or base_date, header_zone=header, default_zone=default, uses_12h=uses_12h)
@@ -109,7 +112,7 @@ def resolve(
                 if not m.has_clock and in_passing(m, text):
                     m.date_explicit = True
                     continue  # "Back on 12 January I rebuilt the server": background, not the day that follows
-                if _told_back(m, cur_date, text):
+                if _told_back(m, cur_date or ctx.base_date, text):
                     m.date_explicit = True  # "the vendor had upgraded it overnight on the 8th": an event, but the text stays on its day
                 else:
                     cur_date = m.date
@@ -151,7 +154,7 @@ def resolve(
                     m.date = base.replace(day=int(day_flag.split(":")[1]))
                 except ValueError:
                     continue
-                if not _told_back(m, cur_date, text):
+                if not _told_back(m, cur_date or ctx.base_date, text):
                     cur_date = m.date
                 if m.start in starts:
                     entry_date = m.date
@@ -173,7 +176,7 @@ def resolve(
                 anchored = None
         if anchored is not None and anchored != m.date and abs((anchored - m.date).days) <= 7:
             m.date = cur_date = anchored
-        hour = _hour24(m, ctx, prev_clock if in_timeline else None)
+        hour = _hour24(m, ctx, prev_clock if in_timeline else prev_prose)
         minutes = hour * 60 + (m.minute or 0)
         if (
             in_timeline

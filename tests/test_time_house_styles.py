@@ -528,3 +528,53 @@ def test_an_earlier_date_told_in_the_past_perfect_is_an_event_but_does_not_move_
     found = stamps(text)
     assert "2025-01-08" in found  # the earlier day stays on the timeline
     assert found[-1] == "2025-01-09T12:05"
+
+
+def test_a_text_naming_both_halves_of_a_daylight_saving_pair_follows_the_change():
+    text = ("# Mail outage\n\nA note on times: the Saturday evening times are summer time (CEST) and everything "
+            "from Sunday morning on is winter time (CET).\n\nOn Saturday 26 October 2024 at 21h50 the disk reported errors.\n\n"
+            "On Sunday 27 October at 09h52 mailboxes became slow.\n")
+    assert stamps(text)[-2:] == ["2024-10-26T19:50", "2024-10-27T08:52"]
+
+
+def test_one_zone_of_a_pair_alone_stays_a_fixed_offset():
+    text = "# Outage\n\nAll times are CEST.\n\nOn 27 October 2024 at 09:52 mailboxes became slow.\n"
+    assert stamps(text)[-1] == "2024-10-27T07:52"
+
+
+@pytest.mark.parametrize("stamp", ["2025-07-13T10:44:15Z", "2025-07-13T10:44Z"])
+def test_an_iso_timestamp_is_a_24_hour_clock_in_a_text_of_pm_times(stamp):
+    text = f"# Recording outage\n\nRecordings failed from 9:40 pm on 12 July 2025 UTC.\n\n## Identified: {stamp}\n\nWe found the cause.\n"
+    assert "2025-07-13T10:44" in stamps(text)
+
+
+def test_a_bare_clock_after_pm_times_in_a_list_is_pm_too():
+    text = ("# Survival crash\n\nTimes are eastern.\n\n- **8:07pm EDT** on Saturday July 12, 2025 survival crashed.\n"
+            "- **8:15** a mod pinged me.\n- by **8:55** hub and creative were fine again.\n")
+    assert stamps(text)[-2:] == ["2025-07-13T00:15", "2025-07-13T00:55"]
+
+
+def test_last_weekday_with_its_date_is_an_event_but_not_the_day_of_what_follows():
+    text = ("# Saturday's crash\n\nLast Sunday (July 6) I rewrote the backup script.\n\n"
+            "On Saturday at 8:07pm EDT survival crashed.\n")
+    found = stamps_named(text, "lanternfall-2025-07-12-crash.md")
+    assert found == ["2025-07-06", "2025-07-13T00:07"]
+
+
+@pytest.mark.parametrize("generic", ["Tuesday is the heaviest day of our week (the Monday intake is sorted overnight).",
+                                      "Mondays are always quiet, and the Friday release train was cancelled."])
+def test_a_weekday_that_names_no_particular_day_dates_nothing(generic):
+    text = f"# Broker disks\n\nOn Tuesday 18 February 2025 tracking stopped.\n\n{generic}\n\nAt 06:12 UTC broker 4 went down.\n"
+    assert stamps(text)[-1] == "2025-02-18T06:12"
+
+
+def test_yesterday_inside_a_quotation_is_the_speaker_s_not_the_text_s():
+    text = ('# Late SMS\n\nOn 18 February 2025 at 09:05 UTC a hub wrote: "recipients get SMS for parcels we delivered '
+            'yesterday evening". We paused the sender at 09:12 UTC.\n')
+    assert stamps(text)[-1] == "2025-02-18T09:12"
+
+
+def test_a_prose_clock_ten_hours_behind_the_previous_one_is_the_next_day():
+    text = ("# Broker disks\n\nOn Monday 17 February 2025 at 15:32 UTC a retention change was applied.\n\n"
+            "The volume kept growing. Broker 5 crossed 85% at 03:40 UTC.\n")
+    assert stamps(text)[-1] == "2025-02-18T03:40"
