@@ -9,6 +9,7 @@ mistyped year, a clock that ran past midnight).
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
@@ -64,13 +65,15 @@ def resolve(
     units: list[tuple[int, int]] | None = None,
     timeline_starts: Iterable[int] = (),
     text: str | None = None,
+    section_starts: Iterable[int] = (),
 ) -> list[TimeMention]:
     """Resolve mentions in order: fill dates and zones from context, convert to UTC, flag guesses.
 
     ``units`` are sentence spans: a zone-less time takes the zone stated by
     another time in the same unit before the document default. ``timeline_starts``
     are offsets of timeline entries, where a clock that runs backwards rolls
-    the carried date to the next day.
+    the carried date to the next day; in prose that happens only within one section
+    (``section_starts``: where headings begin), since a new section may go back over the day.
     """
     units = sorted(units or [])
     zone_from_range_end(mentions, text)
@@ -95,6 +98,8 @@ def resolve(
     cur_year: int | None = ctx.base_date.year if ctx.base_date else None
     prev_clock: tuple[date, int] | None = None
     prev_prose: tuple[date, int] | None = None
+    sections = sorted(section_starts)
+    prev_section = -1
     for m in mentions:
         if m.date is not None:
             if m.year_explicit:
@@ -192,10 +197,10 @@ def resolve(
             entry_date = m.date
             if default_date is not None and not m.date_explicit:
                 default_date = m.date  # past midnight, the default day moves on with the entries
-        elif not m.date_explicit and prev_prose is not None and prev_prose[0] == m.date and _rolls_over(m, prev_prose[1], minutes, units, text):
+        elif not m.date_explicit and prev_prose is not None and prev_prose[0] == m.date and bisect_right(sections, m.start) == prev_section and _rolls_over(m, prev_prose[1], minutes, units, text):
             m.date = m.date + timedelta(days=1)
             cur_date = m.date
-        prev_prose = (m.date, minutes)
+        prev_prose, prev_section = (m.date, minutes), bisect_right(sections, m.start)
         local = datetime.combine(m.date, time(hour, m.minute or 0, m.second or 0))
         zone = m.zone if m.zone_explicit else unit_zone.get(unit_of(units, m.start)) or ctx.header_zone or ctx.default_zone
         if zone is not None and not m.zone_explicit:
@@ -308,7 +313,7 @@ class TimesComponent:
         units = sentence_spans(doc) if doc.has_annotation("SENT_START") else []
         blocks = doc._.pmkb_blocks or []
         zone_columns(mentions, blocks)
-        resolve(mentions, ctx, units, entry_starts(text_of(doc), blocks, mentions), text_of(doc))
+        resolve(mentions, ctx, units, entry_starts(text_of(doc), blocks, mentions), text_of(doc), [b.start for b in blocks if b.kind == "heading"])
         doc._.pmkb_times = mentions
         meta["time_context"] = ctx
         doc._.pmkb_meta = meta

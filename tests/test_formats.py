@@ -1,4 +1,5 @@
-"""Word and PDF files made by real tools (tests/formats/make.sh: pandoc, Chromium) extract like their Markdown originals."""
+"""Word, PDF, reStructuredText and AsciiDoc files made by real tools (tests/formats/make.sh: pandoc,
+Chromium) extract like their Markdown originals."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from ingest.read import Source, read_file
 from conftest import extraction_facts
 
 FORMATS = Path(__file__).parent / "formats"
-CONVERTED = sorted(p for p in FORMATS.iterdir() if p.suffix in (".docx", ".pdf") and p.stem != "nested")
+CONVERTED = sorted(p for p in FORMATS.iterdir() if p.suffix in (".docx", ".pdf", ".rst", ".adoc") and p.stem != "nested")
 """Converted corpus postmortems (nested.docx has its own Markdown original beside it)."""
 
 
@@ -109,3 +110,86 @@ def test_binary_formats_are_sniffed_without_a_suffix():
     assert normalise(Source("<stdin>", data=data)).format == "docx"
     data = (FORMATS / "posthog-2024-02-28-feature-flags-decide-down.pdf").read_bytes()
     assert normalise(Source("<stdin>", data=data)).format == "pdf"
+
+
+ASCIIDOC = """= PIR-7: Delayed tracking events
+Platform Engineering
+:revdate: 2025-02-24
+
+NOTE: All times in this document are UTC.
+
+== Timeline
+
+[cols="1,5",options="header"]
+|===
+|Time (UTC) |Event
+
+|18 Feb 06:12
+|Broker 4 shuts down. Customer impact starts.
+
+|08:05
+|Producers succeed again.
+|===
+
+== Contributing factors
+
+. *Change review did not look at capacity.* A retention change can multiply disk use.
+
+== Action items
+
+* Add a disk footprint estimate to topic change requests.
+"""
+
+
+def test_asciidoc_headings_header_attributes_tables_and_lists():
+    document = normalise(Source("pir.adoc", text=ASCIIDOC, format_hint="asciidoc"))
+    assert document.format == "asciidoc" and document.title == "PIR-7: Delayed tracking events"
+    assert document.published_at.startswith("2025-02-24")
+    assert "| 18 Feb 06:12 | Broker 4 shuts down. Customer impact starts. |" in document.text
+    assert "1. **Change review did not look at capacity.**" in document.text and "[cols" not in document.text
+    from ingest.pipeline import extract
+
+    incident = extract(document)[0]
+    assert [e["at"][:16] for e in incident["timeline"]] == ["2025-02-18T06:12", "2025-02-18T08:05"]
+    assert [a["text"] for a in incident["corrective_actions"]] == ["Add a disk footprint estimate to topic change requests."]
+
+
+RST = """==========================================
+Postmortem: mirror downloads failing
+==========================================
+
+:Authors: Infra team
+:Date: 2025-06-06
+
+.. contents::
+   :local:
+
+Timeline
+========
+
+All times are UTC.
+
+2025-06-03T02:41:19Z
+    The new index is published on origin before the packages reach the mirrors.
+
+2025-06-03T07:05:33Z
+    Redirector switched to ``tier1-only`` mode; downloads work again.
+
+Follow-ups
+==========
+
+* Make the stage order explicit in ``push-mirrors``.
+"""
+
+
+def test_rst_titles_docinfo_definition_list_timelines_and_literals():
+    document = normalise(Source("pm.rst", text=RST, format_hint="rst"))
+    assert document.format == "rst" and document.title == "Postmortem: mirror downloads failing"
+    assert document.published_at.startswith("2025-06-06")
+    assert "- 2025-06-03T02:41:19Z — The new index is published" in document.text
+    assert "contents::" not in document.text and "``" not in document.text
+    from ingest.pipeline import extract
+
+    incident = extract(document)[0]
+    assert [e["at"][:16] for e in incident["timeline"]] == ["2025-06-03T02:41", "2025-06-03T07:05"]
+    assert [a["text"] for a in incident["corrective_actions"]] == ["Make the stage order explicit in push-mirrors."]

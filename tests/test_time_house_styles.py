@@ -578,3 +578,9 @@ def test_a_prose_clock_ten_hours_behind_the_previous_one_is_the_next_day():
     text = ("# Broker disks\n\nOn Monday 17 February 2025 at 15:32 UTC a retention change was applied.\n\n"
             "The volume kept growing. Broker 5 crossed 85% at 03:40 UTC.\n")
     assert stamps(text)[-1] == "2025-02-18T03:40"
+
+
+def test_a_clock_far_behind_the_previous_one_in_a_new_section_goes_back_over_the_day():
+    text = ("# Mirror outage\n\n## Timeline\n\nOn 3 June 2025 at 02:41 UTC the index was published. "
+            "The last mirror was consistent at 13:18 UTC.\n\n## Analysis\n\nNobody was watching: the push ran at 02:41 UTC.\n")
+    assert set(stamps(text)) == {"2025-06-03T02:41", "2025-06-03T13:18"}

@@ -1,7 +1,7 @@
 """Step 2, normalise: turn a decoded source into one plain, Markdown-shaped text.
 
 Whatever the input format (plain text, Markdown with front matter, HTML,
-Atlassian Statuspage JSON, Google Cloud incident JSON, Word .docx, PDF,
+AsciiDoc, reStructuredText, Atlassian Statuspage JSON, Google Cloud incident JSON, Word .docx, PDF,
 Confluence and Google Docs HTML exports, Notion Markdown exports), the result is a
 :class:`~ingest.document.Document` whose ``text`` uses Markdown conventions for
 structure (``#`` headings, ``-`` bullets, ``|`` table rows). All evidence
@@ -17,6 +17,7 @@ import re
 from ..document import Document, Part
 from ..read import Source
 from .common import NormaliseError, typographic_to_ascii
+from .asciidoc import normalise_asciidoc
 from .confluence import looks_like_confluence, normalise_confluence
 from .docx import OLE_MAGIC, normalise_docx
 from .gdocs import looks_like_gdocs, normalise_gdocs
@@ -25,12 +26,13 @@ from .json_incidents import normalise_json
 from .markdown import normalise_markdown
 from .notion import looks_like_notion, normalise_notion
 from .pdf import normalise_pdf
+from .rst import normalise_rst
 from .text import normalise_text
 
 __all__ = [
     "Document", "Part", "NormaliseError", "MAX_HTML_DEPTH", "html_depth_over", "html_to_markdown",
     "normalise", "normalise_html", "normalise_json", "normalise_markdown", "normalise_text", "normalise_docx", "normalise_pdf",
-    "normalise_confluence", "normalise_gdocs", "normalise_notion",
+    "normalise_confluence", "normalise_gdocs", "normalise_notion", "normalise_asciidoc", "normalise_rst",
     "sniff_format", "sniff_binary_format",
 ]
 
@@ -65,6 +67,8 @@ def _normalise_format(source: Source) -> Document:
         return normalise_html(source)
     if fmt == "markdown" and looks_like_notion(source.name):
         return normalise_notion(source)
+    if fmt in _LIGHT_MARKUP:
+        return _LIGHT_MARKUP[fmt](source)
     if fmt in (None, "text"):
         return normalise_text(source)
     return normalise_markdown(source, fmt)
@@ -72,6 +76,8 @@ def _normalise_format(source: Source) -> Document:
 
 _BINARY = {"docx": normalise_docx, "pdf": normalise_pdf}
 """Formats read from bytes, not decoded text."""
+_LIGHT_MARKUP = {"asciidoc": normalise_asciidoc, "rst": normalise_rst}
+"""Text markups rewritten as Markdown before they are read."""
 
 
 def sniff_binary_format(data: bytes) -> str | None:

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # How the committed files in this folder were made (run by hand, not by the tests):
-#   Debian's pandoc 3.x converts four corpus Markdown postmortems to .docx and standalone HTML,
+#   Debian's pandoc converts four corpus Markdown postmortems to .docx, .rst, .adoc and standalone HTML,
 #   and Debian's chromium prints that HTML to PDF. The tests compare each converted file's
 #   extraction with its Markdown original's.
 # Usage: bash tests/formats/make.sh [../shared/corpus/docs]
@@ -11,6 +11,8 @@ names=(posthog-2024-02-28-feature-flags-decide-down 2i2c-2025-07-11-cloudbank-he
        dfds-2021-08-26-traefik-v2-ingress-outage chia-network-2021-05-26-website-outage)
 for name in "${names[@]}"; do
   pandoc -f gfm -t docx -o "$here/$name.docx" "$docs/$name.md"
+  pandoc -f gfm -t rst -s -o "$here/$name.rst" "$docs/$name.md"        # Debian's pandoc 2.17
+  pandoc -f gfm -t asciidoc -s -o "$here/$name.adoc" "$docs/$name.md"
   pandoc -f gfm -t html5 -s --metadata pagetitle="$name" -o "/tmp/$name.html" "$docs/$name.md"
   for try in 1 2 3; do chromium --headless --no-sandbox --disable-gpu --no-pdf-header-footer \
     --print-to-pdf="$here/$name.pdf" "file:///tmp/$name.html" 2>/dev/null && break; done
