@@ -10,6 +10,7 @@ from ingest.causes import never_a_cause, word_share
 from ingest.normalise import normalise
 from ingest.pipeline import build_nlp, extract
 from ingest.read import source_from_bytes
+from ingest.segment import section_role
 
 
 def causes(text: str) -> list[str]:
@@ -83,3 +84,39 @@ def test_answers_in_a_questions_section_are_not_causes(heading):
         "Q: Why did my node drop off?\n\nA: Slow nodes fell out of sync as a result of the backlog, which made their farmers miss rewards.\n"
     )
     assert causes(text) == ["A bug in the transaction queue let it grow without bound, so validation fell behind."]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Because of this, customers with transit services over this switch had no connectivity from 10:47 until 11:09.",
+        "Consequently, users were unable to open their mailboxes for most of the morning.",
+        "Two other things made it worse.",
+        "Three more factors contributed to the length of the outage.",
+        "Scaling the pool did not help. It did not make things worse either.",
+        "We want to be clear that the customer did nothing wrong by using the hooks.",
+        "On November 28 that did not happen.",
+    ],
+)
+def test_consequences_list_announcements_and_exonerations_are_not_causes(sentence):
+    assert never_a_cause(sentence)
+
+
+@pytest.mark.parametrize("adjective", ["direct", "immediate", "proximate", "primary", "main"])
+def test_the_direct_cause_names_a_cause_in_a_summary(adjective):
+    text = (f"# Tracking delayed\n\n## Summary\n\nTracking stopped for two hours on 18 February 2025.\n\n"
+            f"The {adjective} cause was a retention change on the events topic, which filled the disks of two brokers.\n")
+    assert any("retention change" in c for c in causes(text))
+
+
+@pytest.mark.parametrize("heading", ["Why it got this bad", "Why did the failover not work?", "Why the disk filled up"])
+def test_a_heading_that_asks_why_is_a_cause_section(heading):
+    text = (f"# Survival crash\n\nThe server went down on Saturday.\n\n**{heading}**\n\n"
+            "1. The cleanup line pointed at the old folder, so it silently deleted nothing.\n"
+            "2. The backups sit on the same SSD as the worlds, so they filled the disk the worlds need.\n")
+    found = causes(text)
+    assert any("silently deleted nothing" in c for c in found) and any("same SSD" in c for c in found)
+
+
+def test_a_heading_that_says_why_we_write_is_no_cause_section():
+    assert section_role("Why we are sharing this") is None
