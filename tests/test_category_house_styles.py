@@ -287,3 +287,22 @@ def test_more_ways_the_response_made_things_worse(sentence):
 
 def test_an_idempotency_store_named_in_passing_is_no_bug():
     assert "software-bug" not in categorise("If the idempotency store can't be reached, we refuse the request rather than risk processing it twice.")
+
+
+@pytest.mark.parametrize(
+    "sentence, category",
+    [
+        ("While replacing the failed disk, we pulled the wrong one: a healthy member of the array.", "human-operation"),
+        ("The technician unplugged the wrong cable in rack B4.", "human-operation"),
+        ("The script was run against the wrong database during the cleanup.", "human-operation"),
+        ("The notification service had no staleness check, so it sent every message in its backlog.", "software-bug"),
+        ("Last Sunday I rewrote the backup script and the cleanup line ended up pointing at the old folder.", "change"),
+        ("At 13:52 UTC the provider's resolvers began timing out on a large share of queries.", "dependency"),
+    ],
+)
+def test_more_ways_of_naming_a_category(sentence, category):
+    assert category in categorise(sentence)
+
+
+def test_the_wrong_choice_for_a_fleet_is_no_human_operation():
+    assert "human-operation" not in categorise("This was the right choice for the old fleet and the wrong one for a mixed fleet.")
