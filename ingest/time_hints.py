@@ -86,6 +86,17 @@ def in_passing(m: TimeMention, text: str | None, earlier: bool = False) -> bool:
     return bool(_PAST_PERFECT.search(text, opening + 1, m.start))
 
 
+_BYLINE = re.compile(r"(?i)\b(?:posted|published|last updated|updated on|written)\b[^\n]{0,40}$")
+
+
+def in_byline(m: TimeMention, text: str | None) -> bool:
+    """Whether a date is the post's own ("Posted Mar 04, 2026 - 15:20 UTC"), which dates no entry after it."""
+    if text is None:
+        return False
+    line_start = text.rfind("\n", 0, m.start) + 1
+    return bool(_BYLINE.search(text, line_start, m.start))
+
+
 _UNLESS_STATED = re.compile(r"(?i)\bunless (?:otherwise )?(?:stated|noted|indicated|specified|shown|given)\b")
 
 

@@ -20,7 +20,7 @@ from spacy.tokens import Doc
 
 from . import rules
 from .time_mentions import TimeMention, scan  # noqa: F401  (the mention type and scanner the resolver reads)
-from .time_hints import bracketed_zones, converts, correct_month_typos, correct_title_date, correct_year_typos, date_sentences_from_their_end, in_passing, meridiem_from_range_end, states_default_date, unit_of, weekday_in_passing, zone_columns, zone_from_range_end
+from .time_hints import bracketed_zones, converts, correct_month_typos, correct_title_date, correct_year_typos, date_sentences_from_their_end, in_byline, in_passing, meridiem_from_range_end, states_default_date, unit_of, weekday_in_passing, zone_columns, zone_from_range_end
 from .time_zones import find_header_zone, pair_half, seasonal_zone, zone_label, zone_offset, zone_regex  # noqa: F401
 
 
@@ -121,8 +121,8 @@ def resolve(
                     m.date_explicit = True  # "the vendor had upgraded it overnight on the 8th": an event, but the text stays on its day
                 else:
                     cur_date = m.date
-                if m.start in starts or m.has_clock:
-                    entry_date = m.date  # a day heading or dated entry, not a date named in passing
+                if m.start in starts or (m.has_clock and entry_date is None and not in_byline(m, text)):
+                    entry_date = m.date  # a day heading or dated entry, else the first dated time of the prose (not the post's own)
                 if not m.has_clock and states_default_date(m, units, text):
                     default_date = m.date  # "(all times CEST, 14/06/2025 unless stated)": every dateless entry's day
                 m.date_explicit = True
@@ -142,6 +142,8 @@ def resolve(
                 cur_date = m.date
                 if not m.has_clock:
                     continue  # "on Tuesday evening" dates what follows but is no event of its own
+                if entry_date is None and not in_byline(m, text):
+                    entry_date = m.date  # "At 02:14 UTC on Saturday", the first dated time of the prose
             elif "previous-day" in m.flags:
                 base = cur_date or ctx.base_date
                 if base is None:
@@ -181,7 +183,7 @@ def resolve(
                 anchored = None
         if anchored is not None and anchored != m.date and abs((anchored - m.date).days) <= 7:
             m.date = cur_date = anchored
-        hour = _hour24(m, ctx, prev_clock if in_timeline else prev_prose)
+        hour = _hour24(m, ctx, prev_clock, in_timeline) if in_timeline else _hour24(m, ctx, prev_prose, False)
         minutes = hour * 60 + (m.minute or 0)
         if (
             in_timeline
@@ -194,7 +196,7 @@ def resolve(
             cur_date = m.date
         if in_timeline:
             prev_clock = (m.date, minutes)
-            entry_date = m.date
+            entry_date = cur_date = m.date  # the entry's day dates the rest of the entry too
             if default_date is not None and not m.date_explicit:
                 default_date = m.date  # past midnight, the default day moves on with the entries
         elif not m.date_explicit and prev_prose is not None and prev_prose[0] == m.date and bisect_right(sections, m.start) == prev_section and _rolls_over(m, prev_prose[1], minutes, units, text):
@@ -268,8 +270,10 @@ def _clock_anchors(mentions: list[TimeMention]) -> dict[tuple[int | None, int | 
     return anchors
 
 
-def _hour24(m: TimeMention, ctx: TimeContext, prev: tuple[date, int] | None) -> int:
-    """The 24-hour hour of a mention, guessing am/pm from the previous time where unstated."""
+def _hour24(m: TimeMention, ctx: TimeContext, prev: tuple[date, int] | None, in_timeline: bool = True) -> int:
+    """The 24-hour hour of a mention, guessing am/pm from the previous time where unstated: in a
+    timeline, the reading that does not run backwards; in prose, which may look back, pm only
+    after a pm time and no more than three hours before it ("8:07pm … 8:15 … 8:55")."""
     h = m.hour or 0
     if m.ampm == "pm" and h < 12:
         return h + 12
@@ -280,7 +284,9 @@ def _hour24(m: TimeMention, ctx: TimeContext, prev: tuple[date, int] | None) -> 
     m.flags.append("ambiguous-12h-clock")
     if prev is not None and prev[0] == m.date:
         as_am = (h % 12) * 60 + (m.minute or 0)
-        if as_am < prev[1] <= as_am + 12 * 60:
+        if in_timeline and as_am < prev[1] <= as_am + 12 * 60:
+            return h % 12 + 12
+        if not in_timeline and prev[1] >= 12 * 60 and as_am + 12 * 60 >= prev[1] - 180:
             return h % 12 + 12
     return h
 

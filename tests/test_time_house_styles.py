@@ -584,3 +584,32 @@ def test_a_clock_far_behind_the_previous_one_in_a_new_section_goes_back_over_the
     text = ("# Mirror outage\n\n## Timeline\n\nOn 3 June 2025 at 02:41 UTC the index was published. "
             "The last mirror was consistent at 13:18 UTC.\n\n## Analysis\n\nNobody was watching: the push ran at 02:41 UTC.\n")
     assert set(stamps(text)) == {"2025-06-03T02:41", "2025-06-03T13:18"}
+
+
+def test_a_bare_clock_looking_back_from_a_morning_time_in_prose_stays_in_the_morning():
+    text = ("# Booking outage\n\nOn Tuesday, September 16, 2025 our on-call engineer was paged at 9:51 a.m. PDT. "
+            "There had been a signal earlier: the cache alert fired at 9:43, but it went to a channel nobody watched.\n")
+    assert set(stamps(text)) == {"2025-09-16T16:51", "2025-09-16T16:43"}
+
+
+def test_the_post_s_own_date_does_not_date_the_timeline_entries():
+    text = ("Postmortem: New connections failing\n\nPosted Mar 04, 2026 - 15:20 UTC\n\nWhat happened\n\n"
+            "On Monday 2 March, between 06:14 and 08:51 UTC, new connections failed.\n\n"
+            "Timeline of our updates (UTC):\n06:41 - Investigating: reports of failures.\n09:35 - Resolved.\n")
+    found = stamps_named(text, "larkvale-status.txt")
+    assert "2026-03-02T06:41" in found and "2026-03-02T09:35" in found and not any(s.startswith("2026-03-04T0") for s in found)
+
+
+def test_undated_timeline_entries_take_the_first_dated_time_of_the_prose_not_a_later_one():
+    text = ("# Payments API write errors\n\nDeclared at: 2025-05-28T14:11:37Z\n\n## Customer impact\n\n"
+            "Writes failed from 14:04 to 14:31 UTC. Duplicate authorisations were voided by 11:00 UTC on 2025-05-29.\n\n"
+            "## Timeline\n\n| Time (UTC) | Event |\n|---|---|\n| 13:55 | Release starts. |\n| 14:07 | On-call paged. |\n")
+    found = stamps(text)
+    assert "2025-05-28T13:55" in found and "2025-05-28T14:07" in found
+
+
+def test_a_second_time_inside_a_timeline_entry_takes_the_entry_s_day():
+    text = ("# Router exploit\n\nAt 02:14 UTC on Saturday, June 14, 2025 wallets started draining.\n\n"
+            "On June 12 at 18:03 UTC, the router was upgraded.\n\nThis is how the night unfolded:\n\n"
+            "- 02:14 UTC — The first drain.\n- 04:37 UTC — The router is paused. The last drain was mined at 04:31 UTC.\n")
+    assert "2025-06-14T04:31" in stamps(text)

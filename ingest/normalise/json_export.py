@@ -16,7 +16,7 @@ TEXT_KEYS = ("note", "message", "body", "text", "description", "summary", "title
 STATUS_KEYS = ("state", "status")
 INCIDENT_KEYS = ("incident", "postmortem", "post_mortem", "report", "review", "record", "data")
 """Keys under which an export wraps the incident object itself."""
-SKIPPED_KEYS = re.compile(r"(?i)^(?:_.*|id|uuid|.*_id|url|.*_url|href|link|links|shortlink|slug|version|format|schema|generated_by|exported_by)$")
+SKIPPED_KEYS = re.compile(r"(?i)^(?:_.*|id|uuid|.*_id|url|.*_url|href|link|links|shortlink|slug|version|format|schema|(?:export|exported|generated)(?:_\w+)?)$")
 _TIME_KEY = re.compile(r"(?i)(?:_at|_on|time|timestamp|date|when|^at)$")
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$")
 MIN_PROSE_WORDS = 20
@@ -26,13 +26,14 @@ _LONG = 100
 
 
 def incident_object(data: Any) -> dict | None:
-    """The object an export describes: the one wrapped under ``incident`` (or a like key), else the payload."""
+    """The object an export describes: the one wrapped under ``incident`` (or a like key) when it
+    holds the export's prose, else the payload itself (whose sections may sit beside it)."""
     if not isinstance(data, dict):
         return None
     for key in INCIDENT_KEYS:
         inner = data.get(key)
         if isinstance(inner, dict) and any(isinstance(inner.get(k), str) for k in TITLE_KEYS + TEXT_KEYS):
-            return inner
+            return inner if prose_words(inner) * 2 >= prose_words(data) else data
     return data
 
 
@@ -59,18 +60,19 @@ def heading_for(key: str) -> str:
 
 def render_export(builder: TextBuilder, incident: dict) -> str:
     """Append an incident object as text (title, then each field in order); return its title."""
-    title = next((t for t in (clean_str(incident.get(k), builder.problems, k) for k in TITLE_KEYS) if t), None) or "Incident"
+    wrapped = [incident[k] for k in INCIDENT_KEYS if isinstance(incident.get(k), dict)]
+    title = next((t for obj in [incident, *wrapped] for t in (clean_str(obj.get(k), builder.problems, k) for k in TITLE_KEYS) if t), None) or "Incident"
     builder.add(f"# {title}\n\n")
     for key, value in incident.items():
-        if key in TITLE_KEYS and clean_str(value) == title:
-            continue
-        _field(builder, key, value, 2)
+        _field(builder, key, value, 2, title)
     return title
 
 
-def _field(builder: TextBuilder, key: str, value: Any, level: int) -> None:
+def _field(builder: TextBuilder, key: str, value: Any, level: int, title: str) -> None:
     if SKIPPED_KEYS.match(key) or value is None or isinstance(value, bool) or level > _MAX_DEPTH:
         return
+    if key in TITLE_KEYS and isinstance(value, str) and clean_str(value) == title:
+        return  # the title, already the heading
     label = heading_for(key)
     if isinstance(value, (str, int, float)):
         text = clean_str(value, builder.problems, key)
@@ -83,7 +85,11 @@ def _field(builder: TextBuilder, key: str, value: Any, level: int) -> None:
     elif isinstance(value, dict):
         builder.add(f"{'#' * level} {label}\n\n")
         for inner_key, inner in value.items():
-            _field(builder, inner_key, inner, level + 1)
+            _field(builder, inner_key, inner, level + 1, title)
+    elif isinstance(value, list) and value and all(_section_parts(v) for v in value):
+        for v in value:  # "sections": [{"heading": "Summary", "body": "…markdown…"}]
+            heading, body = _section_parts(v)
+            builder.add(f"{'#' * level} {heading}\n\n{body}\n\n")
     elif isinstance(value, list):
         lines = [line for line in (_entry(builder, v) for v in value) if line]
         if not lines:
@@ -92,6 +98,17 @@ def _field(builder: TextBuilder, key: str, value: Any, level: int) -> None:
             builder.add(f"{label}: {', '.join(lines)}\n\n")  # "services": ["api", "worker"]
             return
         builder.add(f"{'#' * level} {label}\n\n" + "".join(f"- {line}\n" for line in lines) + "\n")
+
+
+def _section_parts(value: Any) -> tuple[str, str] | None:
+    """(heading, body) of a list entry that is a section of the write-up: a short title and a long text."""
+    if not isinstance(value, dict):
+        return None
+    heading = next((h for h in (clean_str(value.get(k)) for k in ("heading", "title", "name", "section")) if h), None)
+    body = next((b for b in (clean_str(value.get(k)) for k in ("body", "content", "text", "markdown", "description")) if b), None)
+    if heading and body and len(heading) <= 80 and (len(body) > _LONG or "\n" in body):
+        return heading, body
+    return None
 
 
 def _entry(builder: TextBuilder, value: Any) -> str | None:
