@@ -87,6 +87,9 @@ def word_share(text: str) -> float:
     return sum(1 for t in tokens if _WORDLIKE.match(t)) / len(tokens) if tokens else 0.0
 
 
+_LEADING_QUESTION = re.compile(r"\W*(?:\d+[.)]\s*)?why\b[^?\n]{3,200}\?[*_]*\s+(?=\S)", re.I)
+
+
 def find_causes(doc: Doc, min_word_share: float = 0.0) -> list[dict]:
     """Cause items of a Doc, each with kind, text and evidence; statements with fewer than
     ``min_word_share`` words among their tokens (figures, balances, addresses) are not causes."""
@@ -106,6 +109,9 @@ def find_causes(doc: Doc, min_word_share: float = 0.0) -> list[dict]:
         answers_label = False  # the sentence after a "**Why the weekend didn't warn us.**" label
         ordinal_factors = False  # after "Two more things made it worse." in a paragraph: "First, …", "Second, …"
         for s, e in units:
+            question = _LEADING_QUESTION.match(text, s, e)
+            if question and e - question.end() > 20:
+                s = question.end()  # "Why did the chain stop? All three replicas panicked …": the answer is the cause
             unit = text[s:e]
             kind = _candidate_kind(unit, role, whole, cue_spans.keys_within(s, e))
             long_enough = len(unit.split()) >= 4

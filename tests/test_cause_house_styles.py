@@ -120,3 +120,19 @@ def test_a_heading_that_asks_why_is_a_cause_section(heading):
 
 def test_a_heading_that_says_why_we_write_is_no_cause_section():
     assert section_role("Why we are sharing this") is None
+
+
+def test_a_five_whys_answer_is_the_cause_without_its_question():
+    text = ("# Sequencer halt\n\nThe chain stopped on 10 February 2026.\n\n## 5 Whys\n\n"
+            "1. **Why did the chain stop producing blocks?** All three sequencer replicas panicked while deriving the next block.\n")
+    assert causes(text) == ["All three sequencer replicas panicked while deriving the next block."]
+
+
+def test_how_questions_of_a_review_template_stay_out_of_the_causes():
+    text = ("# Disk full\n\n## Root cause\n\n"
+            "1. **How was the root cause diagnosed?** By checking the replication slots on the primary and finding an inactive one.\n")
+    assert not any(c.startswith("By checking") for c in causes(text))
+
+
+def test_a_list_announcement_with_another_verb_is_no_cause():
+    assert never_a_cause("Two things stretched the outage.")
