@@ -64,7 +64,7 @@ def converts(prev: TimeMention | None, m: TimeMention, text: str | None) -> bool
 _BACKGROUND_DATE = re.compile(r"(?i)\b(?:back (?:on|in)|previously,? on|ever since|since)\s+(?:the\s+)?$")
 
 
-_PAST_PERFECT = re.compile(r"(?i)\bhad (?:(?:already|previously|just|been) )?\w+(?:ed|en|wn|ne|de|lt|ght|un)\b")
+_PAST_PERFECT = re.compile(r"(?i)\bhad\s+(?:(?:already|previously|just|been)\s+)?\w+(?:ed|en|wn|ne|de|lt|ght|un)\b")
 
 
 _LAST_WEEK = re.compile(r"(?i)\blast\s+(?:week|(?:mon|tues|wednes|thurs|fri|satur|sun)day)\s*[(,]?\s*(?:the\s+)?$")
@@ -82,11 +82,11 @@ def in_passing(m: TimeMention, text: str | None, earlier: bool = False) -> bool:
         return False
     if _LAST_WEEK.search(text[max(0, m.start - 24):m.start]):
         return True  # "Last Sunday (July 6) I rewrote the script"
-    opening = max((text.rfind(c, max(0, m.start - 240), m.start) for c in ".!?\n"), default=-1)
-    return bool(_PAST_PERFECT.search(text, opening + 1, m.start))
+    opening = max((text.rfind(c, max(0, m.start - 240), m.start) for c in (". ", "! ", "? ", "\n\n")), default=-1)
+    return bool(_PAST_PERFECT.search(text, opening + 1, m.start))  # a hard-wrapped sentence goes on past its line breaks
 
 
-_BYLINE = re.compile(r"(?i)\b(?:posted|published|last updated|updated on|written)\b[^\n]{0,40}$")
+_BYLINE = re.compile(r"(?i)(?:\b(?:posted|published|last updated|written(?: up)? by|written)\b|\bupdated(?:[*_]*:|\s+on\b))[^\n]{0,40}$")
 
 
 def in_byline(m: TimeMention, text: str | None) -> bool:
@@ -112,10 +112,10 @@ def states_default_date(m: TimeMention, units: list[tuple[int, int]], text: str 
 _SENTENCE_BREAK = re.compile(r"[.!?:;\n(]")
 
 
-def weekday_in_passing(m: TimeMention, text: str | None) -> bool:
-    """Whether a weekday is named late in its sentence, after the event it dates ("we emailed the
-    bills on Thursday"), rather than opening it ("On Thursday night we …") to date what follows
-    (the caller asks only of a day before the one the text is on)."""
+def named_in_passing(m: TimeMention, text: str | None) -> bool:
+    """Whether a day is named late in its sentence, after the event it dates ("we emailed the
+    bills on Thursday", "we restored those edits by hand on 2025-03-15"), rather than opening it
+    ("On Thursday night we …") to date what follows."""
     if text is None:
         return False
     before = text[max(0, m.start - 200):m.start]
@@ -227,3 +227,29 @@ def bracketed_zones(text: str | None, units: list[tuple[int, int]]) -> dict[int,
 def _bracketed_zone() -> re.Pattern:
     """A zone alone in brackets, not right after a clock time (that one belongs to the time)."""
     return re.compile(r"\(\s*(?:(?i:all\s+)?(?i:times?\s+(?:are\s+|in\s+)?))?(?P<zone>" + zone_pattern() + r")\s*\)")
+
+
+def restated_clocks(mentions: list[TimeMention], starts: set[int], text: str | None) -> None:
+    """A prose clock in a paragraph that names no day, restating a timeline entry's time ("By 10:52
+    SGT the queue …" after a "10:52" entry), is on that entry's day, whatever day the prose had
+    wandered to ("When the job ran on 27 February …"); clocks the timeline gives on several days
+    are left alone."""
+    if text is None:
+        return
+
+    def paragraph(at: int) -> int:
+        return text.rfind("\n\n", 0, at)
+
+    dated_paragraphs = {paragraph(m.start) for m in mentions if m.date_explicit and m.start not in starts}
+    days: dict[tuple, set] = {}
+    for m in mentions:
+        if m.start in starts and m.has_clock and m.date is not None and m.value is not None:
+            days.setdefault((m.hour, m.minute, m.ampm), set()).add(m.date)
+    for m in mentions:
+        if m.start in starts or not m.has_clock or m.date_explicit or m.date is None or m.value is None or paragraph(m.start) in dated_paragraphs:
+            continue
+        found = days.get((m.hour, m.minute, m.ampm))
+        if found and len(found) == 1 and next(iter(found)) != m.date:
+            day = next(iter(found))
+            m.value = m.value + (day - m.date)
+            m.date = day

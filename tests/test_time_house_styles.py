@@ -613,3 +613,32 @@ def test_a_second_time_inside_a_timeline_entry_takes_the_entry_s_day():
             "On June 12 at 18:03 UTC, the router was upgraded.\n\nThis is how the night unfolded:\n\n"
             "- 02:14 UTC — The first drain.\n- 04:37 UTC — The router is paused. The last drain was mined at 04:31 UTC.\n")
     assert "2025-06-14T04:31" in stamps(text)
+
+
+RESTATED = ("# Fast transfers down\n\nOn Friday, 14 March 2025 transfers failed.\n\n## Chronology (SGT)\n\n"
+            "| Time | Event |\n|---|---|\n| 14 Mar 2025 08:00 | Certificate expires. |\n| 10:52 | New certificate installed. |\n\n"
+            "## Root cause\n\nThe renewal token was revoked in January. When the job ran on 27 February it failed.\n\n"
+            "Retries were queued as new messages. By 10:52 SGT the queue held every instruction twice.\n")
+
+
+def test_a_prose_clock_restating_a_timeline_time_takes_the_entry_s_day():
+    assert "2025-02-27T02:52" not in stamps(RESTATED) and "2025-03-14T02:52" in stamps(RESTATED)
+
+
+def test_a_clock_in_a_paragraph_that_names_its_own_day_keeps_that_day():
+    text = ("# Exam saves\n\n## Summary\n\nOn Monday 31 March 2025 students saw errors between 09:02 and 09:19 CEST.\n\n"
+            "## Timeline\n\n| CEST | Event |\n|---|---|\n| Fri 28 Mar 17:30 | Release. |\n| Sat 29 Mar 09:02 | A test run. |\n")
+    assert "2025-03-31T07:02" in stamps(text)
+
+
+@pytest.mark.parametrize("byline", ["Written up by Dana, Wed Oct 16.", "**Posted:** 24 October 2024 · **Updated:** 7 November 2024"])
+def test_the_post_s_own_dates_do_not_date_the_prose_after_them(byline):
+    text = f"# Sync outage, Tuesday 15 October 2024\n\n{byline}\n\nFrom 9:31 to 10:22 UTC the app could not sync.\n"
+    found = stamps(text)
+    assert "2024-10-15T09:31" in found and "2024-10-15T10:22" in found
+
+
+def test_the_past_perfect_reads_across_a_hard_wrapped_line():
+    text = ("# Transfers down\n\nOn Friday, 14 March 2025 the certificate expired at 00:00 UTC. Its renewal had\n"
+            "failed on 27 February 2025 and nobody noticed.\n\nIt was replaced at 02:52 UTC.\n")
+    assert stamps(text)[-1] == "2025-03-14T02:52"
