@@ -230,23 +230,30 @@ def _bracketed_zone() -> re.Pattern:
 
 
 def restated_clocks(mentions: list[TimeMention], starts: set[int], text: str | None) -> None:
-    """A prose clock in a paragraph that names no day, restating a timeline entry's time ("By 10:52
-    SGT the queue …" after a "10:52" entry), is on that entry's day, whatever day the prose had
-    wandered to ("When the job ran on 27 February …"); clocks the timeline gives on several days
-    are left alone."""
+    """A prose clock in a paragraph that names no day before it, restating a time whose day the text states
+    (a timeline entry, a paragraph with its date: "By 10:52 SGT the queue …" after a "10:52"
+    entry), is on that day, wherever the prose had wandered ("When the job ran on 27 February …");
+    clocks stated on several days are left alone."""
     if text is None:
         return
 
     def paragraph(at: int) -> int:
         return text.rfind("\n\n", 0, at)
 
-    dated_paragraphs = {paragraph(m.start) for m in mentions if m.date_explicit and m.start not in starts}
+    first_day: dict[int, int] = {}  # paragraph → where its first stated day is
+    for m in mentions:
+        if m.date_explicit and m.start not in starts:
+            first_day.setdefault(paragraph(m.start), m.start)
+
+    def names_its_day(at: int) -> bool:
+        return first_day.get(paragraph(at), at + 1) <= at
+
     days: dict[tuple, set] = {}
     for m in mentions:
-        if m.start in starts and m.has_clock and m.date is not None and m.value is not None:
-            days.setdefault((m.hour, m.minute, m.ampm), set()).add(m.date)
+        if (m.start in starts or names_its_day(m.start)) and m.has_clock and m.date is not None and m.value is not None:
+            days.setdefault((m.hour, m.minute, m.ampm), set()).add(m.date)  # clocks whose day the text states
     for m in mentions:
-        if m.start in starts or not m.has_clock or m.date_explicit or m.date is None or m.value is None or paragraph(m.start) in dated_paragraphs:
+        if m.start in starts or not m.has_clock or m.date_explicit or m.date is None or m.value is None or names_its_day(m.start):
             continue
         found = days.get((m.hour, m.minute, m.ampm))
         if found and len(found) == 1 and next(iter(found)) != m.date:

@@ -642,3 +642,11 @@ def test_the_past_perfect_reads_across_a_hard_wrapped_line():
     text = ("# Transfers down\n\nOn Friday, 14 March 2025 the certificate expired at 00:00 UTC. Its renewal had\n"
             "failed on 27 February 2025 and nobody noticed.\n\nIt was replaced at 02:52 UTC.\n")
     assert stamps(text)[-1] == "2025-03-14T02:52"
+
+
+def test_a_clock_before_its_paragraph_names_a_day_restates_the_timeline():
+    text = ("# Fast transfers down\n\n## Chronology (SGT)\n\n| Time | Event |\n|---|---|\n| 14 Mar 2025 08:00 | Certificate expires. |\n"
+            "| 10:52 | New certificate installed. |\n\n## Root cause\n\nWhen the renewal job ran on 27 February it failed.\n\n"
+            "## Impact\n\n- Transfers unavailable: 08:00 to 10:52 SGT.\n- The regulator was told at 09:38 SGT on 14 March 2025.\n")
+    found = stamps(text)
+    assert "2025-03-14T00:00" in found and not any(s.startswith("2025-02-27T") for s in found)
