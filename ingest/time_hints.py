@@ -70,6 +70,11 @@ _PAST_PERFECT = re.compile(r"(?i)\bhad\s+(?:(?:already|previously|just|been)\s+)
 _LAST_WEEK = re.compile(r"(?i)\blast\s+(?:week|(?:mon|tues|wednes|thurs|fri|satur|sun)day)\s*[(,]?\s*(?:the\s+)?$")
 
 
+def said_last_week(m: TimeMention, text: str | None) -> bool:
+    """Whether a weekday is named as last week's ("last Thursday", "Last Sunday (July 6)")."""
+    return text is not None and bool(re.search(r"(?i)\blast\s+$", text[max(0, m.start - 6):m.start]))
+
+
 def in_passing(m: TimeMention, text: str | None, earlier: bool = False) -> bool:
     """Whether a date is named as background ("back on 12 January", "failing since 19 January"),
     or, for a date ``earlier`` than the one the text is on, told in the past perfect ("the vendor

@@ -20,7 +20,7 @@ from spacy.tokens import Doc
 
 from . import rules
 from .time_mentions import TimeMention, scan  # noqa: F401  (the mention type and scanner the resolver reads)
-from .time_hints import bracketed_zones, converts, correct_month_typos, correct_title_date, correct_year_typos, date_sentences_from_their_end, in_byline, in_passing, meridiem_from_range_end, states_default_date, unit_of, named_in_passing, restated_clocks, zone_columns, zone_from_range_end
+from .time_hints import bracketed_zones, converts, correct_month_typos, correct_title_date, correct_year_typos, date_sentences_from_their_end, in_byline, in_passing, meridiem_from_range_end, states_default_date, unit_of, named_in_passing, restated_clocks, said_last_week, zone_columns, zone_from_range_end
 from .time_zones import find_header_zone, pair_half, seasonal_zone, zone_label, zone_offset, zone_regex  # noqa: F401
 
 
@@ -119,7 +119,7 @@ def resolve(
                     continue  # "Back on 12 January I rebuilt the server": background, not the day that follows
                 if _told_back(m, cur_date or ctx.base_date, text):
                     m.date_explicit = True  # "the vendor had upgraded it overnight on the 8th": an event, but the text stays on its day
-                elif not m.has_clock and m.start not in starts and m.date != cur_date and in_byline(m, text):
+                elif m.start not in starts and m.date != cur_date and in_byline(m, text):
                     m.date_explicit = True  # "Written up by Dana, Wed Oct 16": the post's own day, not the day the text is on
                 else:
                     cur_date = m.date
@@ -137,10 +137,13 @@ def resolve(
                 if base is None:
                     continue
                 back = (base.weekday() - int(weekday.split(":")[1])) % 7
-                m.date = base - timedelta(days=back) if back <= 3 else base + timedelta(days=7 - back)  # the nearest such day
+                if said_last_week(m, text):
+                    m.date = base - timedelta(days=back or 7)  # "Last Thursday", written on a Thursday: a week before
+                else:
+                    m.date = base - timedelta(days=back) if back <= 3 else base + timedelta(days=7 - back)  # the nearest such day
                 m.date_explicit = True
-                if not m.has_clock and m.date < base and named_in_passing(m, text):
-                    continue  # "we sent the bills by email on Thursday": a day before, told in passing, dates nothing after it
+                if not m.has_clock and m.date < base and (named_in_passing(m, text) or said_last_week(m, text)):
+                    continue  # "we sent the bills by email on Thursday", "Last Sunday (July 6) I rewrote it": a day before, dating nothing after it
                 cur_date = m.date
                 if not m.has_clock:
                     continue  # "on Tuesday evening" dates what follows but is no event of its own

@@ -650,3 +650,16 @@ def test_a_clock_before_its_paragraph_names_a_day_restates_the_timeline():
             "## Impact\n\n- Transfers unavailable: 08:00 to 10:52 SGT.\n- The regulator was told at 09:38 SGT on 14 March 2025.\n")
     found = stamps(text)
     assert "2025-03-14T00:00" in found and not any(s.startswith("2025-02-27T") for s in found)
+
+
+def test_last_weekday_written_on_that_weekday_is_a_week_before_and_dates_nothing_after_it():
+    text = ("# Storage slowdown\n\n**Posted:** Thursday 24 October 2024\n\nLast Thursday we upgraded the firmware. "
+            "On Thursday at 13:05 BST the array slowed down.\n")
+    assert "2024-10-24T12:05" in stamps(text)
+
+
+def test_a_posted_line_with_its_time_does_not_date_the_story():
+    text = ("# Storage slowdown\n\n**Date:** Thursday 17 October 2024\n**Posted:** 24 October 2024, 16:30 BST\n\n"
+            "The array slowed from 14:05 BST and recovered at 15:48 BST.\n")
+    found = stamps(text)
+    assert "2024-10-17T13:05" in found and "2024-10-17T14:48" in found
