@@ -31,6 +31,7 @@ from .time_mentions import MONTH
 
 _ATX = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
 _SETEXT = re.compile(r"^(=+|-{2,})[ \t]*$")
+_RULE = re.compile(r"^\s*(?:-{3,}|={3,}|\*{3,}|_{3,})\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _ITEM = re.compile(r"^([ \t]*)([-*+•]|\d{1,2}\.\d{1,2}[.)]?|\d{1,3}[.)]|[a-z][.)])[ \t]+(?:(\[[ xX✓✔]?\])[ \t]*)?")
 _BOLD_LINE = re.compile(r"^\s*(?:\*\*|__)(.{1,100}?)(?:\*\*|__)\s*:?\s*$")
@@ -172,6 +173,9 @@ def segment_text(text: str) -> list[Block]:
             push_heading(level, title)
             add("heading", title_start, title_start + len(title), level=level)
             i += 1
+            continue
+        if not para and _RULE.match(line):
+            i += 1  # a rule line that opens no paragraph ("-----" above a boxed "WHAT HAPPENS NEXT"): no text
             continue
         if i + 1 < len(lines) and not para and _SETEXT.match(lines[i + 1][1]) and not _ITEM.match(line) and len(stripped) < 120 and "|" not in line:
             level = 1 if lines[i + 1][1].strip().startswith("=") else 2

@@ -569,3 +569,29 @@ def test_promises_to_report_on_the_actions_are_boilerplate(sentence):
 )
 def test_status_fields_in_more_words(item, status):
     assert action_status(item) == status
+
+
+@pytest.mark.parametrize(
+    "heading, role",
+    [("Putting it right", "actions"), ("How we're making it right", "actions"), ("What you will have noticed", "impact"),
+     ("How the afternoon went", "timeline"), ("WHAT YOU NEED TO DO", "other"), ("What happens next", "actions")],
+)
+def test_headings_of_customer_notices_name_their_sections(heading, role):
+    assert section_role(heading) == role
+
+
+def test_a_heading_boxed_between_rule_lines_is_a_heading():
+    text = ("IT DOWNTIME NOTICE\n\nThe EHR was down on Tuesday, January 21, 2025.\n\n"
+            "-------------------------\nWHAT HAPPENS NEXT\n-------------------------\n\n"
+            "1. Testing the backup path. Starting in March, IT will test the switch-over every three months.\n")
+    assert [t for t, _ in actions(text)] == ["Testing the backup path. Starting in March, IT will test the switch-over every three months."]
+
+
+@pytest.mark.parametrize(
+    "item",
+    ["The configuration diff step in our runbooks now compares the running configuration before and after any change.",
+     "A jumbo-frame test across every storage path is now part of the post-change checks.",
+     "Our lab switches now carry a copy of the production configuration."],
+)
+def test_what_now_happens_is_done(item):
+    assert action_status(item, ("Putting it right",)) == "done"
