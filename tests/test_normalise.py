@@ -183,3 +183,44 @@ def test_statuspage_postmortem_body_is_part_of_the_text():
             ' "incident_updates": [{"status": "resolved", "body": "Fixed.", "display_at": "2025-07-08T10:00:00Z"}]}}')
     document = normalise(Source("status.json", text=text))
     assert "## Postmortem" in document.text and "A resolver was removed in March." in document.text
+
+
+FIXED_WIDTH = """CORRECTIVE AND PREVENTIVE ACTIONS
+
+  No. Action                            Owner        Target    Status
+  --- --------------------------------- ------------ --------- --------
+  1   Replace the expired client        Platform     14-Mar-25 Closed
+      certificate and register it.
+  2   Central certificate inventory     Security Eng 15-Apr-25 In
+      with expiry alerts.                                      progress
+  3   Review every alert distribution   Tech Risk    31-May-25 Open
+      list.
+
+Prepared by the operations team.
+"""
+
+
+def test_a_fixed_width_table_becomes_pipe_rows_with_wrapped_cells_joined():
+    from ingest.normalise.fixed_width import fixed_width_to_pipes
+
+    rows = [line for line in fixed_width_to_pipes(FIXED_WIDTH).split("\n") if line.startswith("| ")]
+    assert rows[0] == "| No. | Action | Owner | Target | Status |"
+    assert rows[2] == "| 2 | Central certificate inventory with expiry alerts. | Security Eng | 15-Apr-25 | In progress |"
+    assert len(rows) == 4
+
+
+def test_a_plain_text_action_table_gives_one_action_per_row_with_its_status():
+    from ingest.normalise import normalise
+    from ingest.pipeline import extract
+    from ingest.read import Source
+
+    incident = extract(normalise(Source("rca.txt", text="FAST TRANSFER RCA\n\nTransfers failed on 14 March 2025.\n\n" + FIXED_WIDTH)))[0]
+    statuses = [a["status"] for a in incident["corrective_actions"]]
+    assert statuses == ["done", "in_progress", "planned"]
+
+
+def test_a_dash_rule_under_prose_is_no_table():
+    from ingest.normalise.fixed_width import fixed_width_to_pipes
+
+    text = "Summary\n-------\n\nThe disk filled up.\n"
+    assert fixed_width_to_pipes(text) == text

@@ -8,6 +8,7 @@ import re
 from ..document import Document, Part
 from ..read import Source
 from .common import bad_metadata, clean_characters, clean_str, first_heading, iso_utc, jsonable, title_from_source, typographic_to_ascii
+from .fixed_width import fixed_width_to_pipes
 from .front_matter import parse_front_matter
 
 ORGANIZATION_KEYS = ("organization", "organisation", "org", "company")
@@ -65,6 +66,8 @@ def normalise_markdown(source: Source, fmt: str = "markdown") -> Document:
     meta, body, unread = parse_front_matter(source.text)
     problems = [f"{unread} (left in the text)"] if unread else []
     body = clean_markdown(body)
+    if fmt == "text":
+        body = fixed_width_to_pipes(body)  # a plain-text report's "No. Action  Owner" over "--- ------ -----"
     flags: list[tuple[str, str]] = []
     body, flattened = unflatten_markdown(body)
     if flattened:
