@@ -136,3 +136,17 @@ def test_how_questions_of_a_review_template_stay_out_of_the_causes():
 
 def test_a_list_announcement_with_another_verb_is_no_cause():
     assert never_a_cause("Two things stretched the outage.")
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["CONFIDENTIAL Root Cause Analysis KP-RCA-2025-007 Rev. 1.0",
+     "ROOT CAUSE ANALYSIS REPORT Outbound Transfer Failure and Duplicate Transfers",
+     "Regulatory: the regulator was notified within one hour. This report is the root cause analysis due within 14 days."],
+)
+def test_the_name_of_the_report_is_no_cause(line):
+    assert never_a_cause(line)
+
+
+def test_a_root_cause_analysis_label_with_its_finding_is_still_a_cause():
+    assert not never_a_cause("Root cause analysis: the renewal job's token had been revoked as dormant.")
