@@ -297,6 +297,12 @@ def _names_a_section(line: str) -> bool:
 def _apply_label(block: Block, text: str) -> None:
     """Recognise an inline ``**Label:**`` or ``Label:`` at the start of a block."""
     content = text[block.start:block.end]
+    whole = _BOLD_LINE.match(content) if block.kind == "item" else None
+    if whole:  # "- **Why it happened**" over nested items: a section of its own
+        role = section_role(whole.group(1), strict=True) or section_role(whole.group(1), contained=False)
+        if role:
+            block.label, block.label_role = whole.group(1).strip().rstrip(":"), role
+        return
     match = _BOLD_LABEL.match(content) or _BARE_LABEL.match(content)
     plain = not match
     if match:

@@ -296,3 +296,11 @@ def test_sub_numbered_paragraphs_are_items():
     text = "## Measures\n\n5.1 Explicit prefetch limits on all queues.\n    Status: implemented\n\n5.2 Queue-depth alerts.\n"
     items = [text[b.start:b.end] for b in segment_text(text) if b.kind == "item"]
     assert items == ["Explicit prefetch limits on all queues.\n    Status: implemented", "Queue-depth alerts."]
+
+
+def test_a_bold_item_naming_a_section_gives_its_role_to_the_items_nested_under_it():
+    text = ("## INC-412 · Confirmation emails delayed\n\n- **Why it happened**\n"
+            "  - Reminders v2 enqueues 48h of reminders at once.\n- **Follow-ups**\n  - Separate transactional queue.\n")
+    roles = {text[b.start:b.end]: b.role for b in segment_text(text) if b.kind == "item"}
+    assert roles["Reminders v2 enqueues 48h of reminders at once."] == "root_cause"
+    assert roles["Separate transactional queue."] == "actions"
