@@ -7,7 +7,7 @@ import re
 from bisect import bisect_right
 
 ROW = re.compile(r"^\s*\|.*\|\s*$|^[^|\n]+(?:\|[^|\n]*){2,}$")
-ROW_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
+ROW_SEPARATOR = re.compile(r"^\s*[|+]?\s*:?-{2,}:?\s*(?:[|+]\s*:?-{2,}:?\s*)*[|+]?\s*$")  # Markdown's "|---|---|" and ASCII tables' "----+----"
 
 
 def labels_only(cells: tuple[str, ...]) -> bool:
@@ -60,3 +60,15 @@ def cell_at(cells: list[tuple[int, int, str]], starts: list[int], offset: int) -
     if i >= 0 and cells[i][0] <= offset < cells[i][1]:
         return cells[i][0], cells[i][2]
     return None
+
+
+_SPAN_START = re.compile(r"(?i)\b(?:start(?:ed)?|began|from|(?:link |service )?down|outage)\b")
+_SPAN_END = re.compile(r"(?i)\b(?:end(?:ed)?|until|to|(?:link |service )?up|restored|resolved|recovered)\b")
+
+
+def spans_columns(header_cells: tuple[str, ...]) -> bool:
+    """Whether a table's header has a start column and a different end column ("Link Down | Link Up",
+    "Start | End"): each row states a span of its own."""
+    starts = {i for i, cell in enumerate(header_cells) if _SPAN_START.search(cell)}
+    ends = {i for i, cell in enumerate(header_cells) if _SPAN_END.search(cell)}
+    return bool(starts and ends and (starts - ends) and (ends - starts))

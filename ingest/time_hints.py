@@ -157,6 +157,23 @@ def zone_columns(mentions: list[TimeMention], blocks: list) -> None:
                 m.zone, m.zone_explicit = head.upper(), True
 
 
+_DURATION_COLUMN = re.compile(r"(?i)\b(?:duration|elapsed|downtime|time to \w+|ttr|mttr|length)\b")
+
+
+def duration_cells(mentions: list[TimeMention], blocks: list) -> list[TimeMention]:
+    """The mentions, without the "05:23" of a column headed Duration (a length, not a clock)."""
+    cells = column_cells(blocks)
+    if not cells:
+        return mentions
+    starts = [c[0] for c in cells]
+    kept = []
+    for m in mentions:
+        cell = cell_at(cells, starts, m.start) if m.has_clock and m.date is None else None
+        if not (cell and _DURATION_COLUMN.search(cell[1])):
+            kept.append(m)
+    return kept
+
+
 def correct_title_date(mentions: list[TimeMention], title_mentions: list[TimeMention], file_date: date | None) -> None:
     """When the title's date contradicts the file name's date in the same year, read it as a typo.
 

@@ -19,8 +19,9 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from . import rules
+from .tables import spans_columns
 from .time_mentions import TimeMention, scan  # noqa: F401  (the mention type and scanner the resolver reads)
-from .time_hints import bracketed_zones, converts, correct_month_typos, correct_title_date, correct_year_typos, date_sentences_from_their_end, in_byline, in_passing, meridiem_from_range_end, states_default_date, unit_of, named_in_passing, restated_clocks, said_last_week, zone_columns, zone_from_range_end
+from .time_hints import bracketed_zones, converts, correct_month_typos, correct_title_date, correct_year_typos, date_sentences_from_their_end, duration_cells, in_byline, in_passing, meridiem_from_range_end, states_default_date, unit_of, named_in_passing, restated_clocks, said_last_week, zone_columns, zone_from_range_end
 from .time_zones import find_header_zone, pair_half, seasonal_zone, zone_label, zone_offset, zone_regex  # noqa: F401
 
 
@@ -100,6 +101,7 @@ def resolve(
     prev_prose: tuple[date, int] | None = None
     sections = sorted(section_starts)
     prev_section = -1
+    prev_prose_12h = False
     for m in mentions:
         if m.date is not None:
             if m.year_explicit:
@@ -188,7 +190,7 @@ def resolve(
                 anchored = None
         if anchored is not None and anchored != m.date and abs((anchored - m.date).days) <= 7:
             m.date = cur_date = anchored
-        hour = _hour24(m, ctx, prev_clock, in_timeline) if in_timeline else _hour24(m, ctx, prev_prose, False)
+        hour = _hour24(m, ctx, prev_clock, in_timeline) if in_timeline else _hour24(m, ctx, prev_prose if prev_prose_12h else None, False)
         minutes = hour * 60 + (m.minute or 0)
         if (
             in_timeline
@@ -208,6 +210,7 @@ def resolve(
             m.date = m.date + timedelta(days=1)
             cur_date = m.date
         prev_prose, prev_section = (m.date, minutes), bisect_right(sections, m.start)
+        prev_prose_12h = bool(m.ampm) or (prev_prose_12h and "ambiguous-12h-clock" in m.flags)  # only times read as 12-hour lend am/pm to the bare ones after them
         local = datetime.combine(m.date, time(hour, m.minute or 0, m.second or 0))
         zone = m.zone if m.zone_explicit else unit_zone.get(unit_of(units, m.start)) or ctx.header_zone or ctx.default_zone
         if zone is not None and not m.zone_explicit:
@@ -279,7 +282,7 @@ def _clock_anchors(mentions: list[TimeMention]) -> dict[tuple[int | None, int | 
 def _hour24(m: TimeMention, ctx: TimeContext, prev: tuple[date, int] | None, in_timeline: bool = True) -> int:
     """The 24-hour hour of a mention, guessing am/pm from the previous time where unstated: in a
     timeline, the reading that does not run backwards; in prose, which may look back, pm only
-    after a pm time and no more than three hours before it ("8:07pm … 8:15 … 8:55")."""
+    after a pm time, from three hours before it to six after ("8:07pm … 8:15 … 8:55")."""
     h = m.hour or 0
     if m.ampm == "pm" and h < 12:
         return h + 12
@@ -292,7 +295,7 @@ def _hour24(m: TimeMention, ctx: TimeContext, prev: tuple[date, int] | None, in_
         as_am = (h % 12) * 60 + (m.minute or 0)
         if in_timeline and as_am < prev[1] <= as_am + 12 * 60:
             return h % 12 + 12
-        if not in_timeline and prev[1] >= 12 * 60 and as_am + 12 * 60 >= prev[1] - 180:
+        if not in_timeline and prev[1] >= 12 * 60 and prev[1] - 180 <= as_am + 12 * 60 <= prev[1] + 360:
             return h % 12 + 12
     return h
 
@@ -324,6 +327,7 @@ class TimesComponent:
             ctx.header_zone = meta["default_zone"].upper()  # e.g. a status page's own time zone
         units = sentence_spans(doc) if doc.has_annotation("SENT_START") else []
         blocks = doc._.pmkb_blocks or []
+        mentions = duration_cells(mentions, blocks)
         zone_columns(mentions, blocks)
         resolve(mentions, ctx, units, entry_starts(text_of(doc), blocks, mentions), text_of(doc), [b.start for b in blocks if b.kind == "heading"])
         doc._.pmkb_times = mentions
@@ -348,6 +352,8 @@ def entry_starts(text: str, blocks: list, mentions: list[TimeMention]) -> set[in
     for block in ordered:
         if not (block.section == "timeline" or block.kind in ("item", "row", "heading")):
             continue
+        if block.kind == "row" and spans_columns(getattr(block, "header_cells", ())):
+            continue  # "| Pune | 11:42 | 16:18 |" under "Link Down | Link Up": one span per row, not a chronology
         while k < len(mentions) and mentions[k].start < block.start:
             k += 1
         if k < len(mentions) and mentions[k].start < block.end and re.fullmatch(r"[\s*_#|>\[\]()-]*", text[block.start:mentions[k].start]):

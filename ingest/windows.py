@@ -254,10 +254,10 @@ def paragraph_cued_windows(text: str, units: list[Unit]) -> list[dict]:
     return windows
 
 
-_START_LABEL = re.compile(r"(?i)\b(?:(?:incident|outage|impact|disruption|degradation)\s*)?(?:start(?:ed)?|began|begin(?:ning)?|start of (?:the )?(?:incident|outage|impact|disruption)|(?:first|initial) impact)(?:\s+(?:time|at|date))?\s*(?:\([^()\n]{1,24}\)\s*)?[*_]*\s*[:=|]\s*\**\s*$")
+_START_LABEL = re.compile(r"(?i)\b(?:(?:incident|outage|impact|disruption|degradation)\s*)?(?:start(?:ed)?|began|begin(?:ning)?|start of (?:the )?(?:incident|outage|impact|disruption)|(?:first|initial) impact|(?:link|service|services|circuit|site|pop) down|went down)(?:\s+(?:time|at|date))?\s*(?:\([^()\n]{1,24}\)\s*)?[*_]*\s*[:=|]\s*\**\s*$")
 
 
-_END_LABEL = re.compile(r"(?i)\b(?:(?:incident|outage|impact|disruption|degradation)\s*)?(?:end(?:ed)?|resolved|recovered|mitigated|end of (?:the )?(?:incident|outage|impact|disruption)|recovery)(?:\s+(?:time|at|date))?\s*(?:\([^()\n]{1,24}\)\s*)?[*_]*\s*[:=|]\s*\**\s*$")
+_END_LABEL = re.compile(r"(?i)\b(?:(?:incident|outage|impact|disruption|degradation)\s*)?(?:end(?:ed)?|resolved|recovered|mitigated|end of (?:the )?(?:incident|outage|impact|disruption)|recovery|(?:link|service|services|circuit|site|pop) (?:up|restored)|restored|came (?:back )?up)(?:\s+(?:time|at|date))?\s*(?:\([^()\n]{1,24}\)\s*)?[*_]*\s*[:=|]\s*\**\s*$")
 
 
 _DURATION_LABEL = re.compile(r"(?i)\b(?:time to (?:resolve|resolution|recover|recovery|repair|restore)|(?:total |outage |incident |impact )?duration)\s*\**\s*[:=|]")

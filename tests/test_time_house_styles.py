@@ -663,3 +663,15 @@ def test_a_posted_line_with_its_time_does_not_date_the_story():
             "The array slowed from 14:05 BST and recovered at 15:48 BST.\n")
     found = stamps(text)
     assert "2024-10-17T13:05" in found and "2024-10-17T14:48" in found
+
+
+@pytest.mark.parametrize("declaration", ["(All timings in IST on 12-08-2025.)", "All timings are in IST."])
+def test_timings_declare_the_zone_too(declaration):
+    text = f"# Fibre cut, 12 August 2025\n\n{declaration}\n\nThe cable was cut at 11:42 Hrs.\n"
+    assert stamps(text)[-1] == "2025-08-12T06:12"
+
+
+def test_a_bare_clock_after_a_24_hour_time_is_not_given_pm():
+    text = ("# Fibre cut\n\nOn 12 August 2025 at 2:30 PM UTC splicing ended. LNV-01 came up at 17:05 UTC. "
+            "Pune had gone down at 9:42 UTC.\n")
+    assert "2025-08-12T09:42" in stamps(text)

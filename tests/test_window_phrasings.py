@@ -325,3 +325,37 @@ def test_the_peak_of_the_impact_is_no_window_of_its_own():
 def test_machines_that_hung_or_froze_during_a_range_are_impact(word):
     text = f"# Outage on 3 March 2024\n\n## What users saw\n\n- **Login nodes** (14:02 – 15:47 UTC): the login nodes {word} on any command that touched /scratch.\n"
     assert windows(text) == WINDOW
+
+
+RFO_TABLE = """REASON FOR OUTAGE, 12 August 2025
+
+The fibre was cut at 11:42 Hrs. Splicing finished at 4:12 PM.
+
+Sr. | City     | Link Down | Link Up | Duration
+----+----------+-----------+---------+---------
+1   | Lonavala | 11:42     | 17:05   | 05:23
+2   | Pune     | 11:42     | 16:18   | 04:36
+3   | Satara   | 11:43     | 16:27   | 04:44
+
+(All timings in IST on 12-08-2025.)
+"""
+
+
+def test_an_ascii_table_with_down_and_up_columns_gives_one_window_per_row():
+    from ingest.normalise import normalise
+    from ingest.pipeline import extract
+    from ingest.read import Source
+
+    incident = extract(normalise(Source("rfo.txt", text=RFO_TABLE)))[0]
+    windows = {(w["start"][:16], w["end"][:16]) for w in incident["impact_windows"]}
+    assert {("2025-08-12T06:12", "2025-08-12T11:35"), ("2025-08-12T06:12", "2025-08-12T10:48"), ("2025-08-12T06:13", "2025-08-12T10:57")} <= windows
+    assert not any(s.startswith("2025-08-1") and s[8:10] != "12" for pair in windows for s in pair)  # no row rolled to another day
+
+
+def test_a_duration_column_holds_no_clock_times():
+    from ingest.normalise import normalise
+    from ingest.pipeline import extract
+    from ingest.read import Source
+
+    stamps = [e["at"][:16] for e in extract(normalise(Source("rfo.txt", text=RFO_TABLE)))[0]["timeline"]]
+    assert not any(s.endswith(("05:23", "04:36", "04:44")) for s in stamps)
