@@ -62,13 +62,16 @@ def cell_at(cells: list[tuple[int, int, str]], starts: list[int], offset: int) -
     return None
 
 
-_SPAN_START = re.compile(r"(?i)\b(?:start(?:ed)?|began|from|(?:link |service )?down|outage)\b")
-_SPAN_END = re.compile(r"(?i)\b(?:end(?:ed)?|until|to|(?:link |service )?up|restored|resolved|recovered)\b")
+START_LABEL = re.compile(r"(?i)\b(?:(?:incident|outage|impact|disruption|degradation)\s*)?(?:start(?:ed)?|began|begin(?:ning)?|start of (?:the )?(?:incident|outage|impact|disruption)|(?:first|initial) impact|(?:link|service|services|circuit|site|pop) down|went down)(?:\s+(?:time|at|date))?\s*(?:\([^()\n]{1,24}\)\s*)?[*_]*\s*[:=|]\s*\**\s*$")
+"""A field or column label naming where a span starts ("Incident start:", "| Link Down |")."""
+
+END_LABEL = re.compile(r"(?i)\b(?:(?:incident|outage|impact|disruption|degradation)\s*)?(?:end(?:ed)?|resolved|recovered|mitigated|end of (?:the )?(?:incident|outage|impact|disruption)|recovery|(?:link|service|services|circuit|site|pop) (?:up|restored)|restored|came (?:back )?up)(?:\s+(?:time|at|date))?\s*(?:\([^()\n]{1,24}\)\s*)?[*_]*\s*[:=|]\s*\**\s*$")
+"""A field or column label naming where a span ends ("Resolved at:", "| Link Up |")."""
 
 
 def spans_columns(header_cells: tuple[str, ...]) -> bool:
     """Whether a table's header has a start column and a different end column ("Link Down | Link Up",
     "Start | End"): each row states a span of its own."""
-    starts = {i for i, cell in enumerate(header_cells) if _SPAN_START.search(cell)}
-    ends = {i for i, cell in enumerate(header_cells) if _SPAN_END.search(cell)}
+    starts = {i for i, cell in enumerate(header_cells) if START_LABEL.search(cell + ":")}
+    ends = {i for i, cell in enumerate(header_cells) if END_LABEL.search(cell + ":")}
     return bool(starts and ends and (starts - ends) and (ends - starts))

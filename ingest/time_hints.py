@@ -70,9 +70,12 @@ _PAST_PERFECT = re.compile(r"(?i)\bhad\s+(?:(?:already|previously|just|been)\s+)
 _LAST_WEEK = re.compile(r"(?i)\blast\s+(?:week|(?:mon|tues|wednes|thurs|fri|satur|sun)day)\s*[(,]?\s*(?:the\s+)?$")
 
 
+_LAST_BEFORE = re.compile(r"(?i)\blast\s+$")
+
+
 def said_last_week(m: TimeMention, text: str | None) -> bool:
     """Whether a weekday is named as last week's ("last Thursday", "Last Sunday (July 6)")."""
-    return text is not None and bool(re.search(r"(?i)\blast\s+$", text[max(0, m.start - 6):m.start]))
+    return text is not None and bool(_LAST_BEFORE.search(text, max(0, m.start - 6), m.start))
 
 
 def in_passing(m: TimeMention, text: str | None, earlier: bool = False) -> bool:

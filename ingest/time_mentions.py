@@ -261,16 +261,17 @@ def _dotted_time_ok(match: re.Match, text: str) -> bool:
     return bool(re.fullmatch(r"[\s|*_>#-]*(?:\d{4}-\d{2}-\d{2}\s*)?", before))
 
 
-_GENERIC_WEEKDAY_BEFORE = re.compile(r"(?i)\bthe\s+$")
-_GENERIC_WEEKDAY_AFTER = re.compile(r"\s+(?:is|are)\b|\s+(?!(?:morning|afternoon|evening|night|after|before|of|following|prior|that|when|at|in|and|or|to)\b)[a-z]{3,}\b")
+_WEEKDAY_AS_SUBJECT = re.compile(r"\s+(?:is|are)\b")
+_THE_BEFORE = re.compile(r"(?i)\bthe\s+$")
+_NOUN_AFTER = re.compile(r"\s+(?!(?:morning|afternoon|evening|night|after|before|of|following|prior|that|when|at|in|and|or|to)\b)[a-z]{3,}\b")
 
 
 def _generic_weekday(match: re.Match, text: str) -> bool:
     """A weekday that names no particular day: "Tuesday is our busiest day", "the Monday intake"."""
     after = text[match.end():match.end() + 30]
-    if re.match(r"\s+(?:is|are)\b", after):
+    if _WEEKDAY_AS_SUBJECT.match(after):
         return True
-    return bool(_GENERIC_WEEKDAY_BEFORE.search(text[max(0, match.start() - 8):match.start()]) and _GENERIC_WEEKDAY_AFTER.match(after))
+    return bool(_THE_BEFORE.search(text, max(0, match.start() - 8), match.start()) and _NOUN_AFTER.match(after))
 
 
 def _quoted(match: re.Match, text: str) -> bool:

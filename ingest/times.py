@@ -190,7 +190,7 @@ def resolve(
                 anchored = None
         if anchored is not None and anchored != m.date and abs((anchored - m.date).days) <= 7:
             m.date = cur_date = anchored
-        hour = _hour24(m, ctx, prev_clock, in_timeline) if in_timeline else _hour24(m, ctx, prev_prose if prev_prose_12h else None, False)
+        hour = _hour24(m, ctx, prev_clock, True) if in_timeline else _hour24(m, ctx, prev_prose if prev_prose_12h else None, False)
         minutes = hour * 60 + (m.minute or 0)
         if (
             in_timeline

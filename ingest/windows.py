@@ -16,7 +16,7 @@ from .day_windows import day_windows
 from .derived_windows import DERIVED_MAX_SPAN, MAX_STATED_DURATION, bare_window, derive_window, impact_cycles, one_clock
 from .isotime import iso, naive, parse_iso
 from .segment import text_of
-from .tables import cell_at, column_cells
+from .tables import END_LABEL, START_LABEL, cell_at, column_cells
 from .time_mentions import RANGE_JOIN, RANGE_OPENER, WEEKDAY_ABBREVIATION, TimeMention
 from .units import Unit, evidence, impact_words, is_impact, is_not_impact
 
@@ -254,12 +254,6 @@ def paragraph_cued_windows(text: str, units: list[Unit]) -> list[dict]:
     return windows
 
 
-_START_LABEL = re.compile(r"(?i)\b(?:(?:incident|outage|impact|disruption|degradation)\s*)?(?:start(?:ed)?|began|begin(?:ning)?|start of (?:the )?(?:incident|outage|impact|disruption)|(?:first|initial) impact|(?:link|service|services|circuit|site|pop) down|went down)(?:\s+(?:time|at|date))?\s*(?:\([^()\n]{1,24}\)\s*)?[*_]*\s*[:=|]\s*\**\s*$")
-
-
-_END_LABEL = re.compile(r"(?i)\b(?:(?:incident|outage|impact|disruption|degradation)\s*)?(?:end(?:ed)?|resolved|recovered|mitigated|end of (?:the )?(?:incident|outage|impact|disruption)|recovery|(?:link|service|services|circuit|site|pop) (?:up|restored)|restored|came (?:back )?up)(?:\s+(?:time|at|date))?\s*(?:\([^()\n]{1,24}\)\s*)?[*_]*\s*[:=|]\s*\**\s*$")
-
-
 _DURATION_LABEL = re.compile(r"(?i)\b(?:time to (?:resolve|resolution|recover|recovery|repair|restore)|(?:total |outage |incident |impact )?duration)\s*\**\s*[:=|]")
 
 
@@ -275,9 +269,9 @@ def labelled_windows(text: str, mentions: list[TimeMention], columns: list[tuple
         before = before.rsplit("\n", 1)[-1] if "\n" in before else before
         cell = cell_at(columns, starts_of, m.start)
         header = cell[1] + ":" if cell and not text[cell[0]:m.start].strip(" *_") else ""  # the time opens a cell: its column names it
-        if _START_LABEL.search(header) or (not _END_LABEL.search(header) and _START_LABEL.search(before)):
+        if START_LABEL.search(header) or (not END_LABEL.search(header) and START_LABEL.search(before)):
             starts.append(m)
-        elif _END_LABEL.search(header) or _END_LABEL.search(before):
+        elif END_LABEL.search(header) or END_LABEL.search(before):
             ends.append(m)  # a row label ("| End time | 2025-04-03 01:05 UTC |") counts under any column
     windows = []
     for a, b in zip(starts, ends):

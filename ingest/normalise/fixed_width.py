@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-_RULE = re.compile(r"^[ \t]*-{2,}(?:[ \t]+-{2,})+[ \t]*$")
+_DASH_RUNS = re.compile(r"^[ \t]*-{2,}(?:[ \t]+-{2,})+[ \t]*$")
 _MIN_COLUMNS = 2
 
 
@@ -37,7 +37,7 @@ def fixed_width_to_pipes(text: str) -> str:
     out: list[str] = []
     i = 0
     while i < len(lines):
-        if i + 1 < len(lines) and lines[i].strip() and _RULE.match(lines[i + 1]) and len(columns_of(lines[i + 1])) >= _MIN_COLUMNS:
+        if i + 1 < len(lines) and lines[i].strip() and _DASH_RUNS.match(lines[i + 1]) and len(columns_of(lines[i + 1])) >= _MIN_COLUMNS:
             spans = columns_of(lines[i + 1])
             header = _cells(lines[i], spans)
             rows: list[list[str]] = []
