@@ -5,6 +5,7 @@ zone-headed table column, a bracketed conversion, a date named as background, a 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from datetime import date
 from functools import lru_cache
 
@@ -94,14 +95,55 @@ def in_passing(m: TimeMention, text: str | None, earlier: bool = False) -> bool:
     return bool(_PAST_PERFECT.search(text, opening + 1, m.start))  # a hard-wrapped sentence goes on past its line breaks
 
 
-_BYLINE = re.compile(r"(?i)(?:\b(?:posted|published|last updated|written(?: up)? by|written)\b|\bupdated(?:[*_]*:|\s+on\b))[^\n]{0,40}$")
+def paragraph_end(text: str | None, pos: int) -> int:
+    """Where the paragraph holding ``pos`` ends (its closing blank line, else the text's end)."""
+    if text is None:
+        return pos
+    end = text.find("\n\n", pos)
+    return len(text) if end < 0 else end
 
 
-def in_byline(m: TimeMention, text: str | None) -> bool:
-    """Whether a date is the post's own ("Posted Mar 04, 2026 - 15:20 UTC"), which dates no entry after it."""
+def background_paragraph(mentions: list[TimeMention], i: int, day: date | None, text: str | None, headings: list[int] = ()) -> bool:
+    """Whether the timeless date ``mentions[i]``, before the ``day`` the text is on, only tells the
+    background of its paragraph ("On 24 March we moved the jobs to Metronome."): no dateless clock
+    follows it there and it heads no line, so the next paragraph is back on ``day``."""
+    m = mentions[i]
+    if m.has_clock or day is None or m.date is None or m.date >= day or heads_its_line(m, text, headings):
+        return False
+    end = paragraph_end(text, m.end)
+    return not any(n.has_clock and n.date is None for n in mentions[i + 1:] if n.start < end)
+
+
+def heads_its_line(m: TimeMention, text: str | None, headings: list[int] = ()) -> bool:
+    """Whether a date is in a heading (one starting on its line, at an offset of the sorted
+    ``headings``) or all its line says, as a day heading ("**12 March 2025**", "Tuesday 11/03:")."""
     if text is None:
         return False
     line_start = text.rfind("\n", 0, m.start) + 1
+    i = bisect_right(headings, m.start)
+    if i and headings[i - 1] >= line_start:
+        return True
+    line_end = text.find("\n", m.end)
+    line_end = len(text) if line_end < 0 else line_end
+    rest = text[line_start:m.start] + text[m.end:line_end]
+    return not re.sub(r"[\W_]+|\b(?:on|the|of|day|date)\b", "", rest, flags=re.I)
+
+
+_BYLINE = re.compile(r"(?i)(?:\b(?:posted|published|last updated|written(?: up)? by|written)\b|\bupdated(?:[*_]*:|\s+on\b))[^\n]{0,40}$")
+
+
+_MAIL_DATE = re.compile(r"(?i)(?:date|sent):[^\S\n]*$")
+_RFC2822 = re.compile(r"[A-Z][a-z]{2},\s+\d{1,2}\s+[A-Z][a-z]{2}\s+\d{4}\s+\d\d:\d\d:\d\d")
+
+
+def in_byline(m: TimeMention, text: str | None) -> bool:
+    """Whether a date is the post's own ("Posted Mar 04, 2026 - 15:20 UTC", a mail's
+    "Date: Wed, 13 Aug 2025 11:26:04 +0530"), which dates no entry after it."""
+    if text is None:
+        return False
+    line_start = text.rfind("\n", 0, m.start) + 1
+    if _MAIL_DATE.match(text, line_start, m.start) and _RFC2822.match(m.text):
+        return True
     return bool(_BYLINE.search(text, line_start, m.start))
 
 

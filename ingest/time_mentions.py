@@ -67,6 +67,8 @@ def scanner() -> re.Pattern:
         r"(?P<ord>\bthe\s+(?P<od>[0-3]?\d)(?:st|nd|rd|th)\b)",
         # "03-26 17:40": month-day before a clock time, the year from context
         r"(?P<mdn>(?P<nm>[01]?\d)-(?P<nd>[0-3]\d))(?=[ T][0-2]?\d:[0-5]\d)",
+        # "11/18 16:10", "18/11 16:10": a numeric day and month with no year, before a clock time
+        r"(?P<mds>(?P<sa>[0-3]?\d)/(?P<sb>[0-3]?\d))(?=[ T][0-2]?\d[:.][0-5]\d)",
         # "6:12pm on Tuesday": a weekday alone, dated from context
         # "Sat 9:40 p.m.", "Mon, 11:05": an abbreviated weekday right before a clock time
         r"(?P<wda>\b(?P<wdan>" + WEEKDAY_ABBREVIATION + r")\.?,?)(?=\s+[0-2]?\d[:.][0-5]\d)",
@@ -337,6 +339,12 @@ def _parse_date(g: dict, mention: TimeMention) -> TimeMention | None:
             mention.flags.append("previous-day")
         elif g["mdn"]:
             mention.date = _partial_date(None, int(g["nm"]), int(g["nd"]), mention)
+        elif g["mds"]:
+            month, day = int(g["sa"]), int(g["sb"])
+            mention.flags.append("numeric-date:" + ("day-first" if month > 12 >= day else "month-first" if day > 12 >= month else "either"))
+            if month > 12 and day <= 12:
+                month, day = day, month
+            mention.date = _partial_date(None, month, day, mention)
     except ValueError:
         return _odd_date(mention)
     if g["mdy"] and g["mm"].lower().rstrip(".") == "may" and not g["my"] and not re.match(r"(?i)may\s+[0-3]?\d" + _ORD + r"\b", g["mdy"]):

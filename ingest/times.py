@@ -21,7 +21,7 @@ from spacy.tokens import Doc
 from . import rules
 from .tables import spans_columns
 from .time_mentions import TimeMention, scan  # noqa: F401  (the mention type and scanner the resolver reads)
-from .time_hints import bracketed_zones, converts, correct_month_typos, correct_title_date, correct_year_typos, date_sentences_from_their_end, duration_cells, in_byline, in_passing, meridiem_from_range_end, states_default_date, unit_of, named_in_passing, restated_clocks, said_last_week, zone_columns, zone_from_range_end
+from .time_hints import bracketed_zones, converts, correct_month_typos, correct_title_date, correct_year_typos, date_sentences_from_their_end, duration_cells, background_paragraph, in_byline, in_passing, paragraph_end, meridiem_from_range_end, states_default_date, unit_of, named_in_passing, restated_clocks, said_last_week, zone_columns, zone_from_range_end
 from .time_zones import find_header_zone, pair_half, seasonal_zone, zone_label, zone_offset, zone_regex  # noqa: F401
 
 
@@ -102,7 +102,15 @@ def resolve(
     sections = sorted(section_starts)
     prev_section = -1
     prev_prose_12h = False
-    for m in mentions:
+    dated_at: int | None = None
+    """Where the date the text is on was stated (None for a weekday alone, a guess)."""
+    clock_day: date | None = None
+    """The day of the last clock time placed (the day the text's events are on)."""
+    back_until: tuple[int, date] | None = None
+    """Where a paragraph set on a day before the incident's ends, and the day the text goes back to."""
+    for i, m in enumerate(mentions):
+        if back_until is not None and m.start > back_until[0]:
+            cur_date, back_until = back_until[1], None  # "On 24 March we moved the jobs…": that paragraph's day, not the next one's
         if m.date is not None:
             if m.year_explicit:
                 cur_year = m.date.year
@@ -124,7 +132,9 @@ def resolve(
                 elif m.start not in starts and m.date != cur_date and in_byline(m, text):
                     m.date_explicit = True  # "Written up by Dana, Wed Oct 16": the post's own day, not the day the text is on
                 else:
-                    cur_date = m.date
+                    if m.start not in starts and background_paragraph(mentions, i, clock_day, text, sections):
+                        back_until = (paragraph_end(text, m.end), back_until[1] if back_until else clock_day)
+                    cur_date, dated_at = m.date, m.start
                 if m.start in starts or (m.has_clock and entry_date is None and not in_byline(m, text)):
                     entry_date = m.date  # a day heading or dated entry, else the first dated time of the prose (not the post's own)
                 if not m.has_clock and states_default_date(m, units, text):
@@ -146,7 +156,9 @@ def resolve(
                 m.date_explicit = True
                 if not m.has_clock and m.date < base and (named_in_passing(m, text) or said_last_week(m, text)):
                     continue  # "we sent the bills by email on Thursday", "Last Sunday (July 6) I rewrote it": a day before, dating nothing after it
-                cur_date = m.date
+                if m.start not in starts and background_paragraph(mentions, i, clock_day, text, sections):
+                    back_until = (paragraph_end(text, m.end), back_until[1] if back_until else clock_day)
+                cur_date, dated_at = m.date, None
                 if not m.has_clock:
                     continue  # "on Tuesday evening" dates what follows but is no event of its own
                 if entry_date is None and not in_byline(m, text):
@@ -169,7 +181,7 @@ def resolve(
                 except ValueError:
                     continue
                 if not _told_back(m, cur_date or ctx.base_date, text):
-                    cur_date = m.date
+                    cur_date, dated_at = m.date, m.start
                 if m.start in starts:
                     entry_date = m.date
                 m.date_explicit = True
@@ -182,7 +194,9 @@ def resolve(
             m.precision = "day"
             continue
         in_timeline = m.start in starts
-        anchored = anchors.get((m.hour, m.minute)) if in_timeline and not m.date_explicit and not m.ampm else None
+        if not in_byline(m, text):
+            clock_day = m.date
+        anchored = anchors.get((m.hour, m.minute)) if stated_elsewhere(m, dated_at, in_timeline, units) else None
         if anchored is not None and anchored.year != m.date.year:
             try:
                 anchored = anchored.replace(year=m.date.year)
@@ -204,6 +218,7 @@ def resolve(
         if in_timeline:
             prev_clock = (m.date, minutes)
             entry_date = cur_date = m.date  # the entry's day dates the rest of the entry too
+            dated_at = m.start
             if default_date is not None and not m.date_explicit:
                 default_date = m.date  # past midnight, the default day moves on with the entries
         elif not m.date_explicit and prev_prose is not None and prev_prose[0] == m.date and bisect_right(sections, m.start) == prev_section and _rolls_over(m, prev_prose[1], minutes, units, text):
@@ -227,6 +242,15 @@ def resolve(
             m.flags.append("timezone-conflict")
     restated_clocks(mentions, starts, text)
     return mentions
+
+
+def stated_elsewhere(m: TimeMention, dated_at: int | None, in_timeline: bool, units: list[tuple[int, int]]) -> bool:
+    """Whether a dateless clock may take the date the text gives the same clock elsewhere: in a
+    timeline entry, or in prose whose day was not stated in its own sentence ("On Monday the team
+    asked us… It merged at 07:52", where the timeline has 2025-03-11 07:52)."""
+    if m.date_explicit or m.ampm:
+        return False
+    return in_timeline or dated_at is None or unit_of(units, dated_at) != unit_of(units, m.start)
 
 
 def _told_back(m: TimeMention, cur_date: date | None, text: str | None) -> bool:

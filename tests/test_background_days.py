@@ -1,0 +1,87 @@
+"""Which day a clock time is on when the text names other days around it: a paragraph of
+background set on an earlier day, a mail's own Date header, a numeric month/day before a clock,
+and a prose clock the timeline dates elsewhere. Sentences are written for the tests, in the
+styles of several kinds of organization."""
+
+from __future__ import annotations
+
+import pytest
+
+from ingest.normalise import normalise
+from ingest.pipeline import extract
+from ingest.read import source_from_bytes
+
+
+def stamps(text: str, name: str = "x.md") -> list[str]:
+    """The minute- or day-level stamps of the document's one incident, in order."""
+    [result] = extract(normalise(source_from_bytes(name, text.encode())))
+    return [e["at"][:16] for e in result["timeline"]]
+
+
+@pytest.mark.parametrize(
+    "background",
+    [
+        # an ISP's RFO: the maintenance notice came days before
+        "The maintenance notice was received by mail on 7 April 2025 and accepted by our NOC.",
+        # a payments company's RCA: the latent failure weeks before
+        "When the renewal job ran on 27 February 2025 it failed with HTTP 401, and nobody was told.",
+        # a scheduling SaaS: the migration that set the trap
+        "On 24 March 2025 we moved all of our scheduled jobs to the new scheduler, keeping their local times.",
+    ],
+)
+def test_a_paragraph_set_on_an_earlier_day_does_not_move_the_paragraphs_after_it(background):
+    text = (
+        "# Outage on 12 April 2025\n\nAt 11:42 UTC on 12 April 2025 the service went down.\n\n"
+        f"{background}\n\nAt 13:05 UTC traffic moved to the spare path and at 16:30 UTC service was restored.\n"
+    )
+    found = stamps(text)
+    assert {"2025-04-12T13:05", "2025-04-12T16:30"} <= set(found), found
+
+
+def test_an_earlier_day_followed_by_its_own_clock_times_does_move_the_text():
+    text = (
+        "# Outage on 12 April 2025\n\nAt 11:42 UTC on 12 April 2025 the service went down.\n\n"
+        "The trigger came a day before. On 11 April 2025 the config was changed at 22:10 UTC and nothing alerted.\n"
+    )
+    assert "2025-04-11T22:10" in stamps(text)
+
+
+def test_a_day_heading_for_an_earlier_day_dates_the_entries_under_it():
+    text = (
+        "# Outage on 12 April 2025\n\nAt 11:42 UTC on 12 April 2025 the service went down.\n\n"
+        "## Timeline\n\n**11 April 2025**\n\n- 22:10 UTC config changed\n\n**12 April 2025**\n\n- 11:42 UTC alarms\n"
+    )
+    assert "2025-04-11T22:10" in stamps(text)
+
+
+def test_a_mails_date_header_is_the_notice_s_own_day_not_the_outage_s():
+    text = (
+        "From: NOC <noc@example.net>\nDate: Wed, 13 Aug 2025 11:26:04 +0530\nSubject: RFO: outage on 12-08-2025\n\n"
+        "Dear Customer,\n\nThis is with reference to the outage faced by you on 12th August 2025.\n\nOutage start time: 11:42 IST\n\n"
+        "The approved maintenance window was notified by mail on 7 August 2025.\n\n"
+        "At 13:05 IST traffic moved to the spare path.\n"
+    )
+    found = stamps(text)
+    assert {"2025-08-12T06:12", "2025-08-12T07:35"} <= set(found), found
+
+
+@pytest.mark.parametrize(
+    "rows, expected",
+    [
+        # a Japanese SaaS's month/day table
+        ("| 11/18 16:10 | Batch schedule changed |\n| 11/19 23:40 | Workers time out |", ["2024-11-18T07:10", "2024-11-19T14:40"]),
+        # a European team's day/month table: 19 cannot be a month
+        ("| 18/11 16:10 | Batch schedule changed |\n| 19/11 23:40 | Workers time out |", ["2024-11-18T07:10", "2024-11-19T14:40"]),
+    ],
+)
+def test_a_numeric_day_and_month_before_a_clock_is_that_entry_s_date(rows, expected):
+    text = f"# Invoice delay (November 2024)\n\nOn November 19, 2024 invoices were late.\n\n## Timeline (JST)\n\n| Date and time | Event |\n|---|---|\n{rows}\n"
+    assert [s for s in stamps(text) if "T" in s] == expected
+
+
+def test_a_prose_clock_takes_the_date_the_timeline_gives_the_same_clock():
+    text = (
+        "# ledger-api down (2025-03-11)\n\n## Timeline\n\n- 2025-03-11 07:52 UTC PR merged\n- 2025-03-11 08:19 UTC errors begin\n\n"
+        "## What happened\n\nOn Monday the ledger team asked us to reproduce a bug in staging. The change merged at 07:52 UTC.\n"
+    )
+    assert stamps(text).count("2025-03-11T07:52") >= 1 and "2025-03-10T07:52" not in stamps(text)
