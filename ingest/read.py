@@ -33,6 +33,8 @@ SUFFIX_FORMATS: dict[str, str] = {
     ".adoc": "asciidoc",
     ".asciidoc": "asciidoc",
     ".rst": "rst",
+    ".wiki": "wikitext",
+    ".mediawiki": "wikitext",
     ".docx": "docx",
     ".pdf": "pdf",
     ".zip": "zip",

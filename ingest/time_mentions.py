@@ -77,7 +77,7 @@ def scanner() -> re.Pattern:
         r"(?P<wdo>(?<!every )(?<!each )(?<!any )(?<!on a )(?P<wdn>" + "|".join(_WEEKDAYS) + r")day)(?![a-z-])",  # not "Monday-morning reports", "every Monday"
     ]
     time_alts = [
-        r"(?P<hm>(?P<h>[0-2]?\d):(?P<mi>[0-5]\d)(?::(?P<s>[0-5]\d))?(?:\.\d{1,6})?(?:\s?(?P<ap>[aApP]\.?[mM]\.?)(?![a-zA-Z]))?)",
+        r"(?P<hm>(?P<h>[0-2]?\d):(?P<mi>[0-5]\d)(?::(?P<s>[0-5]\d))?(?:\.\d{1,6})?(?:\s?(?P<ap>[aApP]\.?[mM]\.?)(?![a-zA-Z])|\s+in\s+the\s+(?P<dp>morning|afternoon|evening)\b)?)",  # "9:40 in the morning"
         r"(?P<hap>(?P<h2>[01]?\d)\s?(?P<ap2>[aApP]\.?[mM]\.?)(?![a-zA-Z]))",
         r"(?P<dot>(?P<h3>[0-2]?\d)\.(?P<mi3>[0-5]\d)(?![\d.])(?:\s?(?P<ap3>[aApP]\.?[mM]\.?)(?![a-zA-Z]))?)",
         # "10h15", "13h40": the hour-h-minute clock of Portuguese and French writing (never "1h45m", a duration)
@@ -224,7 +224,7 @@ def _parse_match(match: re.Match, text: str) -> TimeMention | None:
         return _parse_date(g, mention)
     if g["hm"]:
         h, mi, s = int(g["h"]), int(g["mi"]), int(g["s"]) if g["s"] else None
-        ap = g["ap"]
+        ap = g["ap"] or {"morning": "am", "afternoon": "pm", "evening": "pm"}.get((g["dp"] or "").lower())
         mention.padded = (len(g["h"]) == 2 and g["h"][0] == "0") or (s is not None and not ap)  # "10:44:15": a machine's 24-hour clock
     elif g["hap"]:
         h, mi, s, ap = int(g["h2"]), 0, None, g["ap2"]

@@ -11,6 +11,7 @@ import pytest
 
 from ingest.normalise import NormaliseError, normalise
 from ingest.normalise.docx import docx_html
+from ingest.normalise.wikitext import looks_like_wikitext
 from ingest.read import Source, read_file
 
 from conftest import extraction_facts
@@ -193,3 +194,47 @@ def test_rst_titles_docinfo_definition_list_timelines_and_literals():
     incident = extract(document)[0]
     assert [e["at"][:16] for e in incident["timeline"]] == ["2025-06-03T02:41", "2025-06-03T07:05"]
     assert [a["text"] for a in incident["corrective_actions"]] == ["Make the stage order explicit in push-mirrors."]
+
+
+WIKITEXT = """{{Incident report
+|status    = final
+|published = 2025-05-09
+}}
+'''Search outage on the community wiki farm, 6 May 2025'''
+
+== Summary ==
+Between 09:14 and 10:02 UTC on 6 May 2025 search returned no results on every wiki.<ref>Measured at the load balancer.</ref>
+
+== Timeline ==
+''6 May 2025''
+* 09:14 – Index alias switched to an empty index.
+* 10:02 – Alias switched back; search works again.
+
+== Action items ==
+{| class="wikitable"
+! Action !! Owner !! Status
+|-
+| Refuse an alias switch to an index with no documents || [[Team:Search|Search team]] || Done
+|}
+
+[[Category:Incidents]]
+"""
+
+
+@pytest.mark.parametrize("name, hint", [("search.wiki", "wikitext"), ("search.txt", None)])
+def test_wikitext_headings_emphasis_lists_and_tables(name, hint):
+    document = normalise(Source(name, text=WIKITEXT, format_hint=hint))
+    assert document.format == "wikitext" and document.published_at.startswith("2025-05-09")
+    assert "## Timeline" in document.text and "- 09:14 – Index alias" in document.text
+    assert "| Refuse an alias switch to an index with no documents | Search team | Done |" in document.text
+    assert "Category" not in document.text and "<ref>" not in document.text and "Measured at" not in document.text
+    from ingest.pipeline import extract
+
+    incident = extract(document)[0]
+    assert {e["at"][:16] for e in incident["timeline"] if "T" in e["at"]} == {"2025-05-06T09:14", "2025-05-06T10:02"}
+    assert [(a["text"], a["status"]) for a in incident["corrective_actions"]] == [("Refuse an alias switch to an index with no documents", "done")]
+
+
+def test_two_equals_sign_lines_make_a_text_wikitext_but_one_does_not():
+    assert looks_like_wikitext("== Summary ==\nIt broke.\n== Cause ==\nA disk.\n")
+    assert not looks_like_wikitext("Summary\n=======\nIt broke.\n\n== Note ==\n")

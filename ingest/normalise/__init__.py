@@ -27,12 +27,13 @@ from .markdown import normalise_markdown
 from .notion import looks_like_notion, normalise_notion
 from .pdf import normalise_pdf
 from .rst import normalise_rst
+from .wikitext import looks_like_wikitext, normalise_wikitext
 from .text import normalise_text
 
 __all__ = [
     "Document", "Part", "NormaliseError", "MAX_HTML_DEPTH", "html_depth_over", "html_to_markdown",
     "normalise", "normalise_html", "normalise_json", "normalise_markdown", "normalise_text", "normalise_docx", "normalise_pdf",
-    "normalise_confluence", "normalise_gdocs", "normalise_notion", "normalise_asciidoc", "normalise_rst",
+    "normalise_confluence", "normalise_gdocs", "normalise_notion", "normalise_asciidoc", "normalise_rst", "normalise_wikitext",
     "sniff_format", "sniff_binary_format",
 ]
 
@@ -57,7 +58,7 @@ def _normalise_format(source: Source) -> Document:
         return _BINARY[fmt](source)
     if fmt == "zip":
         raise NormaliseError(source.name, "a zip archive holds many documents: ingest it with 'pmkb ingest'")
-    if fmt == "json" or (fmt is None and source.text.lstrip().startswith(("{", "["))):
+    if fmt == "json" or (fmt is None and _json_start(source.text)):
         return normalise_json(source)
     if fmt == "html" or (fmt in (None, "text") and looks_like_html(source.text)):
         if looks_like_confluence(source.text):
@@ -70,13 +71,15 @@ def _normalise_format(source: Source) -> Document:
     if fmt in _LIGHT_MARKUP:
         return _LIGHT_MARKUP[fmt](source)
     if fmt in (None, "text"):
+        if looks_like_wikitext(source.text):
+            return normalise_wikitext(source)
         return normalise_text(source)
     return normalise_markdown(source, fmt)
 
 
 _BINARY = {"docx": normalise_docx, "pdf": normalise_pdf}
 """Formats read from bytes, not decoded text."""
-_LIGHT_MARKUP = {"asciidoc": normalise_asciidoc, "rst": normalise_rst}
+_LIGHT_MARKUP = {"asciidoc": normalise_asciidoc, "rst": normalise_rst, "wikitext": normalise_wikitext}
 """Text markups rewritten as Markdown before they are read."""
 
 
@@ -91,10 +94,15 @@ def sniff_binary_format(data: bytes) -> str | None:
     return None
 
 
+def _json_start(text: str) -> bool:
+    """Whether a text opens as JSON does (not as a wikitext template ``{{`` or link ``[[``)."""
+    head = text.lstrip()[:2]
+    return head[:1] in ("{", "[") and head not in ("{{", "[[")
+
+
 def sniff_format(text: str) -> str | None:
     """Guess a format from content alone."""
-    head = text.lstrip()[:200].lower()
-    if head.startswith(("{", "[")):
+    if _json_start(text):
         return "json"
     if looks_like_html(text):
         return "html"

@@ -1,0 +1,38 @@
+"""Clock times written out in words around the digits: "9:40 in the morning", "1:15 in the
+afternoon Eastern time". Sentences are written for the tests, in the styles of several kinds of
+organization."""
+
+from __future__ import annotations
+
+import pytest
+
+from ingest.normalise import normalise
+from ingest.pipeline import extract
+from ingest.read import source_from_bytes
+
+
+def incident(text: str) -> dict:
+    [result] = extract(normalise(source_from_bytes("x.txt", text.encode())))
+    return result
+
+
+@pytest.mark.parametrize(
+    "sentence, expected",
+    [
+        # a small invoicing SaaS's plain-prose note
+        ("On Tuesday, March 4, 2025, from about 9:40 in the morning until 1:15 in the afternoon Eastern time, every email was refused.",
+         ("2025-03-04T14:40", "2025-03-04T18:15")),
+        # a council's customer notice
+        ("On 12 June 2025 the payments page was down from 8:05 in the morning to 6:30 in the evening UK time.",
+         ("2025-06-12T07:05", "2025-06-12T17:30")),
+    ],
+)
+def test_in_the_morning_afternoon_and_evening_are_am_and_pm(sentence, expected):
+    windows = [(w["start"][:16], w["end"][:16]) for w in incident(f"Email outage\n\n{sentence}\n")["impact_windows"]]
+    assert windows == [expected]
+
+
+def test_a_clock_in_the_evening_alone_in_its_sentence_is_pm():
+    # a game studio's forum post
+    text = "Login outage\n\nOn 3 May 2025 the login servers fell over at 7:45 in the evening UTC and stayed down for an hour.\n"
+    assert "2025-05-03T19:45" in [e["at"][:16] for e in incident(text)["timeline"]]
