@@ -178,6 +178,28 @@ def test_another_tool_s_incident_export_is_read_field_by_field():
     assert any("outbound connections" in c["text"] for c in incident["causes"])
 
 
+def test_an_export_s_impact_entries_with_periods_are_windows_and_a_lone_stamp_dates_an_event():
+    import json
+
+    from ingest.pipeline import extract
+
+    export = {"incident": {
+        "title": "SMS sending failed",
+        "summary": "Our message broker blocked every publisher after a disk alarm and sends failed for most customers.",
+        "customer_impact": [
+            {"service": "Send API", "from": "2025-02-19T13:47:00Z", "to": "2025-02-19T15:26:00Z", "description": "Most send requests timed out."},
+            {"service": "Status webhooks", "start": "2025-02-19T09:02:00Z", "end": "2025-02-19T16:40:00Z", "description": "Webhooks were sent late."}],
+        "timeline": [{"ts": "2025-02-19T13:58:00Z", "note": "SEV1 declared and the on-call engineer paged."}],
+        "follow_ups": [{"title": "Alert on dead-letter queue length", "status": "done", "due": "2025-02-21"}],
+    }}
+    document = normalise(Source("export.json", text=json.dumps(export)))
+    assert "- Send API: from 2025-02-19T13:47:00Z to 2025-02-19T15:26:00Z — Most send requests timed out." in document.text
+    incident = extract(document)[0]
+    assert {(w["start"][:16], w["end"][:16]) for w in incident["impact_windows"]} >= {("2025-02-19T13:47", "2025-02-19T15:26"), ("2025-02-19T09:02", "2025-02-19T16:40")}
+    assert "2025-02-19T13:58" in [e["at"][:16] for e in incident["timeline"]]
+    assert [(a["text"].split(" — ")[0], a["status"]) for a in incident["corrective_actions"]] == [("Alert on dead-letter queue length", "done")]
+
+
 def test_statuspage_postmortem_body_is_part_of_the_text():
     text = ('{"incident": {"name": "Mail delayed", "postmortem_body": "## Root cause\\n\\nA resolver was removed in March.",'
             ' "incident_updates": [{"status": "resolved", "body": "Fixed.", "display_at": "2025-07-08T10:00:00Z"}]}}')

@@ -14,6 +14,11 @@ TITLE_KEYS = ("title", "name", "headline", "subject")
 TEXT_KEYS = ("note", "message", "body", "text", "description", "summary", "title", "name", "event", "update", "action", "content")
 """Where the text of a list entry (a timeline event, a follow-up) may be, in order of preference."""
 STATUS_KEYS = ("state", "status")
+RANGE_KEYS = (("from", "to"), ("start", "end"), ("starts_at", "ends_at"), ("started_at", "ended_at"), ("start_time", "end_time"),
+              ("started_at", "resolved_at"), ("began_at", "ended_at"), ("impact_start", "impact_end"), ("since", "until"))
+"""Pairs of keys giving the start and end of a list entry's period ("customer_impact": [{"from": …, "to": …}])."""
+LABEL_KEYS = ("service", "product", "component", "system", "module", "feature", "region", "area")
+"""Where the name of what a list entry is about may be (its line's lead-in)."""
 INCIDENT_KEYS = ("incident", "postmortem", "post_mortem", "report", "review", "record", "data")
 """Keys under which an export wraps the incident object itself."""
 SKIPPED_KEYS = re.compile(r"(?i)^(?:_.*|id|uuid|.*_id|url|.*_url|href|link|links|shortlink|slug|version|format|schema|(?:export|exported|generated)(?:_\w+)?)$")
@@ -111,6 +116,10 @@ def _section_parts(value: Any) -> tuple[str, str] | None:
     return None
 
 
+def _is_iso(value: Any) -> bool:
+    return isinstance(value, str) and bool(_ISO.match(value.strip()))
+
+
 def _entry(builder: TextBuilder, value: Any) -> str | None:
     """One list entry as a line: a text as itself, an object as its time, its text and its state."""
     if isinstance(value, (str, int, float)) and not isinstance(value, bool):
@@ -119,9 +128,15 @@ def _entry(builder: TextBuilder, value: Any) -> str | None:
     if not isinstance(value, dict):
         return None
     text = next((t for t in (clean_str(value.get(k)) for k in TEXT_KEYS) if t), None)
+    period = next(((value[a], value[b]) for a, b in RANGE_KEYS if _is_iso(value.get(a)) and _is_iso(value.get(b))), None)
+    if period is not None:
+        label = next((t for t in (clean_str(value.get(k)) for k in LABEL_KEYS) if t), None)
+        lead = f"{label}: " if label and label != text else ""
+        return f"{lead}from {period[0].strip()} to {period[1].strip()}" + (f" — {' '.join(text.split())}" if text else "")
     if text is None:
         return None
-    at = next((str(v) for k, v in value.items() if isinstance(v, str) and _TIME_KEY.search(k) and _ISO.match(v.strip())), None)
+    stamps = [(k, v.strip()) for k, v in value.items() if _is_iso(v)]
+    at = next((v for k, v in stamps if _TIME_KEY.search(k)), None) or (stamps[0][1] if len(stamps) == 1 and len(stamps[0][1]) > 10 else None)  # "ts": the entry's one timestamp (a bare date may be a due date)
     status = next((s.replace("_", " ") for s in (clean_str(value.get(k)) for k in STATUS_KEYS) if s), None)
     line = " ".join(text.split())
     if at:
