@@ -359,3 +359,19 @@ def test_a_duration_column_holds_no_clock_times():
 
     stamps = [e["at"][:16] for e in extract(normalise(Source("rfo.txt", text=RFO_TABLE)))[0]["timeline"]]
     assert not any(s.endswith(("05:23", "04:36", "04:44")) for s in stamps)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # a mobile game's apology post, in a section explaining a side effect
+        "Purchases made between 14:02 and 15:47 UTC on March 3, 2024 were paid for but the items were not delivered.",
+        # a payroll SaaS: payments refused by the bank
+        "Direct debits submitted between 14:02 and 15:47 UTC on 3 March 2024 were rejected by the bank.",
+        # a messaging platform: texts that never went out
+        "On 3 March 2024, messages queued between 14:02 and 15:47 UTC did not go out.",
+    ],
+)
+def test_a_range_of_things_not_delivered_or_refused_is_impact_outside_an_impact_section(sentence):
+    text = f"# Store incident\n\n## Background\n\nThe store runs on two servers.\n\n## Why purchases were delayed\n\n{sentence}\n"
+    assert windows(text) == WINDOW
