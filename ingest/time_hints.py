@@ -150,16 +150,24 @@ def in_byline(m: TimeMention, text: str | None) -> bool:
 _UNLESS_STATED = re.compile(r"(?i)\bunless (?:otherwise )?(?:stated|noted|indicated|specified|shown|given)\b")
 
 
+_INCIDENT_DAY_LABEL = re.compile(r"(?i)\b(?:when|incident date|date of (?:the )?(?:incident|outage|event|occurrence|disruption))[*_]*\s*[:=|][\s*_]*$")
+
+
 def states_default_date(m: TimeMention, units: list[tuple[int, int]], text: str | None) -> bool:
-    """Whether a date is the default day of what follows ("all times CEST, 14/06/2025 unless stated")."""
+    """Whether a date is the default day of what follows ("all times CEST, 14/06/2025 unless
+    stated", "when: Sat 9 Aug 2025 (times below are CEST)", "Incident date: 14 March 2025")."""
     if text is None:
         return False
     u = unit_of(units, m.start)
     start, end = units[u] if u >= 0 else (max(0, m.start - 60), m.end + 60)
-    return bool(_UNLESS_STATED.search(text, start, end))
+    if _UNLESS_STATED.search(text, start, end):
+        return True
+    return bool(_INCIDENT_DAY_LABEL.search(text, max(text.rfind("\n", 0, m.start) + 1, m.start - 40), m.start))  # the label right before the date
 
 
-_SENTENCE_BREAK = re.compile(r"[.!?:;\n(]")
+_SENTENCE_BREAK = re.compile(r"[.!?:;(]|\n(?=[^\S\n]*(?:[-*•#|>\n]|\d+[.)]\s))")
+"""Where a sentence ends before a date: punctuation, a blank line or the start of an item, row or
+heading (a hard-wrapped line's break is no sentence break)."""
 
 
 def named_in_passing(m: TimeMention, text: str | None) -> bool:

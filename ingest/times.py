@@ -21,7 +21,7 @@ from spacy.tokens import Doc
 from . import rules
 from .tables import spans_columns
 from .time_mentions import TimeMention, scan  # noqa: F401  (the mention type and scanner the resolver reads)
-from .time_hints import bracketed_zones, converts, correct_month_typos, correct_title_date, correct_year_typos, date_sentences_from_their_end, duration_cells, background_paragraph, in_byline, in_passing, paragraph_end, meridiem_from_range_end, states_default_date, unit_of, named_in_passing, restated_clocks, said_last_week, zone_columns, zone_from_range_end
+from .time_hints import bracketed_zones, converts, correct_month_typos, correct_title_date, correct_year_typos, date_sentences_from_their_end, duration_cells, background_paragraph, heads_its_line, in_byline, in_passing, paragraph_end, meridiem_from_range_end, states_default_date, unit_of, named_in_passing, restated_clocks, said_last_week, zone_columns, zone_from_range_end
 from .time_zones import find_header_zone, pair_half, seasonal_zone, zone_label, zone_offset, zone_regex  # noqa: F401
 
 
@@ -104,6 +104,8 @@ def resolve(
     prev_prose_12h = False
     dated_at: int | None = None
     """Where the date the text is on was stated (None for a weekday alone, a guess)."""
+    pinned: tuple[int, date] | None = None
+    """A clock dated by the weekday just before it, which dates nothing else."""
     clock_day: date | None = None
     """The day of the last clock time placed (the day the text's events are on)."""
     back_until: tuple[int, date] | None = None
@@ -137,8 +139,8 @@ def resolve(
                     cur_date, dated_at = m.date, m.start
                 if m.start in starts or (m.has_clock and entry_date is None and not in_byline(m, text)):
                     entry_date = m.date  # a day heading or dated entry, else the first dated time of the prose (not the post's own)
-                if not m.has_clock and states_default_date(m, units, text):
-                    default_date = m.date  # "(all times CEST, 14/06/2025 unless stated)": every dateless entry's day
+                if not m.has_clock and (states_default_date(m, units, text) or (default_date is not None and heads_its_line(m, text))):
+                    default_date = m.date  # "(all times CEST, 14/06/2025 unless stated)": every dateless entry's day, until a day heading
                 m.date_explicit = True
         else:
             weekday = next((f for f in m.flags if f.startswith("weekday:")), None)
@@ -154,7 +156,10 @@ def resolve(
                 else:
                     m.date = base - timedelta(days=back) if back <= 3 else base + timedelta(days=7 - back)  # the nearest such day
                 m.date_explicit = True
-                if not m.has_clock and m.date < base and (named_in_passing(m, text) or said_last_week(m, text)):
+                if not m.has_clock and (m.date < base or default_date is not None) and (named_in_passing(m, text) or said_last_week(m, text)):
+                    nxt = mentions[i + 1] if i + 1 < len(mentions) else None
+                    if nxt is not None and nxt.has_clock and nxt.date is None and nxt.start - m.end <= 25 and not re.search(r"[.!?;\n]", text[m.end:nxt.start]):
+                        pinned = (i + 1, m.date)  # "at cutover on Monday 10/14 around 2:15 PM": that clock's day, and no other's
                     continue  # "we sent the bills by email on Thursday", "Last Sunday (July 6) I rewrote it": a day before, dating nothing after it
                 if m.start not in starts and background_paragraph(mentions, i, clock_day, text, sections):
                     back_until = (paragraph_end(text, m.end), back_until[1] if back_until else clock_day)
@@ -185,6 +190,8 @@ def resolve(
                 if m.start in starts:
                     entry_date = m.date
                 m.date_explicit = True
+            elif pinned is not None and pinned[0] == i:
+                m.date = pinned[1]
             elif m.has_clock:
                 m.date = (default_date or entry_date if m.start in starts and (default_date or entry_date) else cur_date) or ctx.base_date
         if m.date is None:

@@ -85,3 +85,42 @@ def test_a_prose_clock_takes_the_date_the_timeline_gives_the_same_clock():
         "## What happened\n\nOn Monday the ledger team asked us to reproduce a bug in staging. The change merged at 07:52 UTC.\n"
     )
     assert stamps(text).count("2025-03-11T07:52") >= 1 and "2025-03-10T07:52" not in stamps(text)
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        # a hosting co-op's plain-text write-up
+        " when:    Sat 9 Aug 2025 (times below are CEST)\n written: Tue 12 Aug 2025, by jonas",
+        # a field-service company's incident write-up
+        "Incident date: Sat Aug 9, 2025     Severity: SEV2\nWritten up by Dana, Tue Aug 12. Times below are CEST.",
+    ],
+)
+def test_a_labelled_incident_day_dates_the_story_when_a_later_day_is_named_in_passing(header):
+    text = (
+        f"INCIDENT WRITE-UP: host lost both disks\n{header}\n\n"
+        "hi all, this is the write-up for saturday's mess, as promised at the members call on sunday. "
+        "mail was down from 11:02 until 14:30.\n\nTIMELINE\n\n  09:14  ---  disk alarm\n  11:02  ---  outage starts\n"
+    )
+    found = stamps(text, "x.txt")
+    assert {"2025-08-09T09:02", "2025-08-09T12:30", "2025-08-09T07:14"} <= set(found), found
+
+
+def test_a_day_heading_in_the_timeline_overrides_the_labelled_incident_day():
+    text = (
+        "# Checkout failures\n\n**Date of incident:** 2025-03-14\n\n## Timeline\n\nAll times UTC.\n\n"
+        "**2025-03-11**\n\n- 02:10 flag enabled for 5% of pods (canary).\n\n**2025-03-14**\n\n- 14:02 flag moved to 100%.\n"
+    )
+    found = stamps(text)
+    assert "2025-03-11T02:10" in found and "2025-03-14T02:10" not in found
+
+
+def test_a_weekday_in_passing_dates_the_clock_right_after_it_and_nothing_else():
+    # a hard-wrapped write-up: "on Monday" ends a sentence that started on the line before
+    text = (
+        "INCIDENT WRITE-UP: job sync failures\nIncident date: Tue Oct 15, 2024\nTimes below are UTC.\n\n"
+        "The CronJob was created suspended and only got\nunsuspended at cutover on Monday 10/14 around 2:15 PM, which is why Tuesday\n"
+        "morning was its first run.\n\n[09:36] rhea: dispatch is getting calls from techs\n[09:41] priya: killing the job\n"
+    )
+    found = stamps(text, "x.txt")
+    assert "2024-10-14T14:15" in found and {"2024-10-15T09:36", "2024-10-15T09:41"} <= set(found), found
