@@ -71,6 +71,19 @@ CAUSES = [
  ("What happened", "At 18:00 we began a staged rollout of camera firmware 4.12 to Australian customers."),
  ("Technical description", "During the maintenance window the subscriber database software was updated to a new vendor release."),
  ("Summary", "On Tuesday morning our catalogue supplier moved part of its shared platform onto new storage."),
+ # the problem named as such, an incident that started with a change, a defect introduced earlier
+ ("Summary", "The underlying problem was that our payment service opened more connections than the pooler allows."),
+ ("Overview", "The underlying issue was that the export job held its lock for the whole run."),
+ ("Summary", "The incident started with a routine change to the routing configuration of our cache layer."),
+ ("What happened", "It all began with a resize of the session cluster during the evening peak."),
+ ("Summary", "This defect had been introduced in an update to the rate limiter two months earlier."),
+ ("Why it happened", "The storage controller has a defect that the vendor published an advisory for in January."),
+ # delays told by what they cost, warnings nobody received, untested paths, no canary
+ ("Contributing factors", "Reaching the vendor's engineer by telephone added about 35 minutes to the first outage."),
+ ("What made it worse", "Republishing the record with the same tool cost about half an hour."),
+ ("Contributing factors", "The expiry reminders went to a retired mailing list, so nobody received them."),
+ ("Contributing factors", "The failover path was never tested with a full cache."),
+ ("What made it worse", "The change went to every region at once, with no canary."),
 ]
 
 NOT_CAUSES = [
@@ -82,6 +95,8 @@ NOT_CAUSES = [
  ("Root cause", "We are still investigating the root cause and will share more details."),
  ("Impact", "Due to the outage, 12% of requests failed."),
  ("What happened", "We rolled back the change at 14:40 and errors dropped."),
+ ("Summary", "Most services recovered on their own after the underlying problem was resolved."),
+ ("Timeline", "11:40 The vendor's technician finds a defect in the power module."),
  # continuing an investigation, a pointer, a summary of the causes listed before, a fix, luck
  ("Summary", "The vendor's support engineers continue their investigation into the exact source of the stalled jobs."),
  ("What happened", "Investigation into why the replica lagged behind is ongoing, led by the storage team."),
