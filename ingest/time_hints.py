@@ -111,7 +111,12 @@ def background_paragraph(mentions: list[TimeMention], i: int, day: date | None, 
     if m.has_clock or day is None or m.date is None or m.date >= day or heads_its_line(m, text, headings):
         return False
     end = paragraph_end(text, m.end)
-    return not any(n.has_clock and n.date is None for n in mentions[i + 1:] if n.start < end)
+    for n in mentions[i + 1:]:
+        if n.start >= end:
+            return True
+        if n.has_clock and n.date is None:
+            return False
+    return True
 
 
 def heads_its_line(m: TimeMention, text: str | None, headings: list[int] = ()) -> bool:

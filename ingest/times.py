@@ -20,7 +20,7 @@ from spacy.tokens import Doc
 
 from . import rules
 from .tables import spans_columns
-from .time_mentions import TimeMention, scan  # noqa: F401  (the mention type and scanner the resolver reads)
+from .time_mentions import RANGE_JOIN, RANGE_OPENER, TimeMention, scan  # noqa: F401  (the mention type and scanner the resolver reads)
 from .time_hints import bracketed_zones, converts, correct_month_typos, correct_title_date, correct_year_typos, date_sentences_from_their_end, duration_cells, background_paragraph, heads_its_line, in_byline, in_passing, paragraph_end, meridiem_from_range_end, states_default_date, unit_of, named_in_passing, restated_clocks, said_last_week, zone_columns, zone_from_range_end
 from .time_zones import find_header_zone, pair_half, seasonal_zone, zone_label, zone_offset, zone_regex  # noqa: F401
 
@@ -228,7 +228,7 @@ def resolve(
             dated_at = m.start
             if default_date is not None and not m.date_explicit:
                 default_date = m.date  # past midnight, the default day moves on with the entries
-        elif not m.date_explicit and prev_prose is not None and prev_prose[0] == m.date and bisect_right(sections, m.start) == prev_section and _rolls_over(m, prev_prose[1], minutes, units, text):
+        elif not m.date_explicit and prev_prose is not None and prev_prose[0] == m.date and bisect_right(sections, m.start) == prev_section and _rolls_over(m, prev_prose[1], minutes, units, text) and not opens_range(mentions, i, text):
             m.date = m.date + timedelta(days=1)
             cur_date = m.date
         prev_prose, prev_section = (m.date, minutes), bisect_right(sections, m.start)
@@ -295,6 +295,15 @@ def _rolls_over(m: TimeMention, prev_minutes: int, minutes: int, units: list[tup
     start = units[u][0] if u >= 0 else max(0, m.start - 80)
     end = units[u][1] if u >= 0 else m.end + 40
     return bool(_next_day_cue().search(text, start, end))
+
+
+def opens_range(mentions: list[TimeMention], i: int, text: str | None) -> bool:
+    """Whether ``mentions[i]`` opens a stated period ("between 10:55 AM and 5:02 PM"): told after a
+    later time, such a period runs beside it on the same day rather than on the next."""
+    if text is None or i + 1 >= len(mentions) or not mentions[i + 1].has_clock:
+        return False
+    m, nxt = mentions[i], mentions[i + 1]
+    return bool(RANGE_OPENER.search(text, max(0, m.start - 12), m.start)) and bool(RANGE_JOIN.fullmatch(text[m.end:nxt.start]))
 
 
 def _clock_anchors(mentions: list[TimeMention]) -> dict[tuple[int | None, int | None], date]:

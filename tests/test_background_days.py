@@ -124,3 +124,18 @@ def test_a_weekday_in_passing_dates_the_clock_right_after_it_and_nothing_else():
     )
     found = stamps(text, "x.txt")
     assert "2024-10-14T14:15" in found and {"2024-10-15T09:36", "2024-10-15T09:41"} <= set(found), found
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a cloud provider's summary: a second, parallel impact told after the first one's late end
+        ("# Storage event\n\nBetween 10:43 AM and 3:18 PM PDT on July 22, 2025, volumes were impaired; the last ones were recovered "
+         "at 9:40 PM PDT. In addition, between 10:55 AM and 5:02 PM PDT, control-plane calls failed.\n", "2025-07-22T17:55"),
+        # a bank's notice: the afternoon's card declines told after the evening's settlement delay
+        ("# Card payments\n\nOn 7 December 2024 settlement files were late until 8:50 PM CET. Card payments had been declined "
+         "from 9:30 AM to 11:05 AM CET.\n", "2024-12-07T08:30"),
+    ],
+)
+def test_a_prose_clock_less_than_half_a_day_behind_the_previous_one_stays_on_its_day(text, expected):
+    assert expected in stamps(text)
