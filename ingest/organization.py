@@ -135,17 +135,30 @@ def _best_spelling(key: str, spellings: Spellings) -> str | None:
 
 
 def from_slug(words: list[str], spellings: Spellings) -> str | None:
-    """The longest run of slug words that the text also spells as a name."""
+    """The longest run of slug words that the text also spells as a name; a run the text spells
+    only as a domain ("spindlewort.coop") gives way to a shorter one it spells as a word
+    ("SPINDLEWORT HOSTING CO-OP" → "Spindlewort")."""
     generic = _data()["generic"]
+    domain: str | None = None
     for n in range(len(words), 0, -1):
         for i in range(len(words) - n + 1):
             run = words[i:i + n]
             if all(w in generic for w in run):
                 continue
             spelled = _best_spelling("".join(run), spellings)
+            if spelled and domain is not None and "." not in spelled:
+                return _uncapped(spelled)
+            if spelled and "." in spelled and "." not in "".join(run) and n > 1:
+                domain = domain or spelled
+                continue
             if spelled:
-                return spelled
-    return None
+                return domain or _uncapped(spelled)
+    return domain
+
+
+def _uncapped(name: str) -> str:
+    """A name the text writes in capitals only ("SPINDLEWORT") in title case; an acronym stays."""
+    return name.title() if name.isupper() and len(name) > 5 else name
 
 
 def self_named(text: str) -> str | None:

@@ -17,6 +17,11 @@ from pmkb.org_match import organization_matches
         ("nodejs-2023-03-15-cached-404s.md", "The Node.js website served cached 404s.", "Node.js"),
         ("matrix-org-2025-09-02-outage.md", "The matrix.org homeserver was down.", "matrix.org"),
         ("n0-2024-11-05-relay-outage.md", "At n0 our relays went down.", "n0"),
+        # a co-op that writes its name in capitals in the header and its domain in addresses
+        ("spindlewort-coop-2025-08-09-disk-failure.txt",
+         "SPINDLEWORT HOSTING CO-OP -- incident write-up\nmail ops@spindlewort.coop if you lost data.", "Spindlewort"),
+        # a shop whose file name carries its domain, the text its name
+        ("brambleshop-com-2025-01-05-checkout.md", "Brambleshop checkout failed. Write to help@brambleshop.com.", "Brambleshop"),
     ],
 )
 def test_the_file_name_before_its_date_picks_the_texts_spelling(source, text, expected):
