@@ -226,9 +226,13 @@ def _cell_status(text: str, block: Block) -> str | None:
     for s, e in block.cells:
         cell = re.sub(r"[*_`~\s]+", " ", text[s:e]).strip().lower()
         for status, names in words.items():
-            if cell in names:
-                return status
+            if cell in names or (len(cell.split()) <= 10 and any(cell.startswith(n) and _STATUS_AFTER.match(cell, len(n)) for n in names)):
+                return status  # "Done", "Done (26-01-2023)", "In progress, target March 2023", "Planned for Q3 2023"
     return None
+
+
+_STATUS_AFTER = re.compile(r"\s*[(,;:]|\s+[—–-]\s|\s+(?:for|in|on|since|by|until|as of|from)\b|\s*$")
+"""What may follow a status word that opens a cell: a date, a detail, a target."""
 
 
 @Language.factory("pmkb_actions", assigns=["doc._.pmkb_result"], requires=["doc._.pmkb_blocks", "doc.spans", "token.is_sent_start"])

@@ -69,6 +69,34 @@ def test_status_cell_of_an_action_table_gives_the_status():
     assert status_of(actions, "failover") == "in_progress"
 
 
+@pytest.mark.parametrize(
+    "done_cell, progress_cell, planned_cell",
+    [
+        # a logistics firm's review exported from a document editor
+        ("Done (26-01-2023)", "In progress, target March 2023", "Planned for Q3 2023"),
+        # an analytics company's SRE review
+        ("Done, shipped in v2.31.1 on 2023-11-06", "In progress - PR open", "Open: needs an owner"),
+    ],
+)
+def test_a_status_cell_with_a_date_or_a_detail_after_its_word_gives_the_status(done_cell, progress_cell, planned_cell):
+    actions = actions_of(
+        "# Queue outage\n\n## Action items\n\n| Action | Owner | Status |\n|---|---|---|\n"
+        f"| Alert on consumer lag above five minutes | SRE | {done_cell} |\n"
+        f"| Document the broker failover procedure | Platform | {progress_cell} |\n"
+        f"| Review every alert's distribution list | Security | {planned_cell} |\n"
+    )
+    assert [status_of(actions, k) for k in ("consumer lag", "failover", "distribution list")] == ["done", "in_progress", "planned"]
+
+
+def test_an_action_cell_opening_with_an_imperative_status_word_is_no_status():
+    actions = actions_of(
+        "# Queue outage\n\n## Action items\n\n| Action | Owner |\n|---|---|\n"
+        "| Complete the runbook for broker failover | Platform |\n"
+        "| Done-checklist for every release: add a capacity estimate | SRE |\n"
+    )
+    assert status_of(actions, "runbook") == "planned" and status_of(actions, "capacity estimate") != "done"
+
+
 def test_list_intro_and_thanks_under_an_action_heading_are_not_actions():
     actions = actions_of(
         "# Queue outage\n\n## Next steps\n\nWe have identified the following improvements:\n\n"
