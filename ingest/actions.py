@@ -81,16 +81,19 @@ def action_status(text: str, headings: tuple[str, ...] = (), checkbox: str | Non
     for status, rx in patterns["markers"]:
         if rx.search(text) or rx.search(unmarked):
             return status
-    if checkbox == "open":
-        return "planned"
     plain = _plain(text)
+    if checkbox == "open":  # an unticked box: not done, and under way when its words say so
+        underway = any(st == "in_progress" and rx.search(plain) for st, rx in patterns["tense"] + patterns["before_headings"])
+        return "in_progress" if underway else "planned"
     for status, rx in patterns["before_headings"]:
         if rx.search(plain):
             return status
     for heading in reversed(headings[-2:]):
-        for status, rx in patterns["headings"]:
-            if rx.search(heading):
-                return status
+        said = {status for status, rx in patterns["headings"] if rx.search(heading)}
+        if len(said) == 1:
+            return said.pop()
+        if said:
+            break  # "What we have done and what we are doing": the action's own words decide
     for family in ("tense", "imperative"):
         for status in ("in_progress", "planned", "done"):
             for st, rx in patterns[family]:

@@ -244,3 +244,34 @@ def test_checkbox_wins_over_the_wording():
 def test_heading_status_applies_when_the_item_has_no_marker():
     assert action_status("Increase the pool size", headings=("Action items", "Completed")) == "done"
     assert action_status("Increase the pool size (in progress)", headings=("Action items", "Completed")) == "in_progress"
+
+
+@pytest.mark.parametrize(
+    "item, expected",
+    [
+        # what now happens, told in the present: a DNS host's RFO, a news site's blog
+        ("- Synthetic monitoring now performs full DNSSEC validation from every edge location.", "done"),
+        ("- The live blog now renders incrementally, one post at a time.", "done"),
+        ("- The login waiting queue is now switched on automatically after every maintenance.", "done"),
+        # a named colleague at work on it: a hosting co-op, a university IT team
+        ("- ruth is writing a \"restore a whole host\" runbook from saturday's notes.", "in_progress"),
+        ("- The identity team is testing a second signing certificate on the staging portal.", "in_progress"),
+        # a participle line, the hardware swapped
+        ("- both disks on birch replaced with new ones from a different batch.", "done"),
+        # an unticked box whose words say the work is under way, and one that says nothing of it
+        ("- [ ] We're setting up our servers to present a certificate every hub generation trusts. This is under way.", "in_progress"),
+        ("- [ ] Add an alert on the number of connected hubs per generation.", "planned"),
+    ],
+)
+def test_status_from_the_words_of_a_follow_up(item, expected):
+    actions = actions_of(f"# Hub outage\n\n## Follow-ups\n\n{item}\n")
+    assert [s for s, _ in actions] == [expected]
+
+
+def test_a_heading_naming_two_statuses_leaves_each_action_to_its_own_words():
+    actions = actions_of(
+        "# Card payments declined\n\n## What we have done and what is in progress\n\n"
+        "- We have checked every setting that changed during the data centre move.\n"
+        "- We are moving the declined-payments alert so that it reaches the colleagues on duty at weekends.\n"
+    )
+    assert status_of(actions, "checked every setting") == "done" and status_of(actions, "declined-payments alert") == "in_progress"
