@@ -11,6 +11,9 @@ from ingest.segment import normalise_heading, section_role, segment_text
 
 ROLE_HEADINGS = [
     ("Root cause", "root_cause"),
+    ("In short", "summary"),
+    ("The short version", "summary"),
+    ("At a glance", "summary"),
     ("Root Causes", "root_cause"),
     ("Root Cause Analysis", "root_cause"),
     ("Trigger", "trigger"),

@@ -375,3 +375,29 @@ def test_a_duration_column_holds_no_clock_times():
 def test_a_range_of_things_not_delivered_or_refused_is_impact_outside_an_impact_section(sentence):
     text = f"# Store incident\n\n## Background\n\nThe store runs on two servers.\n\n## Why purchases were delayed\n\n{sentence}\n"
     assert windows(text) == WINDOW
+
+
+@pytest.mark.parametrize(
+    "heading, item",
+    [
+        # a smart-home company's apology post
+        ("In short", "- Gen 1 hubs: offline from 14:02 UTC on 3 March 2024 until 15:47 UTC."),
+        # a game host's short version of a long post
+        ("The short version", "- EU servers went offline between 14:02 and 15:47 UTC on March 3, 2024."),
+    ],
+)
+def test_devices_offline_in_a_short_version_list_is_a_window(heading, item):
+    text = f"# Hubs offline\n\nWe are sorry.\n\n## {heading}\n\n{item}\n\n## What we're changing\n\n- Test on every hub generation.\n"
+    assert windows(text) == WINDOW
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "From 14:02 to 15:47 UTC on 3 March 2024 every hub showed as offline in the app.",  # a smart-home company
+        "Between 14:02 and 15:47 UTC on March 3, 2024 the Ashburn servers went offline.",  # a game server host
+    ],
+)
+def test_a_range_in_which_things_were_offline_is_a_window_in_any_section(sentence):
+    text = f"# Hubs offline\n\n## Background\n\nHubs keep a connection open.\n\n## Hub connections\n\n{sentence}\n"
+    assert windows(text) == WINDOW
