@@ -230,7 +230,8 @@ def resolve(
                 default_date = m.date  # past midnight, the default day moves on with the entries
         elif not m.date_explicit and prev_prose is not None and prev_prose[0] == m.date and bisect_right(sections, m.start) == prev_section and _rolls_over(m, prev_prose[1], minutes, units, text) and not opens_range(mentions, i, text):
             m.date = m.date + timedelta(days=1)
-            cur_date = m.date
+            if not (i and RANGE_JOIN.fullmatch(text[mentions[i - 1].end:m.start])):
+                cur_date = m.date  # "23:47 – 00:09": the range's end is past midnight, the story is not
         prev_prose, prev_section = (m.date, minutes), bisect_right(sections, m.start)
         prev_prose_12h = bool(m.ampm) or (prev_prose_12h and "ambiguous-12h-clock" in m.flags)  # only times read as 12-hour lend am/pm to the bare ones after them
         local = datetime.combine(m.date, time(hour, m.minute or 0, m.second or 0))

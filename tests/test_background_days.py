@@ -139,3 +139,20 @@ def test_a_weekday_in_passing_dates_the_clock_right_after_it_and_nothing_else():
 )
 def test_a_prose_clock_less_than_half_a_day_behind_the_previous_one_stays_on_its_day(text, expected):
     assert expected in stamps(text)
+
+
+def test_a_range_ending_past_midnight_does_not_move_the_story_to_the_next_day():
+    # a game host's Discord post: the evening's outages at a glance, then each wave in turn
+    text = (
+        "# Saturday night outages\n\nWhat went wrong on **Saturday, 16 November 2024**. All times below are **UTC**.\n\n"
+        "## Outages at a glance\n\n- Outage 1: 19:12 – 19:26, all servers unreachable\n- Outage 4: 23:47 – 00:09, servers missing from the browser\n\n"
+        "## What actually happened\n\nA reflection attack hit at 19:12. At 19:23 we forced diversion by hand.\n"
+    )
+    found = stamps(text)
+    assert "2024-11-17T00:09" in found and "2024-11-16T19:23" in found and "2024-11-17T19:23" not in found, found
+
+
+@pytest.mark.parametrize("declaration", ["All times below are **CET**.", "Times in this post are *CET*."])
+def test_a_zone_declared_in_emphasis_sets_the_zone(declaration):
+    text = f"# Outages\n\nOn Saturday, 16 November 2024 the servers went down. {declaration}\n\n- 19:12 – 19:26 all servers unreachable\n"
+    assert "2024-11-16T18:12" in stamps(text)
