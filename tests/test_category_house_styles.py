@@ -306,3 +306,25 @@ def test_more_ways_of_naming_a_category(sentence, category):
 
 def test_the_wrong_choice_for_a_fleet_is_no_human_operation():
     assert "human-operation" not in categorise("This was the right choice for the old fleet and the wrong one for a mixed fleet.")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Looking back, a lot went wrong that evening before anyone was paged.",  # a game host's recap
+        "The purge went to the wrong folder of the CDN, which emptied the cache.",  # a streaming blog
+    ],
+)
+def test_something_going_wrong_is_no_software_bug_by_itself(sentence):
+    assert "software-bug" not in categorise(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The parser returned the wrong value for amounts above one million.",
+        "The job wrote the wrong offset back to the broker after a retry.",
+    ],
+)
+def test_code_giving_a_wrong_value_is_a_software_bug(sentence):
+    assert "software-bug" in categorise(sentence)
