@@ -401,3 +401,10 @@ def test_devices_offline_in_a_short_version_list_is_a_window(heading, item):
 def test_a_range_in_which_things_were_offline_is_a_window_in_any_section(sentence):
     text = f"# Hubs offline\n\n## Background\n\nHubs keep a connection open.\n\n## Hub connections\n\n{sentence}\n"
     assert windows(text) == WINDOW
+
+
+def test_a_firewall_rule_that_rejected_connections_is_a_response_not_an_impact():
+    # an IoT fleet company's narrative: the mitigation rejects half the devices on purpose
+    text = ("# Tracker reconnect storm\n\n## What we did\n\nAt 14:02 UTC on 3 March 2024 we put a temporary firewall rule in front of "
+            "the brokers that rejected connections from half of the address ranges. By 15:47 UTC every tracker was reporting normally.\n")
+    assert windows(text) == []
