@@ -97,6 +97,17 @@ def test_generic_file_names_fall_back_on_how_the_text_names_itself(source, text,
     assert find_organization(text, source) == expected
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "First report came from the Payments team: builds failing at the push step.",  # a freight company's review
+        "The Platform team paged the database on-call at 06:40.",  # an analytics company's review
+    ],
+)
+def test_a_team_of_the_company_is_not_the_company(text):
+    assert find_organization(f"# Registry disk full\n\n{text}\n", "pebblewick-freight-2024-11-19-registry-disk-full.html") == "Pebblewick Freight"
+
+
 def test_enterprise_customers_is_no_organization():
     assert find_organization("# Outage\n\nEnterprise customers were unable to sign in.\n", "outage.md") is None
 
