@@ -148,7 +148,7 @@ def from_slug(words: list[str], spellings: Spellings) -> str | None:
             spelled = _best_spelling("".join(run), spellings)
             if spelled and domain is not None and "." not in spelled:
                 return _uncapped(spelled)
-            if spelled and "." in spelled and "." not in "".join(run) and n > 1:
+            if spelled and "." in spelled and n > 1:
                 domain = domain or spelled
                 continue
             if spelled:

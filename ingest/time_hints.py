@@ -103,20 +103,31 @@ def paragraph_end(text: str | None, pos: int) -> int:
     return len(text) if end < 0 else end
 
 
-def background_paragraph(mentions: list[TimeMention], i: int, day: date | None, text: str | None, headings: list[int] = ()) -> bool:
-    """Whether the timeless date ``mentions[i]``, before the ``day`` the text is on, only tells the
-    background of its paragraph ("On 24 March we moved the jobs to Metronome."): no dateless clock
-    follows it there and it heads no line, so the next paragraph is back on ``day``."""
+def background_until(mentions: list[TimeMention], i: int, day: date | None, text: str | None, headings: list[int] = ()) -> int | None:
+    """Where the paragraph ends when the timeless date ``mentions[i]``, before the ``day`` the text
+    is on, only tells that paragraph's background ("On 24 March we moved the jobs to Metronome."):
+    no dateless clock follows it there and it heads no line, so the next paragraph is back on
+    ``day``; else None."""
     m = mentions[i]
     if m.has_clock or day is None or m.date is None or m.date >= day or heads_its_line(m, text, headings):
-        return False
+        return None
     end = paragraph_end(text, m.end)
     for n in mentions[i + 1:]:
         if n.start >= end:
-            return True
+            break
         if n.has_clock and n.date is None:
-            return False
-    return True
+            return None
+    return end
+
+
+def clock_right_after(mentions: list[TimeMention], i: int, text: str | None) -> bool:
+    """Whether a dateless clock follows ``mentions[i]`` closely in the same sentence ("on Monday
+    10/14 around 2:15 PM")."""
+    nxt = mentions[i + 1] if i + 1 < len(mentions) else None
+    return text is not None and nxt is not None and nxt.has_clock and nxt.date is None and nxt.start - mentions[i].end <= 25 and not _CLAUSE_END.search(text, mentions[i].end, nxt.start)
+
+
+_CLAUSE_END = re.compile(r"[.!?;\n]")
 
 
 def heads_its_line(m: TimeMention, text: str | None, headings: list[int] = ()) -> bool:

@@ -301,10 +301,7 @@ def _parse_date(g: dict, mention: TimeMention) -> TimeMention | None:
             mention.date = date(int(g["ey"]), int(g["emo"]), int(g["ed"]))
             mention.year_explicit = True
         elif g["us"]:
-            month, day = int(g["um"]), int(g["ud"])
-            mention.flags.append("numeric-date:" + ("day-first" if month > 12 >= day else "month-first" if day > 12 >= month else "either"))
-            if month > 12 and day <= 12:
-                month, day = day, month
+            month, day = _month_and_day(int(g["um"]), int(g["ud"]), mention)
             year = int(g["uy"])
             mention.date = date(year + 2000 if year < 100 else year, month, day)
             mention.year_explicit = True
@@ -340,11 +337,7 @@ def _parse_date(g: dict, mention: TimeMention) -> TimeMention | None:
         elif g["mdn"]:
             mention.date = _partial_date(None, int(g["nm"]), int(g["nd"]), mention)
         elif g["mds"]:
-            month, day = int(g["sa"]), int(g["sb"])
-            mention.flags.append("numeric-date:" + ("day-first" if month > 12 >= day else "month-first" if day > 12 >= month else "either"))
-            if month > 12 and day <= 12:
-                month, day = day, month
-            mention.date = _partial_date(None, month, day, mention)
+            mention.date = _partial_date(None, *_month_and_day(int(g["sa"]), int(g["sb"]), mention), mention)
     except ValueError:
         return _odd_date(mention)
     if g["mdy"] and g["mm"].lower().rstrip(".") == "may" and not g["my"] and not re.match(r"(?i)may\s+[0-3]?\d" + _ORD + r"\b", g["mdy"]):
@@ -356,6 +349,13 @@ def _parse_date(g: dict, mention: TimeMention) -> TimeMention | None:
 
 def _month(token: str) -> int | None:
     return MONTHS.get(token.lower().rstrip("."))
+
+
+def _month_and_day(first: int, second: int, mention: TimeMention) -> tuple[int, int]:
+    """Month and day of a numeric date written month first unless it cannot be ("18/11"), with the
+    order it allows flagged (``numeric-date:…``) for :func:`_day_first_if_the_text_is`."""
+    mention.flags.append("numeric-date:" + ("day-first" if first > 12 >= second else "month-first" if second > 12 >= first else "either"))
+    return (second, first) if first > 12 and second <= 12 else (first, second)
 
 
 def _partial_date(year: str | None, month: int, day: int, mention: TimeMention) -> date:

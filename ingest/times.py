@@ -21,7 +21,7 @@ from spacy.tokens import Doc
 from . import rules
 from .tables import spans_columns
 from .time_mentions import RANGE_JOIN, RANGE_OPENER, TimeMention, scan  # noqa: F401  (the mention type and scanner the resolver reads)
-from .time_hints import bracketed_zones, converts, correct_month_typos, correct_title_date, correct_year_typos, date_sentences_from_their_end, duration_cells, background_paragraph, heads_its_line, in_byline, in_passing, paragraph_end, meridiem_from_range_end, states_default_date, unit_of, named_in_passing, restated_clocks, said_last_week, zone_columns, zone_from_range_end
+from .time_hints import bracketed_zones, converts, correct_month_typos, correct_title_date, correct_year_typos, date_sentences_from_their_end, duration_cells, background_until, clock_right_after, heads_its_line, in_byline, in_passing, meridiem_from_range_end, states_default_date, unit_of, named_in_passing, restated_clocks, said_last_week, zone_columns, zone_from_range_end
 from .time_zones import find_header_zone, pair_half, seasonal_zone, zone_label, zone_offset, zone_regex  # noqa: F401
 
 
@@ -134,8 +134,7 @@ def resolve(
                 elif m.start not in starts and m.date != cur_date and in_byline(m, text):
                     m.date_explicit = True  # "Written up by Dana, Wed Oct 16": the post's own day, not the day the text is on
                 else:
-                    if m.start not in starts and background_paragraph(mentions, i, clock_day, text, sections):
-                        back_until = (paragraph_end(text, m.end), back_until[1] if back_until else clock_day)
+                    back_until = _going_back(mentions, i, starts, clock_day, back_until, text, sections)
                     cur_date, dated_at = m.date, m.start
                 if m.start in starts or (m.has_clock and entry_date is None and not in_byline(m, text)):
                     entry_date = m.date  # a day heading or dated entry, else the first dated time of the prose (not the post's own)
@@ -157,12 +156,10 @@ def resolve(
                     m.date = base - timedelta(days=back) if back <= 3 else base + timedelta(days=7 - back)  # the nearest such day
                 m.date_explicit = True
                 if not m.has_clock and (m.date < base or default_date is not None) and (named_in_passing(m, text) or said_last_week(m, text)):
-                    nxt = mentions[i + 1] if i + 1 < len(mentions) else None
-                    if nxt is not None and nxt.has_clock and nxt.date is None and nxt.start - m.end <= 25 and not re.search(r"[.!?;\n]", text[m.end:nxt.start]):
+                    if clock_right_after(mentions, i, text):
                         pinned = (i + 1, m.date)  # "at cutover on Monday 10/14 around 2:15 PM": that clock's day, and no other's
                     continue  # "we sent the bills by email on Thursday", "Last Sunday (July 6) I rewrote it": a day before, dating nothing after it
-                if m.start not in starts and background_paragraph(mentions, i, clock_day, text, sections):
-                    back_until = (paragraph_end(text, m.end), back_until[1] if back_until else clock_day)
+                back_until = _going_back(mentions, i, starts, clock_day, back_until, text, sections)
                 cur_date, dated_at = m.date, None
                 if not m.has_clock:
                     continue  # "on Tuesday evening" dates what follows but is no event of its own
@@ -230,7 +227,7 @@ def resolve(
                 default_date = m.date  # past midnight, the default day moves on with the entries
         elif not m.date_explicit and prev_prose is not None and prev_prose[0] == m.date and bisect_right(sections, m.start) == prev_section and _rolls_over(m, prev_prose[1], minutes, units, text) and not opens_range(mentions, i, text):
             m.date = m.date + timedelta(days=1)
-            if not (i and RANGE_JOIN.fullmatch(text[mentions[i - 1].end:m.start])):
+            if not closes_range(mentions, i, text):
                 cur_date = m.date  # "23:47 – 00:09": the range's end is past midnight, the story is not
         prev_prose, prev_section = (m.date, minutes), bisect_right(sections, m.start)
         prev_prose_12h = bool(m.ampm) or (prev_prose_12h and "ambiguous-12h-clock" in m.flags)  # only times read as 12-hour lend am/pm to the bare ones after them
@@ -296,6 +293,21 @@ def _rolls_over(m: TimeMention, prev_minutes: int, minutes: int, units: list[tup
     start = units[u][0] if u >= 0 else max(0, m.start - 80)
     end = units[u][1] if u >= 0 else m.end + 40
     return bool(_next_day_cue().search(text, start, end))
+
+
+def _going_back(mentions: list[TimeMention], i: int, starts: set[int], day: date | None, back_until: tuple[int, date] | None, text: str | None, headings: list[int]) -> tuple[int, date] | None:
+    """The (paragraph end, day to go back to) after the timeless date ``mentions[i]``: a prose
+    date that only tells its paragraph's background sends the text back to ``day`` (or to the day
+    an earlier such paragraph left) when the paragraph ends."""
+    end = None if mentions[i].start in starts else background_until(mentions, i, day, text, headings)
+    if end is None:
+        return back_until
+    return end, back_until[1] if back_until else day
+
+
+def closes_range(mentions: list[TimeMention], i: int, text: str | None) -> bool:
+    """Whether ``mentions[i]`` is the end of a stated range ("23:47 – 00:09")."""
+    return text is not None and i > 0 and bool(RANGE_JOIN.fullmatch(text[mentions[i - 1].end:mentions[i].start]))
 
 
 def opens_range(mentions: list[TimeMention], i: int, text: str | None) -> bool:
