@@ -10,7 +10,7 @@ from datetime import date
 from functools import lru_cache
 
 from .tables import cell_at, column_cells
-from .time_mentions import RANGE_JOIN, TimeMention
+from .time_mentions import RANGE_JOIN, RANGE_OPENER, TimeMention
 from .time_zones import zone_pattern, zone_regex
 
 
@@ -351,3 +351,26 @@ def restated_clocks(mentions: list[TimeMention], starts: set[int], text: str | N
             day = next(iter(found))
             m.value = m.value + (day - m.date)
             m.date = day
+
+
+def stated_elsewhere(m: TimeMention, dated_at: int | None, in_timeline: bool, units: list[tuple[int, int]]) -> bool:
+    """Whether a dateless clock may take the date the text gives the same clock elsewhere: in a
+    timeline entry, or in prose whose day was not stated in its own sentence ("On Monday the team
+    asked us… It merged at 07:52", where the timeline has 2025-03-11 07:52)."""
+    if m.date_explicit or m.ampm:
+        return False
+    return in_timeline or dated_at is None or unit_of(units, dated_at) != unit_of(units, m.start)
+
+
+def closes_range(mentions: list[TimeMention], i: int, text: str | None) -> bool:
+    """Whether ``mentions[i]`` is the end of a stated range ("23:47 – 00:09")."""
+    return text is not None and i > 0 and bool(RANGE_JOIN.fullmatch(text[mentions[i - 1].end:mentions[i].start]))
+
+
+def opens_range(mentions: list[TimeMention], i: int, text: str | None) -> bool:
+    """Whether ``mentions[i]`` opens a stated period ("between 10:55 AM and 5:02 PM"): told after a
+    later time, such a period runs beside it on the same day rather than on the next."""
+    if text is None or i + 1 >= len(mentions) or not mentions[i + 1].has_clock:
+        return False
+    m, nxt = mentions[i], mentions[i + 1]
+    return bool(RANGE_OPENER.search(text, max(0, m.start - 12), m.start)) and bool(RANGE_JOIN.fullmatch(text[m.end:nxt.start]))

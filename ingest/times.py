@@ -20,8 +20,8 @@ from spacy.tokens import Doc
 
 from . import rules
 from .tables import spans_columns
-from .time_mentions import RANGE_JOIN, RANGE_OPENER, TimeMention, scan  # noqa: F401  (the mention type and scanner the resolver reads)
-from .time_hints import bracketed_zones, converts, correct_month_typos, correct_title_date, correct_year_typos, date_sentences_from_their_end, duration_cells, background_until, clock_right_after, heads_its_line, in_byline, in_passing, meridiem_from_range_end, states_default_date, unit_of, named_in_passing, restated_clocks, said_last_week, zone_columns, zone_from_range_end
+from .time_mentions import TimeMention, scan  # noqa: F401  (the mention type and scanner the resolver reads)
+from .time_hints import bracketed_zones, converts, correct_month_typos, correct_title_date, correct_year_typos, date_sentences_from_their_end, duration_cells, background_until, clock_right_after, closes_range, opens_range, stated_elsewhere, heads_its_line, in_byline, in_passing, meridiem_from_range_end, states_default_date, unit_of, named_in_passing, restated_clocks, said_last_week, zone_columns, zone_from_range_end
 from .time_zones import find_header_zone, pair_half, seasonal_zone, zone_label, zone_offset, zone_regex  # noqa: F401
 
 
@@ -249,15 +249,6 @@ def resolve(
     return mentions
 
 
-def stated_elsewhere(m: TimeMention, dated_at: int | None, in_timeline: bool, units: list[tuple[int, int]]) -> bool:
-    """Whether a dateless clock may take the date the text gives the same clock elsewhere: in a
-    timeline entry, or in prose whose day was not stated in its own sentence ("On Monday the team
-    asked us… It merged at 07:52", where the timeline has 2025-03-11 07:52)."""
-    if m.date_explicit or m.ampm:
-        return False
-    return in_timeline or dated_at is None or unit_of(units, dated_at) != unit_of(units, m.start)
-
-
 def _told_back(m: TimeMention, cur_date: date | None, text: str | None) -> bool:
     """Whether a timeless date before the day the text is on is told in the past perfect, as
     background that does not move the text back to that day."""
@@ -303,20 +294,6 @@ def _going_back(mentions: list[TimeMention], i: int, starts: set[int], day: date
     if end is None:
         return back_until
     return end, back_until[1] if back_until else day
-
-
-def closes_range(mentions: list[TimeMention], i: int, text: str | None) -> bool:
-    """Whether ``mentions[i]`` is the end of a stated range ("23:47 – 00:09")."""
-    return text is not None and i > 0 and bool(RANGE_JOIN.fullmatch(text[mentions[i - 1].end:mentions[i].start]))
-
-
-def opens_range(mentions: list[TimeMention], i: int, text: str | None) -> bool:
-    """Whether ``mentions[i]`` opens a stated period ("between 10:55 AM and 5:02 PM"): told after a
-    later time, such a period runs beside it on the same day rather than on the next."""
-    if text is None or i + 1 >= len(mentions) or not mentions[i + 1].has_clock:
-        return False
-    m, nxt = mentions[i], mentions[i + 1]
-    return bool(RANGE_OPENER.search(text, max(0, m.start - 12), m.start)) and bool(RANGE_JOIN.fullmatch(text[m.end:nxt.start]))
 
 
 def _clock_anchors(mentions: list[TimeMention]) -> dict[tuple[int | None, int | None], date]:
