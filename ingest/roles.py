@@ -205,6 +205,17 @@ def model_items(text: str, units: list[Unit], scores: list[dict[str, float]], th
     return causes, actions
 
 
+def could_be_cause(text: str) -> bool:
+    """True unless the rules say a statement is never a cause: a response step, a follow-up,
+    an apology, a consequence (``rules/cause_terms.json``), or fewer than four words."""
+    from .causes import never_a_cause, _terms
+
+    lowered = text.lower()
+    if len(text.split()) < 4 or never_a_cause(text):
+        return False
+    return not (_terms("actionish").search(lowered) or _terms("response").search(lowered))
+
+
 def combine(
     text: str, units: list[Unit], scores: list[dict[str, float]], causes: list[dict], actions: list[dict], config: dict
 ) -> tuple[list[dict], list[dict]]:
@@ -213,7 +224,8 @@ def combine(
     A rule item is dropped when its unit scores at least ``veto_threshold`` on a
     not-an-item role and below ``1 - veto_threshold`` on the item's own role; a
     unit in an ``add_roles`` section that no rule item of that type covers is
-    added when it scores at least ``add_threshold``.
+    added when it scores at least ``add_threshold`` (a cause only when
+    :func:`could_be_cause`).
     """
     veto, add, roles = config["veto_threshold"], config["add_threshold"], set(config["add_roles"])
 
@@ -236,7 +248,7 @@ def combine(
         if unit.role not in roles:
             continue
         best, kind = cause_score(score)
-        if best >= add and index not in covered_c:
+        if best >= add and index not in covered_c and could_be_cause(text[unit.start:unit.end]):
             kept_causes.append(_cause(text, unit, kind))
         if score.get("action", 0.0) >= add and index not in covered_a:
             kept_actions.append(_action(text, unit))

@@ -41,10 +41,10 @@ def run_train(gold_dir: Path, output: Path, root: Path | None, epochs: int, seed
     return 1 if skipped else 0
 
 
-def run_cv(gold_dir: Path, root: Path | None, as_json: bool) -> int:
+def run_cv(gold_dir: Path, root: Path | None, as_json: bool, folds: int | None = None) -> int:
     """Print the leave-one-organization-out table (or JSON); exit status 1 when something was skipped."""
     progress = None if as_json else (lambda org: click.echo(f"fold: {org}", err=True))
-    result = cross_validate(gold_dir, root, warn=_warn, progress=progress)
+    result = cross_validate(gold_dir, root, warn=_warn, progress=progress, folds=folds)
     if not result["organizations"]:
         _warn(f"{gold_dir}: no readable gold document to cross-validate")
         return 1

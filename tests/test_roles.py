@@ -97,6 +97,23 @@ def test_combine_adds_confident_units_only_in_add_roles_and_not_twice():
     assert len(again) == 1
 
 
+@pytest.mark.parametrize("sentence", [
+    "Yesterday, I took down the API and failed over to a new follower database.",  # a response step, first person
+    "We then restarted the ingest workers and rolled back the release.",
+    "We will add an alert on replication lag.",  # a follow-up
+    "We apologise for the disruption this caused.",
+])
+def test_combine_never_adds_what_the_rules_say_is_no_cause(sentence):
+    causes, _ = roles.combine(sentence, [_unit(0, len(sentence), "root_cause")], [_scores(cause=0.99, root=0.99)], [], [], CONFIG)
+    assert causes == []
+
+
+def test_combine_adds_a_confident_narrative_cause():
+    sentence = "The retry loop had no backoff, so every client reconnected at once."
+    causes, _ = roles.combine(sentence, [_unit(0, len(sentence), None)], [_scores(cause=0.95, contributing=0.9)], [], [], CONFIG)
+    assert [(c["kind"], c["text"]) for c in causes] == [("contributing", sentence)]
+
+
 def test_model_alone_takes_every_unit_at_its_threshold():
     units = [_unit(*_span("The disk filled up."), None), _unit(*_span("Restarted the node."), "timeline")]
     causes, actions = roles.model_items(COMBINE_TEXT, units, [_scores(cause=0.4, root=0.3), _scores(cause=0.3, response=0.9)], 0.35)

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from ingest import roles
 from pmkb.cli import cli
-from pmkb.crossval import beats_rules, cross_validate
+from pmkb.crossval import beats_rules, cross_validate, organization_folds
 from pmkb.evaluate import run_eval
 from pmkb.train import unit_labels
 
@@ -150,3 +150,19 @@ def test_train_into_an_unwritable_place_fails_in_one_line(gold_dir, tmp_path):
     result = CliRunner().invoke(cli, ["train", str(gold_dir), "-o", str(blocker / "model")])
     assert result.exit_code == 1 and "cannot write the model" in result.output
     assert "Traceback" not in result.output
+
+
+def test_folds_hold_every_organization_out_exactly_once():
+    names = [f"Org {i}" for i in range(7)]
+    folds = organization_folds(list(reversed(names)), 3)
+    assert len(folds) == 3 and sorted(n for fold in folds for n in fold) == names
+    assert max(map(len, folds)) - min(map(len, folds)) <= 1
+    assert organization_folds(names, None) == [[n] for n in names] == organization_folds(names, 10)
+
+
+def test_cv_in_folds_scores_every_organization_by_a_model_that_never_saw_it(gold_dir):
+    one_by_one, folded = cross_validate(gold_dir), cross_validate(gold_dir, folds=2)
+    assert set(folded["organizations"]) == set(one_by_one["organizations"])
+    assert folded["overall"]["rules"] == one_by_one["overall"]["rules"]
+    result = CliRunner().invoke(cli, ["eval", str(gold_dir), "--folds", "2"])
+    assert result.exit_code == 2 and "--cv-by-organization" in result.output
