@@ -150,3 +150,42 @@ def test_the_name_of_the_report_is_no_cause(line):
 
 def test_a_root_cause_analysis_label_with_its_finding_is_still_a_cause():
     assert not never_a_cause("Root cause analysis: the renewal job's token had been revoked as dormant.")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "In closing, we apologise for the disruption this caused to every team on the platform.",
+        "Once again, we sincerely apologize for the inconvenience to our subscribers.",
+        "For many of you this meant invoices going out a day late, and we are sorry for that.",
+        "We know it cost several of you a full day of builds.",
+        "For some of you this meant a missed train and no warning on the app.",
+        "A lot of you found that your dashboards showed no data on Sunday morning.",
+        "I want to explain exactly what went wrong, because you deserve more than a vague apology.",
+        "We would like to be transparent about how this happened.",
+        "This was not a cyber attack, and no customer data was accessed.",
+        "The disruption was not caused by a security breach.",
+        "If you installed 2.4.1 during that window, assume any token in the environment was exposed and rotate it.",
+        "If you use the old mobile client, please update to version 6.2 to reconnect.",
+        "Customers were informed through the website and the app from 10:35.",
+        "Passengers on the affected lines were notified by text message.",
+        "The incident was classified as P1 because of the number of stations affected.",
+        "The outage was declared a SEV-2 at 09:14.",
+    ],
+)
+def test_apologies_reader_impact_exonerations_advice_and_notices_are_not_causes(sentence):
+    """How a post talks to its readers (sorry, what it meant for you, what to do, how we told you)
+    is never the cause, wherever the sentence sits."""
+    assert never_a_cause(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Many of the retries came from clients with no backoff, which kept the queue full.",
+        "The attack traffic was not filtered because the scrubbing profile covered only UDP.",
+        "Users who had set a custom domain were routed to the old load balancer by a stale record.",
+    ],
+)
+def test_causes_that_merely_mention_readers_attacks_or_users_stay_causes(sentence):
+    assert not never_a_cause(sentence)
