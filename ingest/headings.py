@@ -48,11 +48,12 @@ def section_role(heading: str, strict: bool = False, contained: bool = True) -> 
         for phrase in phrases[role]:
             if norm.startswith(phrase + " ") or norm.startswith(phrase + "&") or norm.startswith(phrase + ","):
                 return role
-    if contained and len(norm.split()) <= 9:
+    words = norm.split()
+    longest = data["question_heading_words"] if words[0] in data["question_words"] else 9
+    if contained and len(words) <= longest:
         for role, pattern in _contained_phrases():
             if pattern.search(norm):
                 return role
-    words = norm.split()
     if len(words) >= 3 and words[0] in data["questions"] and words[1] not in data["question_not_before"]:
         return data["questions"][words[0]]  # "Why it got this bad"
     return None

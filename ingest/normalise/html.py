@@ -34,6 +34,21 @@ def _unwrap_layout_tables(soup: Any) -> None:
         t.name = "div"
 
 
+def _mark_bold_paragraphs(soup: Any) -> None:
+    """Keep a paragraph that is all bold (``<p><strong>How did we respond?</strong></p>``) as a
+    ``**bold line**``: pages built in a rich-text editor make their section headings that way."""
+    from bs4.element import NavigableString, Tag
+
+    for para in soup.find_all("p"):
+        parts = [c for c in para.children if not (isinstance(c, NavigableString) and not c.strip())]
+        if len(parts) != 1 or not isinstance(parts[0], Tag) or parts[0].name not in ("strong", "b"):
+            continue
+        text = parts[0].get_text(" ", strip=True)
+        if 0 < len(text) <= 100 and "*" not in text:
+            parts[0].insert(0, NavigableString("**"))
+            parts[0].append(NavigableString("**"))
+
+
 def is_chrome(tag: Any) -> bool:
     """Whether an element is page chrome rather than the post: a landmark role or a chrome class or id."""
     if (tag.get("role") or "").lower() in _CHROME_ROLES:
@@ -56,6 +71,7 @@ def html_to_markdown(markup: str, nested_indent: bool = False) -> tuple[str, str
 
     soup = BeautifulSoup(markup, "html.parser")
     _unwrap_layout_tables(soup)
+    _mark_bold_paragraphs(soup)
     title_tag = soup.find("title")
     title = title_tag.get_text(" ", strip=True) if title_tag else None
     out: list[str] = []
