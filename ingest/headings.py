@@ -59,6 +59,12 @@ def section_role(heading: str, strict: bool = False, contained: bool = True) -> 
     return None
 
 
+def is_document_type(heading: str) -> bool:
+    """Whether a heading names the kind of document ("Root Cause Analysis", "RCA report"), which
+    is a report's title when no heading comes before it, not a section."""
+    return normalise_heading(heading) in rules.sections()["document_types"]
+
+
 @lru_cache(maxsize=256)
 def names_action_table(header_cells: tuple[str, ...]) -> bool:
     """Whether a table's header names a list of actions (an "Action item" column and no time column)."""

@@ -26,7 +26,7 @@ from spacy.tokens import Doc
 from .extensions import ensure_extensions, result_of, sentence_spans, text_of  # noqa: F401  (shared Doc helpers, re-exported)
 
 from .tables import ROW, ROW_SEPARATOR, labels_only, next_is_row, row_cells
-from .headings import names_action_table, normalise_heading, section_role  # noqa: F401  (re-exported)
+from .headings import is_document_type, names_action_table, normalise_heading, section_role  # noqa: F401  (re-exported)
 from .time_mentions import MONTH
 
 _ATX = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
@@ -140,6 +140,8 @@ def segment_text(text: str) -> list[Block]:
         # inside a named section, a sub-heading changes the role only by naming one outright or
         # by its first words ("Incident response and monitoring:" stays in "Improvements")
         role = section_role(title, contained=parent is None) if (level > 1 or blocks) else None  # the opening '# Title' names no section
+        if not any(b.kind == "heading" for b in blocks) and is_document_type(title):
+            role = None  # "ROOT CAUSE ANALYSIS" over a report's header fields is its title
         if role is None and replaced is not None and replaced[0] == level and _DATE_HEADING.match(title.strip()):
             role = replaced[1]  # "## May 13" continues the "## Timeline" it follows
         stack.append((level, role, title.strip()))
@@ -255,7 +257,7 @@ def segment_text(text: str) -> list[Block]:
     return blocks
 
 
-_NUMBERED_TITLE = re.compile(r"^(\d{1,2})\.\s+[A-Z][^\s.]*(?:\s+\S+){0,6}$")
+_NUMBERED_TITLE = re.compile(r"^(\d{1,2})\.?\s+[A-Z][^\s.]*(?:\s+\S+){0,6}$")
 
 
 def numbered_headings(lines: list[tuple[int, str]]) -> set[int]:

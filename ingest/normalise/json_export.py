@@ -24,6 +24,10 @@ INCIDENT_KEYS = ("incident", "postmortem", "post_mortem", "report", "review", "r
 SKIPPED_KEYS = re.compile(r"(?i)^(?:_.*|id|uuid|.*_id|url|.*_url|href|link|links|shortlink|slug|version|format|schema|(?:export|exported|generated)(?:_\w+)?)$")
 _TIME_KEY = re.compile(r"(?i)(?:_at|_on|time|timestamp|date|when|^at)$")
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$")
+SECTION_HEADING_KEYS = ("heading", "title", "name", "section", "question", "prompt")
+SECTION_BODY_KEYS = ("body", "content", "text", "markdown", "description", "answer", "response")
+"""Where a list entry that is a section of the write-up keeps its heading and its text (a
+retrospective's ``{"question": "What went wrong?", "answer": "…"}`` included)."""
 MIN_PROSE_WORDS = 20
 """An export must hold at least this many words of prose (values of six words or more) to be read."""
 _MAX_DEPTH = 6
@@ -106,11 +110,12 @@ def _field(builder: TextBuilder, key: str, value: Any, level: int, title: str) -
 
 
 def _section_parts(value: Any) -> tuple[str, str] | None:
-    """(heading, body) of a list entry that is a section of the write-up: a short title and a long text."""
+    """(heading, body) of a list entry that is a section of the write-up: a short title (or a
+question) and a long text (or its answer)."""
     if not isinstance(value, dict):
         return None
-    heading = next((h for h in (clean_str(value.get(k)) for k in ("heading", "title", "name", "section")) if h), None)
-    body = next((b for b in (clean_str(value.get(k)) for k in ("body", "content", "text", "markdown", "description")) if b), None)
+    heading = next((h for h in (clean_str(value.get(k)) for k in SECTION_HEADING_KEYS) if h), None)
+    body = next((b for b in (clean_str(value.get(k)) for k in SECTION_BODY_KEYS) if b), None)
     if heading and body and len(heading) <= 80 and (len(body) > _LONG or "\n" in body):
         return heading, body
     return None
