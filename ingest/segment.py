@@ -140,8 +140,8 @@ def segment_text(text: str) -> list[Block]:
         # inside a named section, a sub-heading changes the role only by naming one outright or
         # by its first words ("Incident response and monitoring:" stays in "Improvements")
         role = section_role(title, contained=parent is None) if (level > 1 or blocks) else None  # the opening '# Title' names no section
-        if not any(b.kind == "heading" for b in blocks) and is_document_type(title):
-            role = None  # "ROOT CAUSE ANALYSIS" over a report's header fields is its title
+        if is_document_type(title) and not any(b.kind == "heading" or text[b.start:b.end].rstrip().endswith((".", "!", "?")) for b in blocks):
+            role = None  # "ROOT CAUSE ANALYSIS" under a letterhead, over a report's header fields, is its title
         if role is None and replaced is not None and replaced[0] == level and _DATE_HEADING.match(title.strip()):
             role = replaced[1]  # "## May 13" continues the "## Timeline" it follows
         stack.append((level, role, title.strip()))
