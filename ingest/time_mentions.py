@@ -165,14 +165,18 @@ def scan(text: str) -> list[TimeMention]:
 
 def _day_first_if_the_text_is(mentions: list[TimeMention]) -> None:
     """Read "02/06/2025" as 2 June when another numeric date of the text can only be day-first
-    ("14/06/2025") and none can only be month-first, or when the text writes that day out ("2025-06-02")."""
+    ("14/06/2025") and none can only be month-first, when the text writes that day out ("2025-06-02"),
+    or when the dates it writes out fall in June and none in February."""
     orders = {f.split(":", 1)[1] for m in mentions for f in m.flags if f.startswith("numeric-date:")}
-    written_out = {m.date for m in mentions if m.date is not None and m.year_explicit and not any(f.startswith("numeric-date:") for f in m.flags)}
+    spelled = [m for m in mentions if m.date is not None and m.date_explicit and not any(f.startswith("numeric-date:") for f in m.flags)]
+    written_out = {m.date for m in spelled if m.year_explicit}
+    months = {m.date.month for m in spelled}
     for m in mentions:
         if "numeric-date:either" in m.flags and m.date is not None and m.date.day <= 12:
             swapped = m.date.replace(month=m.date.day, day=m.date.month)
             named = swapped in written_out and m.date not in written_out  # "Date: 2025-09-02" beside "02/09/2025 09:58"
-            if named or orders & {"day-first", "month-first"} == {"day-first"}:
+            in_month = swapped.month in months and m.date.month not in months  # "Sun 01/06 22:00" in a note about "Monday 2 June"
+            if named or in_month or orders & {"day-first", "month-first"} == {"day-first"}:
                 m.date = swapped
         m.flags = [f for f in m.flags if not f.startswith("numeric-date:")]
 

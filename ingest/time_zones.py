@@ -35,7 +35,7 @@ def header_zone_pattern() -> re.Pattern:
     """Statements that set a zone for the whole text: "All times in UTC", "Time (CET)", "Timeline (UTC)"."""
     zone = zone_pattern()
     return re.compile(
-        r"(?i:(?:all\s+)?(?:times?|timings?|timestamps?|dates?(?:\s+and\s+times?)?|hours|timeline|chronology|(?:sequence\s+of\s+|key\s+)?events)\s+(?:(?:in|of|throughout)\s+this\s+(?:report|post|document|update|page|timeline|write-?up|ticket|issue|email|notice)\s+)?(?:are\s+|is\s+|listed\s+|shown\s+|given\s+|below\s+|here\s+|mentioned\s+|quoted\s+|stated\s+)*(?:in\s+|as\s+)?(?:the\s+)?)[*_]{0,2}\(?(?P<zone>" + zone + r")\)?"
+        r"(?i:(?:all\s+)?(?:times?|timings?|timestamps?|dates?(?:\s+and\s+times?)?|hours|timeline|chronology|(?:sequence\s+of\s+|key\s+)?events)\s+(?:(?:in|of|throughout)\s+this\s+(?:report|post|document|update|page|timeline|write-?up|ticket|issue|email|notice|note|article|thread|message|review|postmortem|post-mortem|letter|log)\s+)?(?:are\s+|is\s+|listed\s+|shown\s+|given\s+|below\s+|here\s+|mentioned\s+|quoted\s+|stated\s+)*(?:in\s+|as\s+)?(?:the\s+)?(?:[A-Z][a-z]+\s+time,?\s+(?:i\.e\.,?\s+|that\s+is,?\s+|or\s+))?)[*_]{0,2}\(?(?P<zone>" + zone + r")\)?"
     )
 
 

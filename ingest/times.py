@@ -20,7 +20,7 @@ from spacy.tokens import Doc
 
 from . import rules
 from .tables import spans_columns
-from .time_mentions import TimeMention, scan  # noqa: F401  (the mention type and scanner the resolver reads)
+from .time_mentions import WEEKDAY_ABBREVIATION, TimeMention, scan  # noqa: F401  (the mention type and scanner the resolver reads)
 from .time_hints import bracketed_zones, converts, correct_month_typos, correct_title_date, correct_year_typos, date_sentences_from_their_end, duration_cells, background_until, clock_right_after, closes_range, opens_range, stated_elsewhere, heads_its_line, in_byline, in_passing, meridiem_from_range_end, states_default_date, unit_of, named_in_passing, restated_clocks, said_last_week, zone_columns, zone_from_range_end
 from .time_zones import find_header_zone, pair_half, seasonal_zone, zone_label, zone_offset, zone_regex  # noqa: F401
 
@@ -386,7 +386,7 @@ def entry_starts(text: str, blocks: list, mentions: list[TimeMention]) -> set[in
             continue  # "| Pune | 11:42 | 16:18 |" under "Link Down | Link Up": one span per row, not a chronology
         while k < len(mentions) and mentions[k].start < block.start:
             k += 1
-        if k < len(mentions) and mentions[k].start < block.end and re.fullmatch(r"[\s*_#|>\[\]()-]*", text[block.start:mentions[k].start]):
+        if k < len(mentions) and mentions[k].start < block.end and re.fullmatch(r"(?i)[\s*_#|>\[\]()-]*(?:" + WEEKDAY_ABBREVIATION + r"(?:day)?\.?,?\s+)?", text[block.start:mentions[k].start]):  # "**Sun 01/06 22:00**"
             starts.add(mentions[k].start)
     return starts
 

@@ -48,6 +48,31 @@ def _split_known_heading(match: re.Match) -> str:
     return match.group(0)
 
 
+_CALLOUT = re.compile(r"^[ \t]*>[ \t]*\[!([A-Za-z][\w-]*)\][+-]?[ \t]*(.*?)[ \t]*$")
+_QUOTED = re.compile(r"^[ \t]*>[ \t]?")
+
+
+def unfold_callouts(text: str) -> str:
+    """Obsidian callouts and GitHub alerts (``> [!warning] Root cause`` over ``> …`` lines) as a
+    bold heading over their unquoted lines: the callout's title, or its type, names the section."""
+    if "[!" not in text:
+        return text
+    out: list[str] = []
+    inside = False
+    for line in text.split("\n"):
+        callout = _CALLOUT.match(line)
+        if callout:
+            title = callout.group(2).strip("*_ ") or callout.group(1).replace("-", " ").capitalize()
+            out.extend(["", f"**{title}**", ""])
+            inside = True
+        elif inside and _QUOTED.match(line):
+            out.append(_QUOTED.sub("", line, count=1))
+        else:
+            inside = False
+            out.append(line)
+    return "\n".join(out)
+
+
 def clean_markdown(text: str) -> str:
     """Light clean-up that keeps structure: HTML breaks, comments, template tags, entities
     (and no control characters, before or after entities are decoded)."""
@@ -65,7 +90,7 @@ def normalise_markdown(source: Source, fmt: str = "markdown") -> Document:
     """Normalise Markdown or plain text: front matter out, flattened structure back in."""
     meta, body, unread = parse_front_matter(source.text)
     problems = [f"{unread} (left in the text)"] if unread else []
-    body = clean_markdown(body)
+    body = unfold_callouts(clean_markdown(body))
     if fmt == "text":
         body = fixed_width_to_pipes(body)  # a plain-text report's "No. Action  Owner" over "--- ------ -----"
     flags: list[tuple[str, str]] = []
