@@ -33,7 +33,8 @@ from .metrics import metrics
 def _kind_patterns() -> list[tuple[str, re.Pattern]]:
     """Each kind's cue regex, for lowered text (lower-case terms, no IGNORECASE: twice as fast)."""
     data = rules.event_kinds()
-    return [(kind, re.compile(r"\b(?:" + "|".join(data["kinds"][kind]) + r")\b")) for kind in data["order"]]
+    explicit = [(kind, cues) for kind, cues in data["explicit"].items() if not kind.startswith("_")]
+    return [(kind, re.compile(r"\b(?:" + "|".join(cues) + r")\b")) for kind, cues in explicit + [(k, data["kinds"][k]) for k in data["order"]]]
 
 
 def classify_event(text: str, status: str | None = None) -> str:
