@@ -130,3 +130,9 @@ def test_front_matter_declares_the_organization():
 )
 def test_the_text_s_spelling_keeps_its_accents_when_the_file_name_drops_them(source, text, expected):
     assert find_organization(text, source) == expected
+
+
+@pytest.mark.parametrize("text", ["## Who was affected\n\nAnyone who ran prune with --keep-within on 2.14.2.\n",
+                                  "What users saw was a blank page. What users did next was retry.\n"])
+def test_a_question_heading_is_no_self_name(text):
+    assert find_organization(text, "notes/emberlight-2025-06-11-prune-hotfix.md") == "Emberlight"
