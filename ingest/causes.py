@@ -47,6 +47,13 @@ def is_problem(text: str) -> bool:
     return bool(_terms("problem").search(text.lower()))
 
 
+def explains(text: str) -> bool:
+    """True when a sentence of six words or more reads as an explanation (a limit, a negation, a
+    contrast or a consequence) and not as a description of what a system is (used inside cause sections)."""
+    lowered = text.lower()
+    return len(text.split()) >= 6 and bool(_terms("reasoning").search(lowered)) and not _terms("definition").search(lowered)
+
+
 def is_fault(text: str) -> bool:
     """True when a sentence names a fault rather than a symptom (used in summaries and titles)."""
     return bool(_terms("strong").search(text.lower()))
@@ -133,7 +140,7 @@ def find_causes(doc: Doc, min_word_share: float = 0.0) -> list[dict]:
 def _candidate_kind(unit: str, role: str | None, whole: bool, cues: list[str]) -> str | None:
     """The kind of cause a unit would be, by its section or its cues, or None if it is not one."""
     if role in SECTION_KINDS:
-        if len(unit.split()) < 4 or (not whole and role != "trigger" and not is_problem(unit) and not is_change_event(unit)):  # a trigger section's statements are its triggers
+        if len(unit.split()) < 4 or (not whole and role != "trigger" and not is_problem(unit) and not is_change_event(unit) and not explains(unit)):  # a trigger section's statements are its triggers
             return None
         if not cues and (_terms("actionish").search(unit.lower()) or _terms("response").search(unit.lower())):
             return None
