@@ -80,8 +80,8 @@ def scanner() -> re.Pattern:
         r"(?P<hm>(?P<h>[0-2]?\d):(?P<mi>[0-5]\d)(?::(?P<s>[0-5]\d))?(?:\.\d{1,6})?(?:\s?(?P<ap>[aApP]\.?[mM]\.?)(?![a-zA-Z])|\s+in\s+the\s+(?P<dp>morning|afternoon|evening)\b)?)",  # "9:40 in the morning"
         r"(?P<hap>(?P<h2>[01]?\d)\s?(?P<ap2>[aApP]\.?[mM]\.?)(?![a-zA-Z]))",
         r"(?P<dot>(?P<h3>[0-2]?\d)\.(?P<mi3>[0-5]\d)(?![\d.])(?:\s?(?P<ap3>[aApP]\.?[mM]\.?)(?![a-zA-Z]))?)",
-        # "10h15", "13h40": the hour-h-minute clock of Portuguese and French writing (never "1h45m", a duration)
-        r"(?P<hh>(?P<h5>[0-2]?\d)h(?P<mi5>[0-5]\d))(?![\w.,]\w|[a-zA-Z])",
+        # "10h15", "13h40": the hour-h-minute clock of Portuguese and French writing (never "1h45m", a duration); "0742hrs", "2130 hours"
+        r"(?P<hh>(?P<h5>[0-2]?\d)h(?P<mi5>[0-5]\d)(?![\w.,]\w|[a-zA-Z])|(?P<h6>[01]\d|2[0-3])(?P<mi6>[0-5]\d)[^\S\n]?(?:hrs|hours)(?![a-zA-Z]|[^\S\n]+(?:of|long|later|ago|earlier|in total)\b))",
         # "midnight UTC", "noon PT": a named hour, only with its zone (a bare "at midnight" is too loose to date)
         r"(?P<named>midnight|midday|noon)(?=\s?\(?(?:" + zone + r")(?![a-zA-Z]))",
     ]
@@ -233,7 +233,7 @@ def _parse_match(match: re.Match, text: str) -> TimeMention | None:
     elif g["hap"]:
         h, mi, s, ap = int(g["h2"]), 0, None, g["ap2"]
     elif g["hh"]:
-        h, mi, s, ap = int(g["h5"]), int(g["mi5"]), None, None
+        h, mi, s, ap = int(g["h5"] or g["h6"]), int(g["mi5"] or g["mi6"]), None, None
         mention.padded = True  # a 24-hour clock
     elif g["named"]:
         h, mi, s, ap = (0 if g["named"].lower() == "midnight" else 12), 0, None, None

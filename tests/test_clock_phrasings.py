@@ -36,3 +36,24 @@ def test_a_clock_in_the_evening_alone_in_its_sentence_is_pm():
     # a game studio's forum post
     text = "Login outage\n\nOn 3 May 2025 the login servers fell over at 7:45 in the evening UTC and stayed down for an hour.\n"
     assert "2025-05-03T19:45" in [e["at"][:16] for e in incident(text)["timeline"]]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a courier firm's internal report in Singapore time
+        ("POD upload failures\n\nAll times SGT (UTC+8).\n\nOn Tue 4th March 2025, drivers could not upload photos between 0742hrs and 1128hrs.\n",
+         ("2025-03-03T23:42", "2025-03-04T03:28")),
+        # a utility's outage notice with the clock written as hours
+        ("Billing portal outage\n\nOn 9 October 2025 the billing portal was unavailable from 1405 hours to 1550 hours UTC.\n",
+         ("2025-10-09T14:05", "2025-10-09T15:50")),
+    ],
+)
+def test_a_four_digit_clock_with_hrs_or_hours_is_a_24_hour_time(text, expected):
+    windows = [(w["start"][:16], w["end"][:16]) for w in incident(text)["impact_windows"]]
+    assert windows == [expected]
+
+
+def test_a_four_digit_number_of_hours_is_no_clock():
+    text = "Storage outage\n\nOn 9 October 2025 at 14:05 UTC the array failed; rebuilding took 1200 hours of disk time.\n"
+    assert [e["at"][:16] for e in incident(text)["timeline"]] == ["2025-10-09T14:05"]
