@@ -19,6 +19,12 @@ from ingest.timeline import classify_event
         ("Customer impact began as the rollback was still being deployed", "impact_start"),
         ("Error rate back to baseline after the patch was applied. Impact ends.", "impact_end"),
         ("Start of customer impact: the failover moved traffic to the cold region", "impact_start"),
+        # what users began to see, after a restart that would otherwise read as the fix
+        ("The first cache node restarted on the new build. Shoppers started seeing empty baskets.", "impact_start"),
+        ("Riders began to report that the app could not find their booking after the node was restarted", "impact_start"),
+        # a measure back at its usual level, a screen showing things normally again
+        ("The queue depth returned to its usual level and the dashboard cleared", "impact_end"),
+        ("The portal showed account balances correctly again", "impact_end"),
     ],
 )
 def test_an_entry_naming_its_kind_takes_it(entry, kind):
