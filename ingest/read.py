@@ -35,6 +35,7 @@ SUFFIX_FORMATS: dict[str, str] = {
     ".rst": "rst",
     ".wiki": "wikitext",
     ".mediawiki": "wikitext",
+    ".org": "org",
     ".docx": "docx",
     ".pdf": "pdf",
     ".zip": "zip",

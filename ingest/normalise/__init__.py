@@ -1,7 +1,7 @@
 """Step 2, normalise: turn a decoded source into one plain, Markdown-shaped text.
 
 Whatever the input format (plain text, Markdown with front matter, HTML,
-AsciiDoc, reStructuredText, Atlassian Statuspage JSON, Google Cloud incident JSON, Word .docx, PDF,
+AsciiDoc, reStructuredText, Org-mode, Atlassian Statuspage JSON, Google Cloud incident JSON, Word .docx, PDF,
 Confluence and Google Docs HTML exports, Notion Markdown exports), the result is a
 :class:`~ingest.document.Document` whose ``text`` uses Markdown conventions for
 structure (``#`` headings, ``-`` bullets, ``|`` table rows). All evidence
@@ -25,6 +25,7 @@ from .html import MAX_HTML_DEPTH, html_depth_over, html_to_markdown, looks_like_
 from .json_incidents import normalise_json
 from .markdown import normalise_markdown
 from .notion import looks_like_notion, normalise_notion
+from .org import looks_like_org, normalise_org
 from .pdf import normalise_pdf
 from .rst import normalise_rst
 from .wikitext import looks_like_wikitext, normalise_wikitext
@@ -33,7 +34,7 @@ from .text import normalise_text
 __all__ = [
     "Document", "Part", "NormaliseError", "MAX_HTML_DEPTH", "html_depth_over", "html_to_markdown",
     "normalise", "normalise_html", "normalise_json", "normalise_markdown", "normalise_text", "normalise_docx", "normalise_pdf",
-    "normalise_confluence", "normalise_gdocs", "normalise_notion", "normalise_asciidoc", "normalise_rst", "normalise_wikitext",
+    "normalise_confluence", "normalise_gdocs", "normalise_notion", "normalise_asciidoc", "normalise_rst", "normalise_wikitext", "normalise_org",
     "sniff_format", "sniff_binary_format",
 ]
 
@@ -73,13 +74,15 @@ def _normalise_format(source: Source) -> Document:
     if fmt in (None, "text"):
         if looks_like_wikitext(source.text):
             return normalise_wikitext(source)
+        if looks_like_org(source.text):
+            return normalise_org(source)
         return normalise_text(source)
     return normalise_markdown(source, fmt)
 
 
 _BINARY = {"docx": normalise_docx, "pdf": normalise_pdf}
 """Formats read from bytes, not decoded text."""
-_LIGHT_MARKUP = {"asciidoc": normalise_asciidoc, "rst": normalise_rst, "wikitext": normalise_wikitext}
+_LIGHT_MARKUP = {"asciidoc": normalise_asciidoc, "rst": normalise_rst, "wikitext": normalise_wikitext, "org": normalise_org}
 """Text markups rewritten as Markdown before they are read."""
 
 
