@@ -73,6 +73,8 @@ def test_a_wrong_value_in_code_is_no_human_operation():
         "The second outage was our own doing while cleaning up after the first.",
         "Our standard rollback procedure failed because of a permissions error.",
         "Growing the volumes one node at a time lengthened the outage by forty minutes.",
+        "Restarting the booking service at 10:05 made the second outage longer, because every kiosk had to log in again.",
+        "Rolling back the schema change by hand made things worse: the old code could not read the new rows.",
     ],
 )
 def test_a_response_that_backfired_is_remediation(sentence):
@@ -81,3 +83,4 @@ def test_a_response_that_backfired_is_remediation(sentence):
 
 def test_clients_retrying_is_no_remediation():
     assert "remediation" not in categorise("The app's retry loop turned a slow database into a full outage.")
+    assert "remediation" not in categorise("The full disk made the outage longer than it had to be.")
