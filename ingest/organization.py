@@ -38,6 +38,7 @@ def _data() -> dict:
         "host_labels": frozenset(data["host_labels"]),
         "tlds": tuple(data["tlds"]),
         "self_patterns": [re.compile(p, re.M) for p in data["self_patterns"]],
+        "team_patterns": [re.compile(p, re.M) for p in data["team_patterns"]],
         "not_names": frozenset(data["not_names"]),
         "code_hosts": frozenset(data["code_hosts"]),
         "link_hosts": frozenset(data["link_hosts"]),
@@ -161,11 +162,12 @@ def _uncapped(name: str) -> str:
     return name.title() if name.isupper() and len(name) > 5 else name
 
 
-def self_named(text: str) -> str | None:
-    """The name a text most often calls itself by ("LiveKit's core services", "the Acme team")."""
+def self_named(text: str, patterns: str = "self_patterns") -> str | None:
+    """The name a text most often calls itself by ("LiveKit's core services"), or with
+    ``team_patterns`` the team it names most often ("the Acme team")."""
     counts: Counter = Counter()
     head = text[:_SCAN_CHARS]
-    for pattern in _data()["self_patterns"]:
+    for pattern in _data()[patterns]:
         for match in pattern.finditer(head):
             name = match.group("NAME").strip(" .-")
             first = name.split(" ")[0]
@@ -220,7 +222,7 @@ def find_organization(text: str, source: str | None = None, declared: str | None
         spelled = from_slug(words, spellings)
         if spelled:
             return spelled
-    named = self_named(text)
+    named = self_named(text) or (None if slugs else self_named(text, "team_patterns"))
     if named:
         return named
     hosts = status_hosts(text)

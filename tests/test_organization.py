@@ -102,6 +102,9 @@ def test_generic_file_names_fall_back_on_how_the_text_names_itself(source, text,
     [
         "First report came from the Payments team: builds failing at the push step.",  # a freight company's review
         "The Platform team paged the database on-call at 06:40.",  # an analytics company's review
+        # a team named after what it runs, more often than the company ever names itself
+        "Tracking's own alerts fired sooner, but they route to the Tracking team, and the Tracking team was in a deploy.",
+        "The Ledger team saw it first; Ledger's own dashboards stayed green while the Ledger team paged us.",  # a bank's RCA
     ],
 )
 def test_a_team_of_the_company_is_not_the_company(text):
