@@ -27,7 +27,8 @@ _CODE = re.compile(r"(?<![\w=~])([=~])(?=\S)([^\n]*?\S)\1(?![\w=~])")
 _LINK = re.compile(r"\[\[([^\]]+)\](?:\[([^\]]+)\])?\]")
 _PLANNING = re.compile(r"^\s*(?:(?:CLOSED|SCHEDULED|DEADLINE):\s*[<\[][^>\]]*[>\]]\s*)+$")
 _DIRECTIVE = re.compile(r"^\s*#\+(\w+)(?::.*)?$")
-_ENTRY_START = re.compile(r"^(?:\d{1,2}:\d{2}|\d{4}-\d{2}-\d{2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}|[<\[]\d{4}-\d{2}-\d{2})")
+_ENTRY_START = re.compile(r"^(?:\d{1,2}:\d{2}|\d{4}-\d{2}-\d{2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4})")
+"""How a heading that is a timeline entry opens, once its Org stamps are plain dates."""
 IN_PROGRESS_KEYWORDS = frozenset({"DOING", "NEXT", "STARTED", "WIP", "INPROGRESS", "IN-PROGRESS", "WAITING", "ACTIVE"})
 """Task keywords that mean the work is under way."""
 
@@ -60,7 +61,7 @@ def _body(text: str) -> list[str]:
     return out
 
 
-def _heading_line(node, done_keys: list[str]) -> str:
+def _heading_line(node, done_keys: frozenset[str]) -> str:
     """A node's heading as Markdown: a task item, a timeline entry or a ``#`` heading."""
     heading = _inline(node.heading)
     if node.todo:
@@ -69,7 +70,7 @@ def _heading_line(node, done_keys: list[str]) -> str:
         if node.todo.upper() in IN_PROGRESS_KEYWORDS:
             return f"- {heading} (in progress)"
         return f"- [ ] {heading}"
-    if _ENTRY_START.match(node.heading):
+    if _ENTRY_START.match(heading):
         return f"- {heading}"
     return f"{'#' * min(node.level + 1, 6)} {heading}"
 
@@ -83,8 +84,9 @@ def org_to_markdown(text: str) -> tuple[str, str | None]:
     date = root.get_file_property("DATE")
     out: list[str] = [f"# {_inline(title)}", ""] if title else []
     out.extend(_body(root.body))
+    done_keys = frozenset(root.env.done_keys)
     for node in root[1:]:
-        out.extend(["", _heading_line(node, list(root.env.done_keys))])
+        out.extend(["", _heading_line(node, done_keys)])
         properties = [f"{key.replace('_', ' ').capitalize()}: {_inline(str(value))}" for key, value in node.properties.items()]
         body = _body(node.body)
         if properties or any(line.strip() for line in body):
