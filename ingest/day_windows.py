@@ -40,7 +40,7 @@ def day_windows(text: str, units: list[Unit], events: list[dict]) -> list[dict]:
         if unit.block.role in _SKIP_ROLES:
             continue
         body = text[unit.start:unit.end]
-        if not is_impact(body) or is_not_impact(body) or impact_words("future").search(body):
+        if not is_impact(body) or is_not_impact(body) or impact_words("future").search(body.lower()):
             continue
         for a, b in day_ranges(text, unit):
             start = _stamp_on(events, a.value, ("impact_start",), first=True) or a.value

@@ -90,7 +90,7 @@ def events_for(doc: Doc, units: list[Unit]) -> list[dict]:
         if not resolved:
             continue
         body = text[unit.text_start:unit.text_end]
-        if impact_words("future").search(text[unit.start:unit.end]) and unit.status is None:
+        if impact_words("future").search(text[unit.start:unit.end].lower()) and unit.status is None:
             continue
         clocks = [m for m in resolved if m.has_clock]
         chosen = clocks

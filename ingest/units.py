@@ -21,21 +21,23 @@ _TIME_ONLY_HEADING = re.compile(r"(?i)^[\W\d_]*(?:(?:am|pm|a\.m\.|p\.m\.|utc|gmt
 
 @lru_cache(maxsize=8)
 def impact_words(key: str) -> re.Pattern:
-    """The ``impact_words.json`` list ``key`` as one case-insensitive whole-word regex."""
-    return re.compile(r"(?i)\b(?:" + "|".join(rules.load_json("impact_words.json")[key]) + r")\b")
+    """The ``impact_words.json`` list ``key`` as one whole-word yes/no regex for LOWER-CASED text
+    (the terms are lower case: twice as fast as ``re.IGNORECASE``)."""
+    return rules.alternation([rf"\b(?:{term})\b" for term in rules.load_json("impact_words.json")[key]])
 
 
 def is_impact(text: str) -> bool:
     """Whether a sentence speaks of customer impact (a range in it is an impact window)."""
-    return bool(impact_words("impact").search(text))
+    return bool(impact_words("impact").search(text.lower()))
 
 
 def is_not_impact(text: str) -> bool:
     """Whether a sentence's times are never impact: business hours, schedules, the team's meetings,
     changes merged or deployed (unless the sentence also speaks of impact)."""
-    if impact_words("not_impact").search(text) or impact_words("team_activity").search(text):
+    lowered = text.lower()
+    if impact_words("not_impact").search(lowered) or impact_words("team_activity").search(lowered):
         return True
-    return bool(impact_words("change_work").search(text)) and not is_impact(text)
+    return bool(impact_words("change_work").search(lowered)) and not is_impact(text)
 
 
 @dataclass

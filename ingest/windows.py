@@ -171,7 +171,7 @@ def _cue_before(text: str, unit: Unit, mention: TimeMention, prev_end: int) -> s
     """Which window cue (start, end or phase) stands between the previous time and this one."""
     before = text[max(unit.start, prev_end, mention.start - rules.window_cues()["reach"]):mention.start].lower()
     patterns = _window_cue_patterns()
-    if impact_words("future").search(before):
+    if impact_words("future").search(before.lower()):
         return None  # "we expect service to be restored by 16:00", "an update by 11:00"
     for family in ("phase", "end", "start"):
         if patterns[family].search(before):

@@ -119,15 +119,62 @@ def cause_terms() -> dict[str, Any]:
     return load_json("cause_terms.json")
 
 
+def has_top_level_bar(regex: str) -> bool:
+    """Whether a regex is an alternation at its top level (``a|b``, not ``(?:a|b)`` or ``[|]``)."""
+    depth, in_class, escaped = 0, False, False
+    for ch in regex:
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            return True
+    return False
+
+
+def leading_anchor(regex: str) -> tuple[str, str]:
+    """A regex's leading anchor (``\\b``, ``^`` or none) and the regex after it."""
+    if not has_top_level_bar(regex):
+        for anchor in ("\\b", "^"):
+            if regex.startswith(anchor):
+                return anchor, regex[len(anchor):]
+    return "", regex
+
+
+def alternation(terms: list[str], flags: int = 0) -> re.Pattern:
+    """One regex that matches where any of ``terms`` matches, for yes/no searches.
+
+    Terms that open with the same anchor (``\\b`` or ``^``) share it, so the
+    engine tests the anchor once per position instead of once per term; which
+    term a match comes from may differ from a plain ``"|".join``, whether one
+    matches does not.
+    """
+    groups: dict[str, list[str]] = {"\\b": [], "^": [], "": []}
+    for term in terms:
+        anchor, rest = leading_anchor(term)
+        groups[anchor].append(rest)
+    parts = [f"{anchor}(?:{'|'.join(group)})" if anchor else "|".join(group) for anchor, group in groups.items() if group]
+    return re.compile("|".join(parts), flags)
+
+
 @lru_cache(maxsize=None)
 def compiled_terms(name: str, key: str, flags: int = re.I | re.M) -> re.Pattern:
-    """One alternation regex for the list ``load_json(name)[key]``; terms that begin or end with a word are word-bounded."""
+    """One regex, for yes/no searches, matching where a term of the list ``load_json(name)[key]``
+    does; terms that begin or end with a word are word-bounded."""
     parts = []
     for term in load_json(name)[key]:
-        prefix = r"\b" if re.match(r"[A-Za-z(]", term) else ""
+        prefix, body = (r"\b", term) if re.match(r"[A-Za-z(]", term) else leading_anchor(term)
         suffix = r"(?!\w)" if re.search(r"[A-Za-z0-9*?)]$", term) and not term.endswith("\\?") else ""
-        parts.append(f"{prefix}(?:{term}){suffix}")
-    return re.compile("|".join(parts), flags)
+        parts.append(f"{prefix}(?:{body}){suffix}")
+    return alternation(parts, flags)
 
 
 def statuses() -> dict[str, Any]:
