@@ -26,6 +26,7 @@ from .json_incidents import normalise_json
 from .markdown import normalise_markdown
 from .notion import looks_like_notion, normalise_notion
 from .org import looks_like_org, normalise_org
+from .bbcode import looks_like_bbcode, normalise_bbcode
 from .pdf import normalise_pdf
 from .rst import normalise_rst
 from .wikitext import looks_like_wikitext, normalise_wikitext
@@ -34,7 +35,7 @@ from .text import normalise_text
 __all__ = [
     "Document", "Part", "NormaliseError", "MAX_HTML_DEPTH", "html_depth_over", "html_to_markdown",
     "normalise", "normalise_html", "normalise_json", "normalise_markdown", "normalise_text", "normalise_docx", "normalise_pdf",
-    "normalise_confluence", "normalise_gdocs", "normalise_notion", "normalise_asciidoc", "normalise_rst", "normalise_wikitext", "normalise_org",
+    "normalise_confluence", "normalise_gdocs", "normalise_notion", "normalise_asciidoc", "normalise_rst", "normalise_wikitext", "normalise_org", "normalise_bbcode",
     "sniff_format", "sniff_binary_format",
 ]
 
@@ -76,6 +77,8 @@ def _normalise_format(source: Source) -> Document:
             return normalise_wikitext(source)
         if looks_like_org(source.text):
             return normalise_org(source)
+        if looks_like_bbcode(source.text):
+            return normalise_bbcode(source)
         return normalise_text(source)
     return normalise_markdown(source, fmt)
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..document import Document, Part
 from ..read import Source
+from .chat_export import is_chat_export, normalise_chat_export
 from .common import NormaliseError, TextBuilder, bad_metadata, clean_characters, clean_str
 from .gcp import render_gcp
 from .json_export import MIN_PROSE_WORDS, incident_object, prose_words, render_export
@@ -23,6 +24,8 @@ def normalise_json(source: Source) -> Document:
         raise NormaliseError(source.name, f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
     except RecursionError:
         raise NormaliseError(source.name, "JSON nested too deeply to read") from None
+    if is_chat_export(data):
+        return normalise_chat_export(source, data)
     incidents, kind, page = _json_incidents(data)
     if not incidents:
         return _normalise_export(source, data)
