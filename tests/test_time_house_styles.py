@@ -675,3 +675,22 @@ def test_a_bare_clock_after_a_24_hour_time_is_not_given_pm():
     text = ("# Fibre cut\n\nOn 12 August 2025 at 2:30 PM UTC splicing ended. LNV-01 came up at 17:05 UTC. "
             "Pune had gone down at 9:42 UTC.\n")
     assert "2025-08-12T09:42" in stamps(text)
+
+
+def _stamps(text: str) -> list[str]:
+    [incident] = extract(normalise(source_from_bytes("note.md", text.encode(), None)))
+    return [event["at"] for event in incident["timeline"]]
+
+
+@pytest.mark.parametrize(
+    "declaration",
+    ["All times are Atlantic (Halifax) time, where our team is.", "Times below are in Atlantic time."],
+)
+def test_atlantic_time_is_halifax_time(declaration):
+    text = f"# Clinic schedule outage\n\n{declaration}\n\nOn 12 March 2025 schedules failed to load from 7:02 a.m. until 9:48 a.m.\n"
+    assert _stamps(text)[:2] == ["2025-03-12T10:02:00Z", "2025-03-12T12:48:00Z"]  # ADT: daylight saving began on 9 March
+
+
+def test_an_atlantic_region_names_no_zone():
+    text = "# Link outage\n\nOn 3 June 2025 the trans-Atlantic link to our Atlantic region failed at 14:00 UTC and recovered at 14:30 UTC.\n"
+    assert _stamps(text)[:2] == ["2025-06-03T14:00:00Z", "2025-06-03T14:30:00Z"]
