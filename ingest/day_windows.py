@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from .derived_windows import MAX_STATED_DURATION
 from .isotime import iso, naive, parse_iso
 from .time_mentions import RANGE_OPENER, TimeMention
-from .units import Unit, evidence, impact_words, is_impact, is_not_impact
+from .units import Unit, evidence, is_impact, is_not_impact, says
 
 _DAY_GAP = re.compile(
     r"(?i)^[\s,]*(?:(?:and\s+)?(?:going|continuing|lasting|running)\s+)?(?:-{1,2}|–|—|to|until|till|through(?:\s+to)?|thru|into)\s*(?:the\s+)?$"
@@ -40,7 +40,7 @@ def day_windows(text: str, units: list[Unit], events: list[dict]) -> list[dict]:
         if unit.block.role in _SKIP_ROLES:
             continue
         body = text[unit.start:unit.end]
-        if not is_impact(body) or is_not_impact(body) or impact_words("future").search(body.lower()):
+        if not is_impact(body) or is_not_impact(body) or says("future", body):
             continue
         for a, b in day_ranges(text, unit):
             start = _stamp_on(events, a.value, ("impact_start",), first=True) or a.value

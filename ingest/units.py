@@ -26,9 +26,14 @@ def impact_words(key: str) -> re.Pattern:
     return rules.alternation([rf"\b(?:{term})\b" for term in rules.load_json("impact_words.json")[key]])
 
 
+def says(key: str, text: str) -> bool:
+    """Whether ``text`` holds a word of the ``impact_words.json`` list ``key``."""
+    return bool(impact_words(key).search(text.lower()))
+
+
 def is_impact(text: str) -> bool:
     """Whether a sentence speaks of customer impact (a range in it is an impact window)."""
-    return bool(impact_words("impact").search(text.lower()))
+    return says("impact", text)
 
 
 def is_not_impact(text: str) -> bool:

@@ -18,7 +18,7 @@ from .isotime import iso, naive, parse_iso
 from .segment import text_of
 from .tables import END_LABEL, START_LABEL, cell_at, column_cells
 from .time_mentions import RANGE_JOIN, RANGE_OPENER, WEEKDAY_ABBREVIATION, TimeMention
-from .units import Unit, evidence, impact_words, is_impact, is_not_impact
+from .units import Unit, evidence, is_impact, is_not_impact, says
 
 
 _ASIDE = re.compile(r"\([^()\n]{0,40}\)")
@@ -171,7 +171,7 @@ def _cue_before(text: str, unit: Unit, mention: TimeMention, prev_end: int) -> s
     """Which window cue (start, end or phase) stands between the previous time and this one."""
     before = text[max(unit.start, prev_end, mention.start - rules.window_cues()["reach"]):mention.start].lower()
     patterns = _window_cue_patterns()
-    if impact_words("future").search(before.lower()):
+    if says("future", before):
         return None  # "we expect service to be restored by 16:00", "an update by 11:00"
     for family in ("phase", "end", "start"):
         if patterns[family].search(before):

@@ -18,6 +18,7 @@ from ..document import Document, Part
 from ..read import Source
 from .common import NormaliseError, typographic_to_ascii
 from .asciidoc import normalise_asciidoc
+from .bbcode import looks_like_bbcode, normalise_bbcode
 from .confluence import looks_like_confluence, normalise_confluence
 from .docx import OLE_MAGIC, normalise_docx
 from .gdocs import looks_like_gdocs, normalise_gdocs
@@ -26,7 +27,6 @@ from .json_incidents import normalise_json
 from .markdown import normalise_markdown
 from .notion import looks_like_notion, normalise_notion
 from .org import looks_like_org, normalise_org
-from .bbcode import looks_like_bbcode, normalise_bbcode
 from .pdf import normalise_pdf
 from .rst import normalise_rst
 from .wikitext import looks_like_wikitext, normalise_wikitext

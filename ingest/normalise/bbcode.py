@@ -11,6 +11,7 @@ parser does not know are left as written.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..document import Document
 from ..read import Source
@@ -26,25 +27,29 @@ def looks_like_bbcode(text: str) -> bool:
     return len(_CLOSING_TAG.findall(text[:20000])) >= 3
 
 
+@lru_cache(maxsize=1)
 def _parser():
+    """The bbcode library's parser with Markdown renderers (built once: formatting keeps no state)."""
     import bbcode  # a parser is needed only for BBCode
 
     parser = bbcode.Parser(newline="\n", install_defaults=False, escape_html=False, replace_links=False, replace_cosmetic=False)
-    add = parser.add_formatter
-    parser.add_formatter = lambda tag, render, **options: add(tag, render, **{"escape_html": False, "replace_cosmetic": False, **options})
+
+    def add(tag: str, render, **options) -> None:  # the text is Markdown, not HTML: nothing escaped
+        parser.add_formatter(tag, render, escape_html=False, replace_cosmetic=False, **options)
+
     for tag, mark in (("b", "**"), ("i", "*"), ("s", "~~"), ("strike", "~~")):
-        parser.add_formatter(tag, lambda name, value, options, parent, context, mark=mark: f"{mark}{value}{mark}")
+        add(tag, lambda name, value, options, parent, context, mark=mark: f"{mark}{value}{mark}")
     for tag in ("u", "color", "font", "center", "left", "right", "sub", "sup", "spoiler"):
-        parser.add_formatter(tag, lambda name, value, options, parent, context: value)
-    parser.add_formatter("img", lambda *args: "", render_embedded=False)
-    parser.add_formatter("hr", lambda *args: "\n---\n", standalone=True)
-    parser.add_formatter("url", _render_url, replace_links=False)
+        add(tag, lambda name, value, options, parent, context: value)
+    add("img", lambda *args: "", render_embedded=False)
+    add("hr", lambda *args: "\n---\n", standalone=True)
+    add("url", _render_url, replace_links=False)
     for tag in ("size", "h", "h1", "h2", "h3", "h4", "h5", "h6", "heading"):
-        parser.add_formatter(tag, _render_heading)
-    parser.add_formatter("list", _render_list, transform_newlines=False, strip=True, swallow_trailing_newline=True)
-    parser.add_formatter("*", _render_item, newline_closes=True, transform_newlines=False, same_tag_closes=True, strip=True)
-    parser.add_formatter("quote", _render_quote, strip=True, swallow_trailing_newline=True)
-    parser.add_formatter("code", _render_code, render_embedded=False, transform_newlines=False, swallow_trailing_newline=True)
+        add(tag, _render_heading)
+    add("list", _render_list, transform_newlines=False, strip=True, swallow_trailing_newline=True)
+    add("*", _render_item, newline_closes=True, transform_newlines=False, same_tag_closes=True, strip=True)
+    add("quote", _render_quote, strip=True, swallow_trailing_newline=True)
+    add("code", _render_code, render_embedded=False, transform_newlines=False, swallow_trailing_newline=True)
     return parser
 
 
