@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from .tables import cell_at, column_cells
 from .time_mentions import RANGE_JOIN, RANGE_OPENER, TimeMention
-from .time_zones import zone_pattern, zone_regex
+from .time_zones import city_pattern, zone_pattern, zone_regex
 
 
 def zone_from_range_end(mentions: list[TimeMention], text: str | None) -> None:
@@ -316,8 +316,9 @@ def bracketed_zones(text: str | None, units: list[tuple[int, int]]) -> dict[int,
 
 @lru_cache(maxsize=1)
 def _bracketed_zone() -> re.Pattern:
-    """A zone alone in brackets, not right after a clock time (that one belongs to the time)."""
-    return re.compile(r"\(\s*(?:(?i:all\s+)?(?i:times?\s+(?:are\s+|in\s+)?))?(?P<zone>" + zone_pattern() + r")\s*\)")
+    """A zone alone in brackets, not right after a clock time (that one belongs to the time); a city
+    alone in brackets names its zone there ("our time (Lisbon)")."""
+    return re.compile(r"\(\s*(?:(?i:all\s+)?(?i:times?\s+(?:are\s+|in\s+)?))?(?P<zone>" + zone_pattern() + "|" + city_pattern() + r")\s*\)")
 
 
 def restated_clocks(mentions: list[TimeMention], starts: set[int], text: str | None) -> None:

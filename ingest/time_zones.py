@@ -7,21 +7,43 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, available_timezones
 
 from . import rules
 
 
 @lru_cache(maxsize=1)
+def city_zones() -> dict[str, str]:
+    """Every city of the IANA database as written ("Lisbon", "Sao Paulo") → its zone, less the rules'
+    ``not_cities`` (region names, and names that are also words)."""
+    data = rules.timezones()
+    regions, excluded = set(data["city_regions"]), set(data["not_cities"])
+    out: dict[str, str] = {}
+    for zone in sorted(available_timezones()):
+        region, _, city = zone.partition("/")
+        if region in regions and city and "/" not in city and city not in excluded:
+            out.setdefault(city.replace("_", " "), zone)
+    return out
+
+
+def city_pattern() -> str:
+    """A regex alternation of the IANA city names, as capitalised in the database ("Lisbon")."""
+    names = sorted(city_zones(), key=len, reverse=True)
+    return r"(?=[A-Z])(?:" + "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in names) + r")"
+
+
+@lru_cache(maxsize=1)
 def zone_pattern() -> str:
-    """A regex alternation of every zone name in the rules (abbreviations case-sensitive)."""
+    """A regex alternation of every zone name in the rules (abbreviations case-sensitive), and
+    "<City> time" for the cities of the IANA database ("Lisbon time")."""
     data = rules.timezones()
     names = sorted(set(data["fixed"]) | set(data["named"]), key=len, reverse=True)
     long_names = [re.escape(n).replace(r"\ ", r"\s+") for n in names if len(n) > 4 or "/" in n]
     short = [re.escape(n) for n in names if not (len(n) > 4 or "/" in n) and n != "Z"]
     # a bare ±HH:MM offset only right after seconds: "17:39-18:12" is a range
     offset = r"(?:UTC|GMT)\s?[+\-−]\s?\d{1,2}(?::?\d{2})?|(?:(?<=\d:\d\d:\d\d)|(?<=\.\d\d\d)|(?<=\.\d{6}))[+-]\d{2}:?\d{2}(?!\d)"
-    return r"(?:" + offset + r"|(?i:" + "|".join(long_names) + r")|" + "|".join(short) + r"|(?<=\d)Z)(?![A-Za-z0-9/])"
+    city = city_pattern() + r"\s+[Tt]ime"
+    return r"(?:" + offset + r"|(?i:" + "|".join(long_names) + r")|" + city + "|" + "|".join(short) + r"|(?<=\d)Z)(?![A-Za-z0-9/])"
 
 
 @lru_cache(maxsize=1)
@@ -47,6 +69,9 @@ def zone_offset(name: str, on: datetime) -> timedelta | None:
         return timedelta(minutes=data["fixed"][name])
     if name in data["named"]:
         return ZoneInfo(data["named"][name]).utcoffset(on)
+    city = _cities_upper().get(re.sub(r" TIME$", "", name))
+    if city:
+        return ZoneInfo(city).utcoffset(on)
     if "/" in name:
         try:
             return ZoneInfo(_iana_case(name)).utcoffset(on)
@@ -57,6 +82,12 @@ def zone_offset(name: str, on: datetime) -> timedelta | None:
         minutes = int(match.group(2)) * 60 + int(match.group(3) or 0)
         return timedelta(minutes=minutes if match.group(1) == "+" else -minutes)
     return None
+
+
+@lru_cache(maxsize=1)
+def _cities_upper() -> dict[str, str]:
+    """``city_zones`` keyed by the upper-cased city name, for lookup."""
+    return {name.upper(): zone for name, zone in city_zones().items()}
 
 
 def _iana_case(name: str) -> str:

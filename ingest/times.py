@@ -52,6 +52,8 @@ def build_context(text: str, mentions: list[TimeMention], base_date: date | None
         for z in zones:
             counts[z] = counts.get(z, 0) + 1
         default = max(counts, key=counts.get)
+    if default is None:
+        default = bracketed_zones(text, [(0, len(text))]).get(0)  # "Around 2:15pm our time (Lisbon), …": the text's one stated zone
     if pair_half(header) or pair_half(default):
         named = {z.upper() for z in zone_regex().findall(text)}
         header, default = seasonal_zone(header, named), seasonal_zone(default, named)

@@ -694,3 +694,25 @@ def test_atlantic_time_is_halifax_time(declaration):
 def test_an_atlantic_region_names_no_zone():
     text = "# Link outage\n\nOn 3 June 2025 the trans-Atlantic link to our Atlantic region failed at 14:00 UTC and recovered at 14:30 UTC.\n"
     assert _stamps(text)[:2] == ["2025-06-03T14:00:00Z", "2025-06-03T14:30:00Z"]
+
+
+@pytest.mark.parametrize(
+    "text, first",
+    [
+        # a city of the tz database names its zone, with daylight saving
+        ("# Matches missing\n\nOn 12 June 2025, around 2:15pm our time (Lisbon), editors stopped getting matches. That lasted until about 3:50pm.\n",
+         "2025-06-12T13:15:00Z"),
+        ("# Tills offline\n\nOn 14 January 2025 the tills went offline at 09:30 Chicago time and came back at 10:05.\n",
+         "2025-01-14T15:30:00Z"),
+        ("# Portal slow\n\nOn 3 February 2025 (all times Sao Paulo) the portal slowed at 11h02 and recovered at 12h30.\n",
+         "2025-02-03T14:02:00Z"),
+    ],
+)
+def test_a_city_names_its_zone_for_the_whole_text(text, first):
+    stamps = [s for s in _stamps(text) if "T" in s]
+    assert stamps[0] == first and all(s.endswith("Z") for s in stamps)
+
+
+def test_a_city_that_is_also_a_word_names_no_zone():
+    text = "# Orders delayed\n\nOn 18 December 2025 at 14:00 Christmas time orders stopped loading, until 14:30.\n"
+    assert _stamps(text)[:2] == ["2025-12-18T14:00:00", "2025-12-18T14:30:00"]
