@@ -47,8 +47,8 @@ def _weekday_flag(word: str) -> str:
 RANGE_JOIN = re.compile(r"(?i)\s*(?:-{1,2}|–|—|to|until|till|through|thru|and|->|→)\s*(?:(?:about|around|roughly|approximately|approx\.|~)\s*)?")
 """What joins the two times of a range ("14:02–15:47", "14:02 to 15:47"); ``fullmatch`` the text between them."""
 
-RANGE_OPENER = re.compile(r"(?i)\b(?:between|from)\s*$")
-"""What opens a range whose times are joined by "and" ("between 14:02 and 15:47")."""
+RANGE_OPENER = re.compile(r"(?i)\b(?:between|from)\s*(?:(?:about|around|roughly|approximately|approx\.|~)\s*)?$")
+"""What opens a range whose times are joined by "and" ("between 14:02 and 15:47", "between about 09:15 … and")."""
 
 
 @lru_cache(maxsize=1)

@@ -90,7 +90,7 @@ def events_for(doc: Doc, units: list[Unit]) -> list[dict]:
         if not resolved:
             continue
         body = text[unit.text_start:unit.text_end]
-        if says("future", text[unit.start:unit.end]) and unit.status is None:
+        if unit.status is None and (says("future", text[unit.start:unit.end]) or says("announced", text[unit.start:unit.end])):
             continue
         clocks = [m for m in resolved if m.has_clock]
         chosen = clocks

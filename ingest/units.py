@@ -38,9 +38,9 @@ def is_impact(text: str) -> bool:
 
 def is_not_impact(text: str) -> bool:
     """Whether a sentence's times are never impact: business hours, schedules, the team's meetings,
-    changes merged or deployed (unless the sentence also speaks of impact)."""
+    downtime announced to come, changes merged or deployed (unless the sentence also speaks of impact)."""
     lowered = text.lower()
-    if impact_words("not_impact").search(lowered) or impact_words("team_activity").search(lowered):
+    if impact_words("not_impact").search(lowered) or impact_words("team_activity").search(lowered) or impact_words("announced").search(lowered):
         return True
     return bool(impact_words("change_work").search(lowered)) and not is_impact(text)
 

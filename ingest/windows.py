@@ -128,6 +128,8 @@ def windows_for(doc: Doc, units: list[Unit], part_start: str | None = None, part
             if fixed is None or a.precision == "day" or fixed[0] == fixed[1] or (index and restates(text, pairs[index - 1][1], a, b)) or is_peak(text, unit, a):
                 continue
             windows.append(_window(text, unit, fixed[0], fixed[1], a))
+        if len(pairs) == 1:
+            windows.extend(_longer_in_sentence(text, unit, *pairs[0]))
         if pairs:
             continue
         clocks = [m for m in unit.mentions if m.has_clock and m.value is not None]
@@ -191,6 +193,18 @@ def _duration_before(text: str, unit: Unit, clock: TimeMention) -> timedelta | N
     return parse_duration(before) if _window_cue_patterns()["start"].search(before.lower()) else None
 
 
+def _response_after(text: str, at: int) -> bool:
+    """Whether what follows a sentence's opening time is a step the team took then ("At 1:10 p.m. we
+    started restore requests"), not the impact's start."""
+    return bool(_response_pattern().match(text[at:at + 80].lstrip(" ,\u202f").lower()))
+
+
+@lru_cache(maxsize=1)
+def _response_pattern() -> re.Pattern:
+    """The rules' ``response_after_opening`` regex, compiled."""
+    return re.compile(rules.window_cues()["response_after_opening"])
+
+
 def cued_windows(text: str, unit: Unit, clocks: list[TimeMention]) -> list[dict]:
     """Windows stated in one sentence by cue words rather than a range connector:
     "unavailable from 17:45 UTC and full service resumed at 18:00 UTC", and phases
@@ -201,7 +215,7 @@ def cued_windows(text: str, unit: Unit, clocks: list[TimeMention]) -> list[dict]
     for m in clocks:
         cues.append(_cue_before(text, unit, m, prev_end))
         prev_end = m.end
-    if cues[0] is None and _OPENING_TIME.match(text[unit.start:clocks[0].start]):
+    if cues[0] is None and _OPENING_TIME.match(text[unit.start:clocks[0].start]) and not _response_after(text, clocks[0].end):
         cues[0] = "start"  # "At 14:02 UTC our primary failed, and writes failed until 15:47 UTC"
     if cues[0] != "start" or "end" not in cues[1:]:
         return []
@@ -214,6 +228,29 @@ def cued_windows(text: str, unit: Unit, clocks: list[TimeMention]) -> list[dict]
             return []
         windows.append(_window(text, unit, fixed[0], fixed[1], clocks[a]))
     return windows
+
+
+_AND_UNTIL = re.compile(r"(?i)^[^.;:]{0,80}?\b(?:and|but)\b[^.;:]{0,80}?\b(?:until|till)\s+(?:about\s+|around\s+|approximately\s+)?$")
+"""What joins a range to a later end of the same start ("from 03:04 to 05:06, and of three turbines until 06:52")."""
+
+
+@lru_cache(maxsize=1)
+def _milder_state() -> re.Pattern:
+    """The rules' ``milder_state`` words: a later end that names a new state ("and flaky until …")."""
+    return re.compile(r"(?i)\b(?:" + "|".join(rules.window_cues()["milder_state"]) + r")\b")
+
+
+def _longer_in_sentence(text: str, unit: Unit, a: TimeMention, b: TimeMention) -> list[dict]:
+    """A second window in a range's sentence: for what stayed affected longer, from the range's start
+    ("… from 03:04 to 05:06 CST, and of WTG-17 and WTG-22 until 06:52 CST", "… for most homes, and until
+    12:30 GMT on Monday for some"), or for the milder state that followed, from the range's end ("CI was down 04:10–11:45, and flaky until about 13:20")."""
+    later = [m for m in unit.mentions if m.has_clock and m.value is not None and m.start >= b.end]
+    if len(later) != 1 or not _AND_UNTIL.match(text[b.end:later[0].start]):
+        return []
+    fixed = _fix_range(b if _milder_state().search(text, b.end, later[0].start) else a, later[0])
+    if fixed is None or a.precision == "day" or naive(fixed[1]) <= naive(b.value):
+        return []
+    return [_window(text, unit, fixed[0], fixed[1], a)]
 
 
 def longer_for_some(text: str, units: list[Unit], windows: list[dict], opening_end: int) -> list[dict]:

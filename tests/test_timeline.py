@@ -405,3 +405,28 @@ def test_event_kind_from_statuspage_status(status, kind):
 )
 def test_more_wordings_of_impact_starting_and_ending(text, kind):
     assert classify_event(text) == kind
+
+
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        # impact starting when users stop getting something
+        ("Around 2:15pm, editors stopped getting autocomplete suggestions in the web app.", "impact_start"),
+        ("At 06:40 the branch tills stopped receiving price updates from head office.", "impact_start"),
+        # a sentence that closes the impact told before it
+        ("That lasted until about 3:50pm.", "impact_end"),
+        ("The outage lasted until 11:20, when the second link came up.", "impact_end"),
+        # the customer who told us is the detection
+        ("We heard about it from a school in Leeds that phoned at 09:12.", "detection"),
+        ("A customer in Ghent emailed support at 2:40pm to ask why her invoices were blank.", "detection"),
+        # switching users back is mitigation, though the sentence says "started"
+        ("By 3:05pm we knew what was going on and started switching everyone back.", "mitigation"),
+        ("At 10:41 we switched the resolver back to the old cluster.", "mitigation"),
+    ],
+)
+def test_wordings_of_a_founders_post_and_a_branch_network_notice(text, kind):
+    assert classify_event(text) == kind
+
+
+def test_switching_a_feature_back_on_is_not_switching_back():
+    assert classify_event("At 10:41 we switched the cache back on.") != "mitigation"

@@ -408,3 +408,59 @@ def test_a_firewall_rule_that_rejected_connections_is_a_response_not_an_impact()
     text = ("# Tracker reconnect storm\n\n## What we did\n\nAt 14:02 UTC on 3 March 2024 we put a temporary firewall rule in front of "
             "the brokers that rejected connections from half of the address ranges. By 15:47 UTC every tracker was reporting normally.\n")
     assert windows(text) == []
+
+
+def test_between_about_a_day_and_a_later_day_is_one_window():
+    text = (
+        "# Spring update\n\n## Known issue (resolved)\n\n"
+        "Between about 09:15 on Tuesday 4 March 2025 and 16:40 on Wednesday 5 March, the ebook links took "
+        "readers to an error page.\n"
+    )
+    assert windows(text) == [("2025-03-04T09:15:00", "2025-03-05T16:40:00")]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "**Planned maintenance:** the catalogue will be unavailable on Saturday 22 March 2025 from 07:00 to 09:00 UTC.",
+        "Heads up: the portal will be down between 01:00 and 03:00 UTC on 22 March 2025 for a database upgrade.",
+    ],
+)
+def test_an_announced_future_outage_is_no_window(sentence):
+    text = f"# Newsletter\n\n## Coming up\n\n- {sentence}\n"
+    assert windows(text) == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "At 13:10 UTC on 21 October 2025 we started restore requests for every archived file, and most shows were back by 15:05 UTC.",
+        "At 13:10 UTC on 21 October 2025 the on-call engineer restarted the brokers; the queue was back to normal by 15:05 UTC.",
+    ],
+)
+def test_a_sentence_opening_with_what_the_team_did_is_no_window(sentence):
+    text = f"# Episodes unavailable\n\nOn 21 October 2025 older episodes failed to play.\n\n## What we did\n\n{sentence}\n"
+    assert ("2025-10-21T13:10:00Z", "2025-10-21T15:05:00Z") not in windows(text)
+
+
+def test_a_sentence_opening_with_users_starting_to_see_errors_is_still_a_window():
+    text = "# API errors\n\n## What happened\n\nAt 14:02 UTC on March 3, 2024 we started seeing 500 errors on every request, and they were back to normal by 15:47 UTC.\n"
+    assert windows(text) == WINDOW
+
+
+@pytest.mark.parametrize(
+    "sentence, second",
+    [
+        # what stayed affected longer: from the range's start
+        ("Operators had no control of the north site from 03:04 to 05:06 UTC on 18 November 2025, and of three turbines until 06:52 UTC.",
+         ("2025-11-18T03:04:00Z", "2025-11-18T06:52:00Z")),
+        ("Hubs were offline from 19:20 UTC on 25 October 2025 to 03:10 UTC on 26 October for most homes, and until 12:30 UTC on 27 October for some.",
+         ("2025-10-25T19:20:00Z", "2025-10-27T12:30:00Z")),
+        # a milder state after the range: from the range's end
+        ("On 8 November 2025 CI was down 04:10–11:45 UTC, and flaky until about 13:20 UTC.",
+         ("2025-11-08T11:45:00Z", "2025-11-08T13:20:00Z")),
+    ],
+)
+def test_a_range_and_a_later_until_give_two_windows(sentence, second):
+    found = windows(f"# Outage\n\n## Impact\n\n{sentence}\n")
+    assert len(found) == 2 and second in found
