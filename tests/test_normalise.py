@@ -246,3 +246,22 @@ def test_a_dash_rule_under_prose_is_no_table():
 
     text = "Summary\n-------\n\nThe disk filled up.\n"
     assert fixed_width_to_pipes(text) == text
+
+
+@pytest.mark.parametrize(
+    "event, stamp",
+    [
+        # an on-call tool that writes the responder's zone after the time
+        ({"at": "2025-08-22 21:02 ART", "by": "tomas", "note": "Checkout API errors above 20 percent; fans cannot complete payment."}, "2025-08-23T00:02"),
+        # a mirror collective's ops record: "time" and "entry"
+        ({"time": "2025-05-17 12:30 JST", "who": "tokyo", "entry": "Six-hourly sync pulls the broken snapshot to the Tokyo mirror."}, "2025-05-17T03:30"),
+    ],
+)
+def test_an_export_s_event_time_with_a_zone_abbreviation_dates_its_entry(event, stamp):
+    import json
+
+    from ingest.pipeline import extract
+
+    export = {"title": "Checkout failures", "summary": "Most purchase attempts failed during the on-sale until admissions were paused.", "events": [event]}
+    incident = extract(normalise(Source("export.json", text=json.dumps(export))))[0]
+    assert stamp in [e["at"][:16] for e in incident["timeline"]]

@@ -11,7 +11,7 @@ from .common import TextBuilder, clean_str
 
 TITLE_KEYS = ("title", "name", "headline", "subject")
 """Where an incident's title may be."""
-TEXT_KEYS = ("note", "message", "body", "text", "description", "summary", "title", "name", "event", "update", "action", "content")
+TEXT_KEYS = ("note", "message", "body", "text", "description", "summary", "title", "name", "event", "entry", "update", "action", "item", "details", "content")
 """Where the text of a list entry (a timeline event, a follow-up) may be, in order of preference."""
 STATUS_KEYS = ("state", "status")
 RANGE_KEYS = (("from", "to"), ("start", "end"), ("starts_at", "ends_at"), ("started_at", "ended_at"), ("start_time", "end_time"),
@@ -23,7 +23,8 @@ INCIDENT_KEYS = ("incident", "postmortem", "post_mortem", "report", "review", "r
 """Keys under which an export wraps the incident object itself."""
 SKIPPED_KEYS = re.compile(r"(?i)^(?:_.*|id|uuid|.*_id|url|.*_url|href|link|links|shortlink|slug|version|format|schema|(?:export|exported|generated)(?:_\w+)?)$")
 _TIME_KEY = re.compile(r"(?i)(?:_at|_on|time|timestamp|date|when|^at)$")
-_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$")
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2}|\s?(?:UTC|GMT)[+-]\d{1,2}(?::?\d{2})?|\s[A-Z]{2,5})?)?$")
+"""An ISO date or date-time, with its offset or a zone abbreviation ("2025-08-22 17:40 ART")."""
 SECTION_HEADING_KEYS = ("heading", "title", "name", "section", "question", "prompt")
 SECTION_BODY_KEYS = ("body", "content", "text", "markdown", "description", "answer", "response")
 """Where a list entry that is a section of the write-up keeps its heading and its text (a
