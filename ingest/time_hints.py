@@ -95,6 +95,26 @@ def in_passing(m: TimeMention, text: str | None, earlier: bool = False) -> bool:
     return bool(_PAST_PERFECT.search(text, opening + 1, m.start))  # a hard-wrapped sentence goes on past its line breaks
 
 
+def lead_up_entry(mentions: list[TimeMention], i: int, day: date | None, text: str | None) -> bool:
+    """Whether a timeline entry dated by day alone, before the day the text is on, tells the lead-up
+    ("| Tue 8 July | Change CHG-2291 approved … |"), so the clock-only entries after it stay on the
+    incident's day."""
+    m = mentions[i]
+    if text is None or day is None or m.has_clock or m.date is None or m.date >= day or i + 1 >= len(mentions):
+        return False
+    line_end = text.find("\n", m.end)
+    line_end = len(text) if line_end < 0 else line_end
+    after = next((n for n in mentions[i + 1:] if n.start > line_end), None)  # "| 2025-03-10 | 11:20 |": that row's own clock
+    if after is None or not after.has_clock or after.date is not None or any(n.has_clock for n in mentions[i + 1:] if n.start < line_end and n.date is None and _cell_start(text, n.start)):
+        return False
+    return len(re.findall(r"[A-Za-z]{2,}", text[m.end:line_end])) >= 3
+
+
+def _cell_start(text: str, pos: int) -> bool:
+    """Whether a mention opens a table cell ("| 11:20 |"), the row's time rather than a time in its text."""
+    return bool(re.search(r"\|\s*$", text[max(0, pos - 4):pos]))
+
+
 def paragraph_end(text: str | None, pos: int) -> int:
     """Where the paragraph holding ``pos`` ends (its closing blank line, else the text's end)."""
     if text is None:
@@ -145,7 +165,7 @@ def heads_its_line(m: TimeMention, text: str | None, headings: list[int] = ()) -
     return not re.sub(r"[\W_]+|\b(?:on|the|of|day|date)\b", "", rest, flags=re.I)
 
 
-_BYLINE = re.compile(r"(?i)(?:\b(?:posted|post by|published|last updated|written(?: up)? by|written)\b|\bupdated(?:[*_]*:|\s+on\b))[^\n]{0,40}$")
+_BYLINE = re.compile(r"(?i)(?:\b(?:posted|post by|published|last updated|written(?: up)? by|written|review(?:ed)? (?:held|on|at|date)|date of review|circulated)\b|\bupdated(?:[*_]*:|\s+on\b))[^\n]{0,40}$")
 
 
 _MAIL_DATE = re.compile(r"(?i)(?:date|sent):[^\S\n]*$")

@@ -269,13 +269,16 @@ def _dotted_time_ok(match: re.Match, text: str) -> bool:
 
 _WEEKDAY_AS_SUBJECT = re.compile(r"\s+(?:is|are)\b")
 _THE_BEFORE = re.compile(r"(?i)\bthe\s+$")
+_ANY_BEFORE = re.compile(r"(?i)\b(?:an?|any|every|each)\s+(?:normal|typical|usual|ordinary|average|regular|busy|quiet)\s+$")
+"""What makes a weekday any such day ("against 90 calls on a normal Saturday morning")."""
 _NOUN_AFTER = re.compile(r"\s+(?!(?:morning|afternoon|evening|night|after|before|of|following|prior|that|when|at|in|and|or|to)\b)[a-z]{3,}\b")
 
 
 def _generic_weekday(match: re.Match, text: str) -> bool:
-    """A weekday that names no particular day: "Tuesday is our busiest day", "the Monday intake"."""
+    """A weekday that names no particular day: "Tuesday is our busiest day", "the Monday intake", "a
+    normal Saturday"."""
     after = text[match.end():match.end() + 30]
-    if _WEEKDAY_AS_SUBJECT.match(after):
+    if _WEEKDAY_AS_SUBJECT.match(after) or _ANY_BEFORE.search(text, max(0, match.start() - 24), match.start()):
         return True
     return bool(_THE_BEFORE.search(text, max(0, match.start() - 8), match.start()) and _NOUN_AFTER.match(after))
 

@@ -137,3 +137,18 @@ def find_header_zone(text: str) -> tuple[str | None, int]:
     if match:
         return re.sub(r"\s+", " ", match.group("zone")).upper(), match.start()
     return None, -1
+
+
+def zone_readings(text: str) -> dict[str, str]:
+    """Abbreviations this text means otherwise than the rules' fixed offset, and the IANA zone it
+    means ("IST" in a text about Ireland → Europe/Dublin), from the rules' ``ambiguous`` hints."""
+    lowered = text.lower()
+    out: dict[str, str] = {}
+    for abbreviation, readings in rules.timezones()["ambiguous"].items():
+        if abbreviation.startswith("_") or not re.search(rf"\b{abbreviation}\b", text):
+            continue
+        for reading in readings:
+            if any(re.search(rf"\b{re.escape(hint)}\b", lowered) for hint in reading["hints"]):
+                out[abbreviation] = reading["zone"].upper()
+                break
+    return out

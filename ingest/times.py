@@ -21,8 +21,8 @@ from spacy.tokens import Doc
 from . import rules
 from .tables import spans_columns
 from .time_mentions import WEEKDAY_ABBREVIATION, TimeMention, scan  # noqa: F401  (the mention type and scanner the resolver reads)
-from .time_hints import bracketed_zones, converts, correct_month_typos, correct_title_date, correct_year_typos, date_sentences_from_their_end, duration_cells, background_until, clock_right_after, closes_range, opens_range, stated_elsewhere, heads_its_line, in_byline, in_passing, meridiem_from_range_end, states_default_date, unit_of, named_in_passing, restated_clocks, said_last_week, zone_columns, zone_from_range_end
-from .time_zones import find_header_zone, pair_half, seasonal_zone, zone_label, zone_offset, zone_regex  # noqa: F401
+from .time_hints import bracketed_zones, converts, correct_month_typos, correct_title_date, correct_year_typos, date_sentences_from_their_end, lead_up_entry, duration_cells, background_until, clock_right_after, closes_range, opens_range, stated_elsewhere, heads_its_line, in_byline, in_passing, meridiem_from_range_end, states_default_date, unit_of, named_in_passing, restated_clocks, said_last_week, zone_columns, zone_from_range_end
+from .time_zones import find_header_zone, pair_half, seasonal_zone, zone_label, zone_offset, zone_readings, zone_regex  # noqa: F401
 
 
 # --------------------------------------------------------------------------- scanning
@@ -131,6 +131,9 @@ def resolve(
                 if not m.has_clock and in_passing(m, text):
                     m.date_explicit = True
                     continue  # "Back on 12 January I rebuilt the server": background, not the day that follows
+                if m.start in starts and lead_up_entry(mentions, i, cur_date or ctx.base_date, text):
+                    m.date_explicit, m.value, m.precision = True, datetime.combine(m.date, time()), "day"
+                    continue  # "| Tue 8 July | Change approved |": an event of its day, which dates no entry after it
                 if _told_back(m, cur_date or ctx.base_date, text):
                     m.date_explicit = True  # "the vendor had upgraded it overnight on the 8th": an event, but the text stays on its day
                 elif m.start not in starts and m.date != cur_date and in_byline(m, text):
@@ -361,6 +364,10 @@ class TimesComponent:
         blocks = doc._.pmkb_blocks or []
         mentions = duration_cells(mentions, blocks)
         zone_columns(mentions, blocks)
+        readings = zone_readings(text_of(doc))  # "IST" in a text about Ireland is Irish time
+        for m in mentions:
+            m.zone = readings.get(m.zone or "", m.zone)
+        ctx.header_zone, ctx.default_zone = (readings.get(z or "", z) for z in (ctx.header_zone, ctx.default_zone))
         resolve(mentions, ctx, units, entry_starts(text_of(doc), blocks, mentions), text_of(doc), [b.start for b in blocks if b.kind == "heading"])
         doc._.pmkb_times = mentions
         meta["time_context"] = ctx

@@ -156,3 +156,45 @@ def test_a_range_ending_past_midnight_does_not_move_the_story_to_the_next_day():
 def test_a_zone_declared_in_emphasis_sets_the_zone(declaration):
     text = f"# Outages\n\nOn Saturday, 16 November 2024 the servers went down. {declaration}\n\n- 19:12 – 19:26 all servers unreachable\n"
     assert "2024-11-16T18:12" in stamps(text)
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        # a ferry operator's review: the change approved days before
+        "| Tue 8 July | Change CHG-2291 approved: the weekly index rebuild moves to 06:30 on Saturdays. |",
+        # a clinic chain's review: the vendor's notice months before
+        "| 11 February | The vendor announced the new certificate chain in its customer newsletter. |",
+    ],
+)
+def test_a_lead_up_row_dated_by_day_alone_does_not_date_the_clock_rows_after_it(row):
+    text = (
+        "# Check-in failures, Saturday 12 July 2025\n\n"
+        "All times UTC.\n\n## Timeline\n\n| Time | Observation |\n|---|---|\n"
+        f"{row}\n| 06:40 | First kiosk failures; check-in requests time out. |\n| 08:15 | Check-in working normally at all ports. |\n"
+    )
+    found = stamps(text)
+    assert "2025-07-12T06:40" in found and "2025-07-12T08:15" in found
+
+
+def test_a_date_column_beside_a_time_column_still_dates_its_row():
+    text = (
+        "# Proxy certificate expired\n\nAll times UTC.\n\n## Timeline\n\n| Date | Time | Event |\n|---|---|---|\n"
+        "| 2025-03-10 | 11:20 | Quarterly credential rotation revokes the old DNS token. |\n"
+        "| 2025-04-02 | 15:00 | Proxy certificate expires and runners start failing. |\n"
+    )
+    assert stamps(text)[:2] == ["2025-03-10T11:20", "2025-04-02T15:00"]
+
+
+@pytest.mark.parametrize("phrase", ["against about 90 on a normal Saturday morning", "more than on a typical Monday"])
+def test_any_such_weekday_dates_nothing(phrase):
+    text = f"# Calls surge\n\nOn Friday 11 July 2025 the contact centre took 640 calls, {phrase}. At 09:30 UTC the queue was empty again.\n"
+    assert "2025-07-11T09:30" in stamps(text)
+
+
+def test_the_date_a_review_was_held_does_not_date_the_timeline():
+    text = (
+        "# Kiosk outage, 12 July 2025\n\n**Facilitator:** Orla Keane · **Review held:** 17 July 2025\n\n"
+        "All times UTC.\n\n## Timeline\n\n- 06:40 First kiosk failures.\n- 08:15 Kiosks working normally again.\n"
+    )
+    assert "2025-07-12T06:40" in stamps(text)

@@ -716,3 +716,21 @@ def test_a_city_names_its_zone_for_the_whole_text(text, first):
 def test_a_city_that_is_also_a_word_names_no_zone():
     text = "# Orders delayed\n\nOn 18 December 2025 at 14:00 Christmas time orders stopped loading, until 14:30.\n"
     assert _stamps(text)[:2] == ["2025-12-18T14:00:00", "2025-12-18T14:30:00"]
+
+
+@pytest.mark.parametrize(
+    "declaration, first",
+    [
+        ("All clock times in this review are Irish time (IST, UTC+1), the local time at our ports.", "2025-07-12T06:40:00Z"),
+        ("Times are IST; our Dublin office ran the bridge.", "2025-07-12T06:40:00Z"),
+        ("Times are IST (our Bengaluru office ran the bridge).", "2025-07-12T02:10:00Z"),
+    ],
+)
+def test_ist_is_irish_time_in_a_text_about_ireland(declaration, first):
+    text = f"# Kiosk outage\n\n{declaration}\n\n## Timeline\n\n- 12 July 2025 07:40 IST: first kiosk failures.\n- 09:15 IST: kiosks working again.\n"
+    assert _stamps(text)[0] == first
+
+
+def test_chilean_summer_time_is_three_hours_behind_utc():
+    text = "# Downloads failed\n\nDownloads failed from 23:40 CLT on 6 September 2025 until 01:25 CLST on 7 September.\n"
+    assert _stamps(text)[:2] == ["2025-09-07T03:40:00Z", "2025-09-07T04:25:00Z"]
