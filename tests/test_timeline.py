@@ -430,3 +430,16 @@ def test_wordings_of_a_founders_post_and_a_branch_network_notice(text, kind):
 
 def test_switching_a_feature_back_on_is_not_switching_back():
     assert classify_event("At 10:41 we switched the cache back on.") != "mitigation"
+
+
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        ("checkout-api 5xx above 20 percent; fans in the queue cannot complete payment.", "impact_start"),
+        ("Pupils couldn't log in to the homework portal.", "impact_start"),
+        ("Error rate below 1 percent. Purchases completing normally.", "impact_end"),
+        ("Label printers at both depots working normally.", "impact_end"),
+    ],
+)
+def test_what_users_cannot_do_and_things_working_normally(text, kind):
+    assert classify_event(text) == kind

@@ -464,3 +464,14 @@ def test_a_sentence_opening_with_users_starting_to_see_errors_is_still_a_window(
 def test_a_range_and_a_later_until_give_two_windows(sentence, second):
     found = windows(f"# Outage\n\n## Impact\n\n{sentence}\n")
     assert len(found) == 2 and second in found
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Short version: on 3 March 2024 nothing we sent to the bank actually arrived there between 14:02 and 15:47 UTC.",
+        "On March 3, 2024 the newsletters we queued between 14:02 and 15:47 UTC never went out.",
+    ],
+)
+def test_what_never_arrived_in_a_range_is_impact(sentence):
+    assert windows(f"# Payroll files\n\n{sentence}\n\n## What happened\n\nThe host key changed.\n") == WINDOW
