@@ -42,7 +42,7 @@ def zone_pattern() -> str:
     short = [re.escape(n) for n in names if not (len(n) > 4 or "/" in n) and n != "Z"]
     # a bare ±HH:MM offset only right after seconds: "17:39-18:12" is a range
     offset = r"(?:UTC|GMT)\s?[+\-−]\s?\d{1,2}(?::?\d{2})?|(?:(?<=\d:\d\d:\d\d)|(?<=\.\d\d\d)|(?<=\.\d{6}))[+-]\d{2}:?\d{2}(?!\d)"
-    city = city_pattern() + r"\s+[Tt]ime"
+    city = r"(?=[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*){0,2}\s+[Tt]ime\b)" + city_pattern() + r"\s+[Tt]ime"  # the cities tried only before "time"
     return r"(?:" + offset + r"|(?i:" + "|".join(long_names) + r")|" + city + "|" + "|".join(short) + r"|(?<=\d)Z)(?![A-Za-z0-9/])"
 
 
@@ -142,11 +142,12 @@ def find_header_zone(text: str) -> tuple[str | None, int]:
 def zone_readings(text: str) -> dict[str, str]:
     """Abbreviations this text means otherwise than the rules' fixed offset, and the IANA zone it
     means ("IST" in a text about Ireland → Europe/Dublin), from the rules' ``ambiguous`` hints."""
-    lowered = text.lower()
     out: dict[str, str] = {}
+    lowered = None
     for abbreviation, readings in rules.timezones()["ambiguous"].items():
-        if abbreviation.startswith("_") or not re.search(rf"\b{abbreviation}\b", text):
+        if abbreviation.startswith("_") or abbreviation not in text or not re.search(rf"\b{abbreviation}\b", text):
             continue
+        lowered = lowered or text.lower()
         for reading in readings:
             if any(re.search(rf"\b{re.escape(hint)}\b", lowered) for hint in reading["hints"]):
                 out[abbreviation] = reading["zone"].upper()
