@@ -189,3 +189,18 @@ def test_apologies_reader_impact_exonerations_advice_and_notices_are_not_causes(
 )
 def test_causes_that_merely_mention_readers_attacks_or_users_stay_causes(sentence):
     assert not never_a_cause(sentence)
+
+
+@pytest.mark.parametrize("heading", ["3. Incident notes", "Notes on the incident"])
+def test_incident_notes_are_the_narrative_not_meta_notes(heading):
+    assert section_role(heading) == "summary"
+    assert section_role("Notes") == "other"  # a bare "Notes" section stays aside
+
+
+def test_a_quarterly_report_s_incident_notes_give_their_causes():
+    text = (
+        "# Quarterly reliability report\n\n## 3. Incident notes\n\n### Incident 1: Booking errors (October 7)\n\n"
+        "On October 7, 2025 online booking failed for 48 minutes.\n\nVersion 2.8 of the booking service was deployed at "
+        "10:09 a.m. It changed how slot availability is cached, and a null check was missing for clinics with no vet rostered that day.\n"
+    )
+    assert any("null check was missing" in c for c in causes(text))
