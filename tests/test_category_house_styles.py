@@ -328,3 +328,18 @@ def test_something_going_wrong_is_no_software_bug_by_itself(sentence):
 )
 def test_code_giving_a_wrong_value_is_a_software_bug(sentence):
     assert "software-bug" in categorise(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # a wind farm's control-room log
+        "Communications came back after the site lead bypassed a failed UPS in the substation cabinet.",
+        # a colocation notice
+        "The outage was caused by a faulty transceiver on the uplink between the two cages.",
+        # a broadcaster's review
+        "The encoder rack's UPS battery failed during the brown-out and both encoders lost power.",
+    ],
+)
+def test_failed_power_and_link_parts_are_hardware(sentence):
+    assert "hardware" in categorise(sentence)
