@@ -44,8 +44,9 @@ def _weekday_flag(word: str) -> str:
     """The ``weekday:N`` flag of a weekday however it is written ("Sat", "Saturday")."""
     return "weekday:%d" % [stem[:3] for stem in _WEEKDAYS].index(word.lower()[:3])
 
-RANGE_JOIN = re.compile(r"(?i)\s*(?:-{1,2}|–|—|to|until|till|through|thru|and|->|→)\s*(?:(?:about|around|roughly|approximately|approx\.|~)\s*)?")
-"""What joins the two times of a range ("14:02–15:47", "14:02 to 15:47"); ``fullmatch`` the text between them."""
+RANGE_JOIN = re.compile(r"(?i)\s*(?:-{1,2}|–|—|to|until|till|through|thru|and|->|→)\s*(?:(?:about|around|roughly|approximately|approx\.|~)\s*|(?:shortly|just|soon)\s+after\s+)?")
+"""What joins the two times of a range ("14:02–15:47", "14:02 to 15:47", "11:52 until shortly after
+13:00"); ``fullmatch`` the text between them."""
 
 RANGE_OPENER = re.compile(r"(?i)\b(?:between|from)\s*(?:(?:about|around|roughly|approximately|approx\.|~)\s*)?$")
 """What opens a range whose times are joined by "and" ("between 14:02 and 15:47", "between about 09:15 … and")."""

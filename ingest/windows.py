@@ -127,6 +127,8 @@ def windows_for(doc: Doc, units: list[Unit], part_start: str | None = None, part
             fixed = _fix_range(a, b)
             if fixed is None or a.precision == "day" or fixed[0] == fixed[1] or (index and restates(text, pairs[index - 1][1], a, b)) or is_peak(text, unit, a):
                 continue
+            if _VAGUE_END.search(text, a.end, b.start):
+                fixed = (fixed[0], snap_after(fixed[1], events or []))
             windows.append(_window(text, unit, fixed[0], fixed[1], a))
         if len(pairs) == 1:
             windows.extend(_longer_in_sentence(text, unit, *pairs[0]))
@@ -228,6 +230,23 @@ def cued_windows(text: str, unit: Unit, clocks: list[TimeMention]) -> list[dict]
             return []
         windows.append(_window(text, unit, fixed[0], fixed[1], clocks[a]))
     return windows
+
+
+_VAGUE_END = re.compile(r"(?i)\b(?:shortly|just|soon)\s+after\s*$")
+"""A range's end given as a little after a time ("until shortly after 13:00")."""
+
+SNAP_REACH = timedelta(minutes=30)
+"""How far after a vague end ("shortly after 13:00") the timeline's recovery may time it."""
+
+
+def snap_after(end: datetime, events: list[dict]) -> datetime:
+    """The time of the first recovery event the timeline gives within ``SNAP_REACH`` after a vague end
+    ("until shortly after 13:00", the timeline's "13:04 Sync error rate back to baseline"), else the end."""
+    for event in sorted(events, key=lambda e: e["at"]):
+        at = parse_iso(event["at"]) if event["kind"] in ("impact_end", "resolution") and event.get("precision") != "day" else None
+        if at is not None and (at.tzinfo is None) == (end.tzinfo is None) and timedelta(0) < naive(at) - naive(end) <= SNAP_REACH:
+            return at
+    return end
 
 
 _AND_UNTIL = re.compile(r"(?i)^[^.;:]{0,80}?\b(?:and|but)\b[^.;:]{0,80}?\b(?:until|till)\s+(?:about\s+|around\s+|approximately\s+)?$")

@@ -443,3 +443,16 @@ def test_switching_a_feature_back_on_is_not_switching_back():
 )
 def test_what_users_cannot_do_and_things_working_normally(text, kind):
     assert classify_event(text) == kind
+
+
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        ("Sync error rate back to baseline.", "impact_end"),
+        ("Checkout latency back to normal levels across all regions.", "impact_end"),
+        ("Redis at its memory limit again; sync errors return.", "impact_start"),
+        ("Timeouts reappeared on the EU cluster.", "impact_start"),
+    ],
+)
+def test_rates_back_to_baseline_and_errors_returning(text, kind):
+    assert classify_event(text) == kind

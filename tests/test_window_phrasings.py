@@ -475,3 +475,22 @@ def test_a_range_and_a_later_until_give_two_windows(sentence, second):
 )
 def test_what_never_arrived_in_a_range_is_impact(sentence):
     assert windows(f"# Payroll files\n\n{sentence}\n\n## What happened\n\nThe host key changed.\n") == WINDOW
+
+
+@pytest.mark.parametrize(
+    "summary, entry",
+    [
+        # a language app's review: a Markdown timeline of bold clocks
+        ("On 3 March 2024 lesson sync failed from 14:02 until shortly after 15:45 UTC.", "- **15:47** — Sync error rate back to baseline."),
+        # a library consortium's memo: plain timeline lines
+        ("On 3 March 2024, self-checkout was down from 14:02 until just after 15:45 UTC.", "- 15:47 All branches confirmed working again."),
+    ],
+)
+def test_a_vague_end_takes_the_timeline_s_recovery_just_after_it(summary, entry):
+    text = f"# Sync failures\n\n## Summary\n\n{summary}\n\n## Timeline (UTC)\n\n- 14:02 Errors begin.\n{entry}\n"
+    assert windows(text) == WINDOW
+
+
+def test_a_vague_end_with_no_recovery_near_it_keeps_its_stated_time():
+    text = "# Sync failures\n\n## Summary\n\nOn 3 March 2024 lesson sync failed from 14:02 until shortly after 15:47 UTC.\n"
+    assert windows(text) == WINDOW
