@@ -100,12 +100,15 @@ def lead_up_entry(mentions: list[TimeMention], i: int, day: date | None, text: s
     ("| Tue 8 July | Change CHG-2291 approved … |"), so the clock-only entries after it stay on the
     incident's day."""
     m = mentions[i]
-    if text is None or day is None or m.has_clock or m.date is None or m.date >= day or i + 1 >= len(mentions):
+    if text is None or day is None or m.has_clock or m.date is None or m.date >= day:
         return False
     line_end = text.find("\n", m.end)
     line_end = len(text) if line_end < 0 else line_end
-    after = next((n for n in mentions[i + 1:] if n.start > line_end), None)  # "| 2025-03-10 | 11:20 |": that row's own clock
-    if after is None or not after.has_clock or after.date is not None or any(n.has_clock for n in mentions[i + 1:] if n.start < line_end and n.date is None and _cell_start(text, n.start)):
+    same_row = [n for n in mentions[i + 1:] if n.start < line_end]
+    if any(n.has_clock and n.date is None and _cell_start(text, n.start) for n in same_row):
+        return False  # "| 2025-03-10 | 11:20 |": the row's own clock, in the next cell
+    after = mentions[i + 1 + len(same_row)] if i + 1 + len(same_row) < len(mentions) else None
+    if after is None or not after.has_clock or after.date is not None:
         return False
     return len(re.findall(r"[A-Za-z]{2,}", text[m.end:line_end])) >= 3
 

@@ -44,11 +44,17 @@ def _weekday_flag(word: str) -> str:
     """The ``weekday:N`` flag of a weekday however it is written ("Sat", "Saturday")."""
     return "weekday:%d" % [stem[:3] for stem in _WEEKDAYS].index(word.lower()[:3])
 
-RANGE_JOIN = re.compile(r"(?i)\s*(?:-{1,2}|–|—|to|until|till|through|thru|and|->|→)\s*(?:(?:about|around|roughly|approximately|approx\.|~)\s*|(?:shortly|just|soon)\s+after\s+)?")
+APPROXIMATELY = r"(?:about|around|roughly|approximately|approx\.|~)"
+"""The words that make a time approximate ("about 09:15", "~14:02")."""
+
+VAGUE_AFTER = r"(?:shortly|just|soon)\s+after"
+"""What makes a time a little after the one stated ("shortly after 13:00")."""
+
+RANGE_JOIN = re.compile(r"(?i)\s*(?:-{1,2}|–|—|to|until|till|through|thru|and|->|→)\s*(?:" + APPROXIMATELY + r"\s*|" + VAGUE_AFTER + r"\s+)?")
 """What joins the two times of a range ("14:02–15:47", "14:02 to 15:47", "11:52 until shortly after
 13:00"); ``fullmatch`` the text between them."""
 
-RANGE_OPENER = re.compile(r"(?i)\b(?:between|from)\s*(?:(?:about|around|roughly|approximately|approx\.|~)\s*)?$")
+RANGE_OPENER = re.compile(r"(?i)\b(?:between|from)\s*(?:" + APPROXIMATELY + r"\s*)?$")
 """What opens a range whose times are joined by "and" ("between 14:02 and 15:47", "between about 09:15 … and")."""
 
 

@@ -24,7 +24,7 @@ from .segment import text_of, result_of
 from .isotime import iso, parse_iso
 from .times import TimeMention
 from .time_zones import zone_regex
-from .units import Unit, evidence, impact_words, is_impact, units_for
+from .units import Unit, evidence, is_impact, says_any, units_for
 from .windows import is_peak, ranges, windows_for
 from .metrics import metrics
 
@@ -90,7 +90,7 @@ def events_for(doc: Doc, units: list[Unit]) -> list[dict]:
         if not resolved:
             continue
         body = text[unit.text_start:unit.text_end]
-        if unit.status is None and (impact_words("future").search(lowered := text[unit.start:unit.end].lower()) or impact_words("announced").search(lowered)):
+        if unit.status is None and says_any(("future", "announced"), text[unit.start:unit.end]):
             continue
         clocks = [m for m in resolved if m.has_clock]
         chosen = clocks

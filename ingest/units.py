@@ -31,6 +31,12 @@ def says(key: str, text: str) -> bool:
     return bool(impact_words(key).search(text.lower()))
 
 
+def says_any(keys: tuple[str, ...], text: str) -> bool:
+    """Whether ``text`` holds a word of any of the ``impact_words.json`` lists ``keys``."""
+    lowered = text.lower()
+    return any(impact_words(key).search(lowered) for key in keys)
+
+
 def is_impact(text: str) -> bool:
     """Whether a sentence speaks of customer impact (a range in it is an impact window)."""
     return says("impact", text)
@@ -39,10 +45,9 @@ def is_impact(text: str) -> bool:
 def is_not_impact(text: str) -> bool:
     """Whether a sentence's times are never impact: business hours, schedules, the team's meetings,
     downtime announced to come, changes merged or deployed (unless the sentence also speaks of impact)."""
-    lowered = text.lower()
-    if impact_words("not_impact").search(lowered) or impact_words("team_activity").search(lowered) or impact_words("announced").search(lowered):
+    if says_any(("not_impact", "team_activity", "announced"), text):
         return True
-    return bool(impact_words("change_work").search(lowered)) and not is_impact(text)
+    return says("change_work", text) and not is_impact(text)
 
 
 @dataclass

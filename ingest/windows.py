@@ -17,7 +17,7 @@ from .derived_windows import DERIVED_MAX_SPAN, MAX_STATED_DURATION, bare_window,
 from .isotime import iso, naive, parse_iso
 from .segment import text_of
 from .tables import END_LABEL, START_LABEL, cell_at, column_cells
-from .time_mentions import RANGE_JOIN, RANGE_OPENER, WEEKDAY_ABBREVIATION, TimeMention
+from .time_mentions import APPROXIMATELY, RANGE_JOIN, RANGE_OPENER, VAGUE_AFTER, WEEKDAY_ABBREVIATION, TimeMention
 from .units import Unit, evidence, is_impact, is_not_impact, says
 
 
@@ -232,7 +232,7 @@ def cued_windows(text: str, unit: Unit, clocks: list[TimeMention]) -> list[dict]
     return windows
 
 
-_VAGUE_END = re.compile(r"(?i)\b(?:shortly|just|soon)\s+after\s*$")
+_VAGUE_END = re.compile(r"(?i)\b" + VAGUE_AFTER + r"\s*$")
 """A range's end given as a little after a time ("until shortly after 13:00")."""
 
 SNAP_REACH = timedelta(minutes=30)
@@ -249,7 +249,7 @@ def snap_after(end: datetime, events: list[dict]) -> datetime:
     return end
 
 
-_AND_UNTIL = re.compile(r"(?i)^[^.;:]{0,80}?\b(?:and|but)\b[^.;:]{0,80}?\b(?:until|till)\s+(?:about\s+|around\s+|approximately\s+)?$")
+_AND_UNTIL = re.compile(r"(?i)^[^.;:]{0,80}?\b(?:and|but)\b[^.;:]{0,80}?\b(?:until|till)\s+(?:" + APPROXIMATELY + r"\s*)?$")
 """What joins a range to a later end of the same start ("from 03:04 to 05:06, and of three turbines until 06:52")."""
 
 
