@@ -48,6 +48,9 @@ def section_role(heading: str, strict: bool = False, contained: bool = True) -> 
         for phrase in phrases[role]:
             if norm.startswith(phrase + " ") or norm.startswith(phrase + "&") or norm.startswith(phrase + ","):
                 return role
+    for role, pattern in _heading_patterns():
+        if pattern.search(norm):
+            return role
     words = norm.split()
     longest = data["question_heading_words"] if words[0] in data["question_words"] else 9
     if contained and len(words) <= longest:
@@ -71,6 +74,14 @@ def names_action_table(header_cells: tuple[str, ...]) -> bool:
     data = rules.sections()
     names = {normalise_heading(cell) for cell in header_cells}
     return bool(names & set(data["action_columns"])) and not names & set(data["time_columns"])
+
+
+@lru_cache(maxsize=1)
+def _heading_patterns() -> list[tuple[str, re.Pattern]]:
+    """The rules' ``heading_patterns``, compiled, in role order."""
+    data = rules.sections()
+    patterns = data.get("heading_patterns", {})
+    return [(role, re.compile(p)) for role in data["order"] for p in patterns.get(role, [])]
 
 
 @lru_cache(maxsize=1)

@@ -26,6 +26,31 @@ def city_zones() -> dict[str, str]:
     return out
 
 
+@lru_cache(maxsize=1)
+def country_zones() -> dict[str, str]:
+    """Every country the IANA database gives a single zone, by its name there ("Nepal" →
+    Asia/Kathmandu), for "Nepal time"; names with a qualifier ("Korea (South)") are left out."""
+    from importlib.resources import files
+
+    try:
+        folder = files("tzdata").joinpath("zoneinfo")
+        names = _tab_rows(folder.joinpath("iso3166.tab").read_text(encoding="utf-8"))
+        zones = _tab_rows(folder.joinpath("zone.tab").read_text(encoding="utf-8"))
+    except (ModuleNotFoundError, FileNotFoundError, OSError):
+        return {}
+    per_country: dict[str, list[str]] = {}
+    for row in zones:
+        if len(row) >= 3:
+            per_country.setdefault(row[0], []).append(row[2])
+    excluded = set(rules.timezones()["not_cities"])
+    return {row[1]: per_country[row[0]][0] for row in names if len(row) >= 2 and len(per_country.get(row[0], [])) == 1 and re.fullmatch(r"[A-Z][a-z]+(?: [A-Z][a-z]+)?", row[1]) and row[1] not in excluded}
+
+
+def _tab_rows(text: str) -> list[list[str]]:
+    """The tab-separated rows of a tz database table, comments left out."""
+    return [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
+
+
 def city_pattern() -> str:
     """A regex alternation of the IANA city names, as capitalised in the database ("Lisbon")."""
     names = sorted(city_zones(), key=len, reverse=True)
@@ -42,7 +67,9 @@ def zone_pattern() -> str:
     short = [re.escape(n) for n in names if not (len(n) > 4 or "/" in n) and n != "Z"]
     # a bare ±HH:MM offset only right after seconds: "17:39-18:12" is a range
     offset = r"(?:UTC|GMT)\s?[+\-−]\s?\d{1,2}(?::?\d{2})?|(?:(?<=\d:\d\d:\d\d)|(?<=\.\d\d\d)|(?<=\.\d{6}))[+-]\d{2}:?\d{2}(?!\d)"
-    city = r"(?=[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*){0,2}\s+[Tt]ime\b)" + city_pattern() + r"\s+[Tt]ime"  # the cities tried only before "time"
+    countries = "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in sorted(country_zones(), key=len, reverse=True))
+    places = city_pattern() + (r"|(?=[A-Z])(?:" + countries + ")" if countries else "")
+    city = r"(?=[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*){0,2}\s+[Tt]ime\b)(?:" + places + r")\s+[Tt]ime"  # the cities and countries tried only before "time"
     return r"(?:" + offset + r"|(?i:" + "|".join(long_names) + r")|" + city + "|" + "|".join(short) + r"|(?<=\d)Z)(?![A-Za-z0-9/])"
 
 
@@ -86,8 +113,8 @@ def zone_offset(name: str, on: datetime) -> timedelta | None:
 
 @lru_cache(maxsize=1)
 def _cities_upper() -> dict[str, str]:
-    """``city_zones`` keyed by the upper-cased city name, for lookup."""
-    return {name.upper(): zone for name, zone in city_zones().items()}
+    """``city_zones`` and ``country_zones`` keyed by the upper-cased name, for lookup."""
+    return {name.upper(): zone for name, zone in {**country_zones(), **city_zones()}.items()}
 
 
 def _iana_case(name: str) -> str:

@@ -120,7 +120,7 @@ def clean_str(value: Any, problems: list[str] | None = None, field: str | None =
 
 
 def iso_utc(value: Any, problems: list[str] | None = None, field: str | None = None) -> str | None:
-    """An ISO-ish timestamp as ISO 8601 UTC with Z, a date as YYYY-MM-DD, or None when it is not a
+    """An ISO-ish timestamp (or Unix time in seconds or milliseconds) as ISO 8601 UTC with Z, a date as YYYY-MM-DD, or None when it is not a
     usable time (unparseable, or outside EARLIEST_YEAR-LATEST_YEAR: recorded in ``problems`` when given)."""
     from datetime import date, datetime, timezone
 
@@ -137,6 +137,9 @@ def iso_utc(value: Any, problems: list[str] | None = None, field: str | None = N
         return value.isoformat()
     elif isinstance(value, (str, int, float)) and not isinstance(value, bool):
         text = str(value).strip()
+        if re.fullmatch(r"\d{9,13}(?:\.\d+)?", text):  # Unix time, in seconds or (13 digits) milliseconds
+            seconds = float(text) / (1000 if len(text.split(".")[0]) > 11 else 1)
+            return iso_utc(datetime.fromtimestamp(seconds, tz=timezone.utc), problems, field)
         try:
             if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
                 return iso_utc(date.fromisoformat(text), problems, field)

@@ -49,7 +49,7 @@ def normalise_json(source: Source) -> Document:
         org = "Google Cloud"
     fmt = "statuspage" if kind == "statuspage" else "gcp"
     title = parts[0].title if len(parts) == 1 else f"{len(parts)} incidents"
-    zone = clean_str(page.get("time_zone"), builder.problems, "page time_zone") if isinstance(page, dict) else None
+    zone = clean_str(page.get("time_zone") or page.get("display_timezone") or page.get("timezone"), builder.problems, "page time_zone") if isinstance(page, dict) else None
     flags = [bad_metadata(builder.problems)] if builder.problems else []
     return Document(source=source.name, format=fmt, text=text, sha256=source.sha256, title=title, organization=org, parts=parts, flags=flags, meta={"json_kind": kind, "default_zone": zone})
 

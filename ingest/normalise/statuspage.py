@@ -37,6 +37,18 @@ def _update_body(update: dict, problems: list[str]) -> str:
     return _body_text(clean_str(update.get(key), problems, "update body") or "")
 
 
+POSTMORTEM_BODY_KEYS = ("body", "body_html", "body_markdown", "text", "content", "html", "markdown")
+"""Where a postmortem object's write-up may be (``{"postmortem": {"body_html": …}}``)."""
+
+
+def _postmortem(incident: dict, problems: list[str]) -> str | None:
+    """The incident's postmortem write-up: Statuspage's ``postmortem_body``, or a ``postmortem`` string or object."""
+    found = incident.get("postmortem_body") or incident.get("postmortem")
+    if isinstance(found, dict):
+        found = next((found[k] for k in POSTMORTEM_BODY_KEYS if isinstance(found.get(k), str) and found[k].strip()), None)
+    return clean_str(found, problems, "postmortem") if found else None
+
+
 def render_statuspage(builder: TextBuilder, incident: dict) -> Part:
     """Append one status-page incident (title, its updates oldest first, then its postmortem); return its Part."""
     problems = builder.problems
@@ -46,7 +58,7 @@ def render_statuspage(builder: TextBuilder, incident: dict) -> Part:
     updates = status_updates(incident)
     keys = [k for k in UPDATE_TIME_KEYS if any(k in u for u in updates)] or ["created_at"]
     render_updates(builder, part, updates, (keys[0], keys[1] if len(keys) > 1 else keys[0]), "## {status}: {at}", lambda u: _update_body(u, problems))
-    postmortem = clean_str(incident.get("postmortem_body"), problems, "postmortem_body")
+    postmortem = _postmortem(incident, problems)
     if postmortem:
         builder.add(f"## Postmortem\n\n{_body_text(postmortem)}\n\n")  # Statuspage's own field for the write-up
     return part
