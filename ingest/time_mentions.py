@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 
-from . import rules
+from . import clock_words, rules
 from .isotime import iso
 from .time_zones import zone_pattern
 
@@ -91,8 +91,10 @@ def scanner() -> re.Pattern:
         r"(?P<hh>(?P<h5>[0-2]?\d)h(?P<mi5>[0-5]\d)(?![\w.,]\w|[a-zA-Z])|(?P<h6>[01]\d|2[0-3])(?P<mi6>[0-5]\d)[^\S\n]?(?:hrs|hours)(?![a-zA-Z]|[^\S\n]+(?:of|long|later|ago|earlier|in total)\b))",
         # "midnight UTC", "noon PT": a named hour, only with its zone (a bare "at midnight" is too loose to date)
         r"(?P<named>midnight|midday|noon)(?=\s?\(?(?:" + zone + r")(?![a-zA-Z]))",
+        clock_words.pattern(),  # "twenty past two in the afternoon", "by four o'clock"
     ]
-    time_part = r"(?:" + "|".join(time_alts) + r")(?:\s?\(?(?P<zone>" + zone + r")\)?)?"
+    # "from twenty past two in the afternoon, Central European Time, until …": a zone's long name set off by commas
+    time_part = r"(?:" + "|".join(time_alts) + r")(?:\s?\(?(?P<zone>" + zone + r")\)?|,\s(?P<zonel>(?-i:(?=[A-Z][a-z]+\s+[A-Z]?[a-z]+))(?:" + zone + r"))(?=[,;)]))?"
     return re.compile(
         r"(?:(?<![\w:/.+−-])|(?<=\dT)|(?<=\d[-–—]))(?:(?P<date>" + "|".join(date_alts) + r")|(?P<time>" + time_part + r"))",
         re.I,
@@ -217,6 +219,7 @@ def _candidates(text: str):
     spans = [(max(0, r.start() - _LOOKBACK), min(len(text), r.end() + 30)) for r in _DIGITS.finditer(text)]
     spans += [(w.start(), w.end() + 1) for w in _WEEKDAY_WORD.finditer(text)]  # "Wednesday morning's repeat …"
     spans += [(w.start(), w.end() + 3) for w in _previous_day_word().finditer(text)]  # "last night's outage"
+    spans += [(max(0, w.start() - 30), w.end() + 40) for w in clock_words.ANCHOR.finditer(text)]  # "at half past three"
     for start, end in sorted(spans):
         if windows and start <= windows[-1][1]:
             windows[-1][1] = max(windows[-1][1], end)
@@ -242,6 +245,11 @@ def _parse_match(match: re.Match, text: str) -> TimeMention | None:
     elif g["hh"]:
         h, mi, s, ap = int(g["h5"] or g["h6"]), int(g["mi5"] or g["mi6"]), None, None
         mention.padded = True  # a 24-hour clock
+    elif g["wt"]:
+        if not clock_words.led_in(text, match.start()):
+            return None
+        h, mi, ap = clock_words.clock(g)
+        s = None
     elif g["named"]:
         h, mi, s, ap = (0 if g["named"].lower() == "midnight" else 12), 0, None, None
         mention.padded = True  # a 24-hour reading: never an am/pm guess
@@ -258,8 +266,8 @@ def _parse_match(match: re.Match, text: str) -> TimeMention | None:
     mention.hour, mention.minute, mention.second = h, mi, s
     if ap:
         mention.ampm = ap.lower().replace(".", "")[0] + "m"
-    if g["zone"]:
-        mention.zone = re.sub(r"\s+", " ", g["zone"]).upper()
+    if g["zone"] or g["zonel"]:
+        mention.zone = re.sub(r"\s+", " ", g["zone"] or g["zonel"]).upper()
         mention.zone_explicit = True
     mention.precision = "second" if s is not None else "minute"
     return mention

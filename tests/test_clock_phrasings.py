@@ -57,3 +57,32 @@ def test_a_four_digit_clock_with_hrs_or_hours_is_a_24_hour_time(text, expected):
 def test_a_four_digit_number_of_hours_is_no_clock():
     text = "Storage outage\n\nOn 9 October 2025 at 14:05 UTC the array failed; rebuilding took 1200 hours of disk time.\n"
     assert [e["at"][:16] for e in incident(text)["timeline"]] == ["2025-10-09T14:05"]
+
+
+@pytest.mark.parametrize(
+    "sentence, expected",
+    [
+        # a translation agency's headingless letter
+        ("On Tuesday 4 February 2025, from twenty past two in the afternoon, Central European Time, until a quarter past six that evening, nobody could open a file.",
+         ("2025-02-04T13:20", "2025-02-04T17:15")),
+        # a parish council's notice
+        ("On 9 July 2025 the booking page was down from half past nine in the morning until eleven o'clock in the morning UK time.",
+         ("2025-07-09T08:30", "2025-07-09T10:00")),
+    ],
+)
+def test_clocks_in_words_make_a_window(sentence, expected):
+    windows = [(w["start"][:16], w["end"][:16]) for w in incident(f"Outage\n\n{sentence}\n")["impact_windows"]]
+    assert windows == [expected]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "On 9 July 2025 we scaled from ten to twelve servers to absorb the load.",
+        "On 9 July 2025 about half past incidents were closed within a day.",
+        "On 9 July 2025 five past outages were reviewed again.",
+    ],
+)
+def test_numbers_in_words_are_no_clock(sentence):
+    stamps = [e["at"] for e in incident(f"Review\n\n{sentence}\n")["timeline"]]
+    assert all("T" not in s for s in stamps)
