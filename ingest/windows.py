@@ -119,7 +119,7 @@ def windows_for(doc: Doc, units: list[Unit], part_start: str | None = None, part
         body = text[unit.start:unit.end]
         if unit.block.role in ("actions", "lessons") or is_not_impact(body):
             continue
-        impactish = bool(is_impact(body)) or unit.block.role in ("impact", "summary") or (unit.block.role is None and unit.start < opening_end)
+        impactish = bool(is_impact(body)) or unit.block.role in ("impact", "summary") or (unit.block.role is None and unit.start < opening_end) or bool(_start_and_duration().search(body.lower()))
         if not impactish:
             continue
         pairs = ranges(text, unit)
@@ -159,6 +159,12 @@ def windows_for(doc: Doc, units: list[Unit], part_start: str | None = None, part
     if derived:
         return [derived], "timeline: impact start (or trigger) to first recovery event"
     return [], "none stated"
+
+
+@lru_cache(maxsize=1)
+def _start_and_duration() -> re.Pattern:
+    """A start and how long it lasted, stated together: a window wherever the sentence stands."""
+    return re.compile(rules.window_cues()["start_and_duration"])
 
 
 @lru_cache(maxsize=1)

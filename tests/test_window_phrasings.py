@@ -494,3 +494,21 @@ def test_a_vague_end_takes_the_timeline_s_recovery_just_after_it(summary, entry)
 def test_a_vague_end_with_no_recovery_near_it_keeps_its_stated_time():
     text = "# Sync failures\n\n## Summary\n\nOn 3 March 2024 lesson sync failed from 14:02 until shortly after 15:47 UTC.\n"
     assert windows(text) == WINDOW
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a monthly reliability email: the incident's own section, no impact words
+        "# October report\n\n## Shift-swap notifications held back, 3 March 2024\n\nThe hold-up began at 14:02 UTC and lasted 105 minutes. Every message was delivered afterwards.\n",
+        # a school district's IT notice
+        "# Portal notice\n\n## Gradebook, Sunday 3 March 2024\n\nThe trouble started at 14:02 UTC and went on for about 105 minutes before the last teachers could save grades.\n",
+    ],
+)
+def test_a_start_and_how_long_it_lasted_is_a_window_wherever_it_stands(text):
+    assert windows(text) == WINDOW
+
+
+def test_a_meeting_that_began_and_lasted_is_no_window():
+    text = "# Review\n\n## Follow-up, 3 March 2024\n\nThe review meeting began at 14:02 UTC and lasted 105 minutes.\n"
+    assert windows(text) == []
