@@ -24,7 +24,7 @@ from .segment import RECORD_ID, Block, block_sentences, text_of, result_of
 
 _ANNOUNCES = re.compile(r":\s*$")
 _LINK_ONLY = re.compile(r"^\W*(?:https?://\S+|#\d+|\[[^\]]*\]\([^)]*\))\W*$")
-_NON_ACTION_ROLES = {"timeline", "other"}
+_NON_ACTION_ROLES = {"timeline", "other", "aside"}
 
 
 @lru_cache(maxsize=1)

@@ -25,7 +25,7 @@ from .segment import Block, block_sentences, text_of, result_of
 SECTION_KINDS = {"root_cause": "root", "trigger": "trigger", "contributing": "contributing"}
 """Cause kind implied by each cause section role."""
 
-_SKIP_ROLES = {"timeline", "actions", "lessons", "other", "detection"}
+_SKIP_ROLES = {"timeline", "actions", "lessons", "other", "detection", "aside"}
 
 
 def _terms(key: str) -> re.Pattern:

@@ -8,6 +8,7 @@ import re
 from functools import lru_cache
 
 from . import rules
+from .time_mentions import scan
 
 
 _PLURAL = {"i am": "we are", "i'm": "we're", "i've": "we've", "i'll": "we'll", "i'd": "we'd", "i": "we", "my": "our", "me": "us"}
@@ -94,3 +95,19 @@ def _contained_phrases() -> list[tuple[str, re.Pattern]]:
         if longer:
             out.append((role, re.compile(r"(?<!\w)(?:" + "|".join(longer) + r")(?!\w)")))
     return out
+
+
+_INCIDENT_TITLE = re.compile(r"(?i)^(?:incident|outage|event|disruption)\s*(?:#|no\.?\s*)?\d+\b|^(?:first|second|third|fourth|fifth)\s+(?:incident|outage)\b")
+
+
+def is_incident_heading(title: str) -> bool:
+    """A heading naming one dated incident: a date plus words, or 'Incident 2'."""
+    if _INCIDENT_TITLE.match(title.strip()):
+        return True
+    if re.search(r"\d{4}-\d{2}-\d{2}T\d", title):
+        return False  # a status-page update heading, not an incident
+    mentions = [m for m in scan(title) if m.date is not None]
+    if not mentions:
+        return False
+    rest = title[: mentions[0].start] + " " + title[mentions[0].end:]
+    return len(re.findall(r"[A-Za-z]{3,}", rest)) >= 2

@@ -18,23 +18,7 @@ from spacy.tokens import Doc
 
 from . import classify, metrics
 from .segment import Block, text_of, result_of
-from .times import scan
-
-_INCIDENT_TITLE = re.compile(r"(?i)^(?:incident|outage|event|disruption)\s*(?:#|no\.?\s*)?\d+\b|^(?:first|second|third|fourth|fifth)\s+(?:incident|outage)\b")
-
-
-def _is_incident_heading(title: str) -> bool:
-    """A heading naming one dated incident: a date plus words, or 'Incident 2'."""
-    if _INCIDENT_TITLE.match(title.strip()):
-        return True
-    if re.search(r"\d{4}-\d{2}-\d{2}T\d", title):
-        return False  # a status-page update heading, not an incident
-    mentions = [m for m in scan(title) if m.date is not None]
-    if not mentions:
-        return False
-    rest = title[: mentions[0].start] + " " + title[mentions[0].end:]
-    return len(re.findall(r"[A-Za-z]{3,}", rest)) >= 2
-
+from .headings import is_incident_heading
 
 def incident_sections(text: str, blocks: list[Block], mentions: list) -> list[tuple[int, int, str]]:
     """(start, end, title) of each incident section, or [] when the text reports one incident."""
@@ -49,7 +33,7 @@ def incident_sections(text: str, blocks: list[Block], mentions: list) -> list[tu
                     runs.append(run)
                 run = []
             elif h.level == level:
-                if _is_incident_heading(text[h.start:h.end]):
+                if is_incident_heading(text[h.start:h.end]):
                     run.append(h)
                 else:
                     if len(run) >= 2:

@@ -26,6 +26,7 @@ from spacy.tokens import Doc
 from .extensions import ensure_extensions, result_of, sentence_spans, text_of  # noqa: F401  (shared Doc helpers, re-exported)
 
 from .tables import ROW, ROW_SEPARATOR, labels_only, next_is_row, row_cells
+from .asides import mark_asides
 from .headings import is_document_type, names_action_table, normalise_heading, section_role  # noqa: F401  (re-exported)
 from .time_mentions import MONTH
 
@@ -360,7 +361,8 @@ class StructureComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         ensure_extensions()
-        blocks = segment_text(text_of(doc))
+        text = text_of(doc)
+        blocks = mark_asides(text, segment_text(text))
         doc._.pmkb_blocks = blocks
         if not len(doc):
             return doc

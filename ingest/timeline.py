@@ -87,8 +87,8 @@ def events_for(doc: Doc, units: list[Unit]) -> list[dict]:
     events: list[dict] = []
     for unit in units:
         resolved = [m for m in unit.mentions if m.value is not None]
-        if not resolved:
-            continue
+        if not resolved or unit.block.role == "aside" or _todo_hours(text, unit, resolved):
+            continue  # a newsletter's or meeting's other items, and a to-do's hours ("a blackout for migrations, 04:00–10:00"), are no events
         body = text[unit.text_start:unit.text_end]
         if unit.status is None and says_any(("future", "announced"), text[unit.start:unit.end]):
             continue
@@ -230,3 +230,12 @@ class TimelineComponent:
         m["rules"]["windows"] = rule
         result["metrics"] = m
         return doc
+
+
+def _todo_hours(text: str, unit, resolved: list) -> bool:
+    """Whether a unit is a to-do (a checklist item or action-table row) whose only times are the
+    hours it proposes ("Propose a weekday blackout for migrations, 04:00–10:00"), not an event."""
+    block = unit.block
+    if block.role != "actions" or not (block.checkbox is not None or block.kind == "row"):
+        return False
+    return bool(ranges(text, unit)) and not any(m.date_explicit for m in resolved)

@@ -91,7 +91,7 @@ def resolve(
     starts = set(timeline_starts)
     correct_year_typos([m for m in mentions if m.start in starts])
     date_sentences_from_their_end(mentions, units, text)
-    anchors = _clock_anchors(mentions)
+    anchors = _clock_anchors(mentions, text)
     cur_date: date | None = None
     entry_date: date | None = None
     default_date: date | None = None
@@ -134,7 +134,7 @@ def resolve(
                 if m.start in starts and lead_up_entry(mentions, i, cur_date or ctx.base_date, text):
                     m.date_explicit, m.value, m.precision = True, datetime.combine(m.date, time()), "day"
                     continue  # "| Tue 8 July | Change approved |": an event of its day, which dates no entry after it
-                if _told_back(m, cur_date or ctx.base_date, text):
+                if _told_back(m, cur_date or ctx.base_date, text) or (text is not None and _intended().search(text, max(0, m.start - 60), m.start)):
                     m.date_explicit = True  # "the vendor had upgraded it overnight on the 8th": an event, but the text stays on its day
                 elif m.start not in starts and m.date != cur_date and in_byline(m, text):
                     m.date_explicit = True  # "Written up by Dana, Wed Oct 16": the post's own day, not the day the text is on
@@ -272,6 +272,13 @@ def _nearest_year(day: date, near: date) -> date:
 
 
 @lru_cache(maxsize=1)
+def _intended() -> re.Pattern:
+    """Words before a dated clock that say what was meant to happen, not what did."""
+    words = sorted(rules.time_cues()["intended"], key=len, reverse=True)
+    return re.compile(r"(?i)\b(?:" + "|".join(re.escape(w).replace(r"\ ", r"[*_]*\s+[*_]*") for w in words) + r")\b")  # "*meant* to run"
+
+
+@lru_cache(maxsize=1)
 def _next_day_cue() -> re.Pattern:
     """Words before a clock time that put it on the next day ("the next morning")."""
     words = sorted(rules.time_cues()["next_day"], key=len, reverse=True)
@@ -301,7 +308,7 @@ def _going_back(mentions: list[TimeMention], i: int, starts: set[int], day: date
     return end, back_until[1] if back_until else day
 
 
-def _clock_anchors(mentions: list[TimeMention]) -> dict[tuple[int | None, int | None], date]:
+def _clock_anchors(mentions: list[TimeMention], text: str | None = None) -> dict[tuple[int | None, int | None], date]:
     """Clock times stated with a full date somewhere in the text: (hour, minute) → that date.
 
     A bare timeline entry with the same clock time is the same moment, so it
@@ -309,7 +316,7 @@ def _clock_anchors(mentions: list[TimeMention]) -> dict[tuple[int | None, int | 
     """
     anchors: dict[tuple[int | None, int | None], date] = {}
     for m in mentions:
-        if m.has_clock and m.date is not None and (m.year_explicit or m.date_explicit) and not m.ampm:
+        if m.has_clock and m.date is not None and (m.year_explicit or m.date_explicit) and not m.ampm and not (text and _intended().search(text, max(0, m.start - 60), m.start)):
             anchors.setdefault((m.hour, m.minute), m.date)  # "02:14 UTC on Saturday, June 14": the year is the entry's
     return anchors
 
@@ -351,7 +358,8 @@ class TimesComponent:
         meta = doc._.pmkb_meta or {}
         mentions = scan(text_of(doc))
         publication = meta.get("published_at")
-        skip = list(meta.get("skip_spans") or []) + not_prose_spans(text_of(doc))
+        asides = [(b.start, b.end) for b in doc._.pmkb_blocks or [] if b.section == "aside"]  # a newsletter's other items date nothing of the incident
+        skip = list(meta.get("skip_spans") or []) + not_prose_spans(text_of(doc)) + asides
         mentions = [m for m in mentions if not any(s <= m.start < e for s, e in skip)]
         title_mentions = scan(meta["title"]) if meta.get("title") else []
         correct_title_date(mentions, title_mentions, _date_of(meta.get("filename_date")))

@@ -512,3 +512,14 @@ def test_a_start_and_how_long_it_lasted_is_a_window_wherever_it_stands(text):
 def test_a_meeting_that_began_and_lasted_is_no_window():
     text = "# Review\n\n## Follow-up, 3 March 2024\n\nThe review meeting began at 14:02 UTC and lasted 105 minutes.\n"
     assert windows(text) == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Between 14:02 and 15:47 UTC on 3 March 2024, messages to our short code went unanswered.",
+        "From 14:02 until 15:47 UTC on 3 March 2024, balance requests got no reply at all.",
+    ],
+)
+def test_requests_left_unanswered_are_impact_in_any_section(sentence):
+    assert windows(f"# SMS banking\n\n## What went wrong\n\n{sentence}\n") == WINDOW
