@@ -130,7 +130,10 @@ def find_actions(doc: Doc) -> list[dict]:
         if inventory and block.kind in ("item", "row"):
             continue
         if role == "actions":
-            if block.kind in ("item", "row"):
+            if block.label and block.label.lower() in rules.sections()["action_record_fields"]["fields"]:
+                _record_field(actions, text, block)  # "Owner: Network Team", "Status: Completed 12/03/2025"
+                continue
+            if block.kind in ("item", "row") or (block.label and block.label.lower() in rules.sections()["action_record_fields"]["text"]):
                 s, e = _item_span(text, block)
                 unit = text[s:e]
                 if is_skipped(unit) or len(unit.split()) < 2 or _LINK_ONLY.match(unit) or is_boilerplate(unit) or is_cause_statement(unit) or (block.kind == "item" and (is_label_item(unit) or _ANNOUNCES.search(unit))):
@@ -225,16 +228,35 @@ def _add(actions: list[dict], text: str, s: int, e: int, block: Block) -> None:
 
 def _cell_status(text: str, block: Block) -> str | None:
     """A table row's Status cell ("Done", "In progress", "Planned"), if it has one."""
-    words = rules.statuses()["cell_words"]
-    for s, e in block.cells:
-        cell = re.sub(r"[*_`~\s]+", " ", text[s:e]).strip().lower()
-        for status, names in words.items():
-            if cell in names or (len(cell.split()) <= 10 and any(cell.startswith(n) and _STATUS_AFTER.match(cell, len(n)) for n in names)):
-                return status  # "Done", "Done (26-01-2023)", "In progress, target March 2023", "Planned for Q3 2023"
+    return next((status for status in (status_word(text[s:e]) for s, e in block.cells) if status), None)
+
+
+def status_word(cell: str) -> str | None:
+    """The status a cell or field value names ("Done", "Done (26-01-2023)", "In progress, target
+    March 2023", "Planned for Q3 2023"), or None."""
+    cell = re.sub(r"[*_`~\s]+", " ", cell).strip().lower()
+    for status, names in rules.statuses()["cell_words"].items():
+        if cell in names or (len(cell.split()) <= 10 and any(cell.startswith(n) and _STATUS_AFTER.match(cell, len(n)) for n in names)):
+            return status
     return None
 
 
-_STATUS_AFTER = re.compile(r"\s*[(,;:]|\s+[—–-]\s|\s+(?:for|in|on|since|by|until|as of|from)\b|\s*$")
+_RECORD_REACH = 400
+"""How far (in characters) a record's Status field may stand after the action it describes."""
+
+
+def _record_field(actions: list[dict], text: str, block: Block) -> None:
+    """A labelled field of an action record: a Status field sets the status of the action just before it."""
+    if block.label.lower() != "status" or not actions:
+        return
+    last = actions[-1]
+    if 0 <= block.start - last["evidence"]["end"] <= _RECORD_REACH:
+        status = status_word(re.sub(r"^[^:]*:\s*", "", text[block.start:block.end]))
+        if status:
+            last["status"] = status
+
+
+_STATUS_AFTER = re.compile(r"\s+\d|\s*[(,;:]|\s+[—–-]\s|\s+(?:for|in|on|since|by|until|as of|from)\b|\s*$")
 """What may follow a status word that opens a cell: a date, a detail, a target."""
 
 

@@ -26,6 +26,7 @@ from spacy.tokens import Doc
 from .extensions import ensure_extensions, result_of, sentence_spans, text_of  # noqa: F401  (shared Doc helpers, re-exported)
 
 from .tables import ROW, ROW_SEPARATOR, labels_only, next_is_row, row_cells
+from . import rules
 from .asides import mark_asides
 from .headings import is_document_type, names_action_table, normalise_heading, section_role  # noqa: F401  (re-exported)
 from .time_mentions import MONTH
@@ -316,6 +317,8 @@ def _apply_label(block: Block, text: str) -> None:
             return
         label = match.group(1).strip()
     role = section_role(label, strict=True)
+    if block.section == "actions" and label.lower() in rules.sections()["action_record_fields"]["text"]:
+        role = "actions"  # "Description:  Reconcile the firewall rule register…" in an action record
     if role is None and plain and len(label.split()) >= 4:
         role = section_role(label, contained=False)  # "What we are doing about it: Tallyrail has moved …"
     block.label = label

@@ -595,3 +595,21 @@ def test_a_heading_boxed_between_rule_lines_is_a_heading():
 )
 def test_what_now_happens_is_done(item):
     assert action_status(item, ("Putting it right",)) == "done"
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a water utility's notification: numbered records of labelled, wrapped fields
+        ("# Portal outage\n\n5. CORRECTIVE AND PREVENTIVE ACTIONS\n\nAction 1\n  Description:  Reconcile the firewall rule register against a full\n"
+         "                configuration export before any further stage proceeds.\n  Owner:        Network Team\n  Status:       In progress (target 30/04/2025)\n\n"
+         "Action 2\n  Description:  Stage 3 of the change placed on hold pending Action 1.\n  Owner:        Change Manager\n  Status:       Completed 12/03/2025\n",
+         [("Reconcile the firewall rule register against a full configuration export before any further stage proceeds.", "in_progress"),
+          ("Stage 3 of the change placed on hold pending Action 1.", "done")]),
+        # a hospital's IT memo: the same record with other field names
+        ("# EHR downtime\n\n## Follow-up actions\n\nItem: Add the second controller to the quarterly failover test.\nResponsible: Infrastructure\nStatus: Scheduled\n",
+         [("Add the second controller to the quarterly failover test.", "planned")]),
+    ],
+)
+def test_an_action_record_of_labelled_fields_is_one_action_with_its_status(text, expected):
+    assert actions(text) == expected
