@@ -71,10 +71,13 @@ def is_document_type(heading: str) -> bool:
 
 @lru_cache(maxsize=256)
 def names_action_table(header_cells: tuple[str, ...]) -> bool:
-    """Whether a table's header names a list of actions (an "Action item" column and no time column)."""
+    """Whether a table's header names a list of actions (an "Action item" column, or one named like
+    an actions section, and no time column)."""
     data = rules.sections()
     names = {normalise_heading(cell) for cell in header_cells}
-    return bool(names & set(data["action_columns"])) and not names & set(data["time_columns"])
+    if names & set(data["time_columns"]):
+        return False
+    return bool(names & set(data["action_columns"])) or any(section_role(cell, strict=True) == "actions" for cell in header_cells)  # "| What we're changing | Where it stands |"
 
 
 @lru_cache(maxsize=1)

@@ -613,3 +613,18 @@ def test_what_now_happens_is_done(item):
 )
 def test_an_action_record_of_labelled_fields_is_one_action_with_its_status(text, expected):
     assert actions(text) == expected
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["| What we're changing | Where it stands |", "| Next steps | Status |", "| Remediation items | State |"],
+)
+def test_a_table_whose_column_is_named_like_an_actions_section_lists_actions(header):
+    # a monthly reliability email and a school district's notice: the table follows the incident's prose, under no actions heading
+    text = f"# Notifications held back\n\nThe queue stalled for 47 minutes.\n\n{header}\n|---|---|\n| Send every release to a single canary first | Shipped |\n| Alert on the age of the oldest waiting message | Being built |\n"
+    assert [a for a, _ in actions(text)] == ["Send every release to a single canary first", "Alert on the age of the oldest waiting message"]
+
+
+def test_a_table_of_times_and_next_steps_is_no_action_table():
+    text = "# Outage\n\n| Time | Next steps |\n|---|---|\n| 10:02 | Page the database team |\n"
+    assert actions(text) == []
