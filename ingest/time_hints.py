@@ -168,7 +168,7 @@ def heads_its_line(m: TimeMention, text: str | None, headings: list[int] = ()) -
     return not re.sub(r"[\W_]+|\b(?:on|the|of|day|date)\b", "", rest, flags=re.I)
 
 
-_BYLINE = re.compile(r"(?i)(?:\b(?:posted|post by|published|last updated|written(?: up)? by|written|review(?:ed)? (?:held|on|at|date)|date of review|circulated)\b|\bupdated(?:[*_]*:|\s+on\b))[^\n]{0,40}$")
+_BYLINE = re.compile(r"(?i)(?:\b(?:posted|post by|published|last updated|written(?: up)? by|written|review(?:ed)? (?:held|on|at|date)|date of review|circulated|started this (?:conversation|discussion|thread|topic)|opened this (?:issue|discussion))\b|\bupdated(?:[*_]*:|\s+on\b))[^\n]{0,40}$")
 
 
 _MAIL_DATE = re.compile(r"(?i)(?:date|sent):[^\S\n]*$")

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 
-from . import clock_words, rules
+from . import time_words, rules
 from .isotime import iso
 from .time_zones import zone_pattern
 
@@ -71,6 +71,7 @@ def scanner() -> re.Pattern:
         r"(?P<dmn>(?P<nd2>[0-3]?\d)(?P<dsep>[/-])(?P<nm2>" + MONTH + r")(?P=dsep)(?P<ny2>(?:19|20)?\d{2}))(?![\d/-])",
         r"(?P<mdy>" + _WEEKDAY + r"?(?P<mm>" + MONTH + r")\s+(?P<md>[0-3]?\d)" + _ORD + r"(?![\d:])(?:,?\s+(?P<my>(?:19|20)\d{2})(?!\d))?)",
         r"(?P<dmy>" + _WEEKDAY + r"?(?P<dd>[0-3]?\d)" + _ORD + r"\s+(?:of\s+)?(?P<dm>" + MONTH + r")(?![a-z])(?:,?\s+(?P<dy>(?:19|20)\d{2})(?!\d))?)",
+        r"(?:" + _WEEKDAY + r")?" + time_words.ordinal_pattern(MONTH),  # "Tuesday the fourth of February 2025"
         r"(?P<ord>\bthe\s+(?P<od>[0-3]?\d)(?:st|nd|rd|th)\b)",
         # "03-26 17:40": month-day before a clock time, the year from context
         r"(?P<mdn>(?P<nm>[01]?\d)-(?P<nd>[0-3]\d))(?=[ T][0-2]?\d:[0-5]\d)",
@@ -91,7 +92,7 @@ def scanner() -> re.Pattern:
         r"(?P<hh>(?P<h5>[0-2]?\d)h(?P<mi5>[0-5]\d)(?![\w.,]\w|[a-zA-Z])|(?P<h6>[01]\d|2[0-3])(?P<mi6>[0-5]\d)[^\S\n]?(?:hrs|hours)(?![a-zA-Z]|[^\S\n]+(?:of|long|later|ago|earlier|in total)\b))",
         # "midnight UTC", "noon PT": a named hour, only with its zone (a bare "at midnight" is too loose to date)
         r"(?P<named>midnight|midday|noon)(?=\s?\(?(?:" + zone + r")(?![a-zA-Z]))",
-        clock_words.pattern(),  # "twenty past two in the afternoon", "by four o'clock"
+        time_words.pattern(),  # "twenty past two in the afternoon", "by four o'clock"
     ]
     # "from twenty past two in the afternoon, Central European Time, until …": a zone's long name set off by commas
     time_part = r"(?:" + "|".join(time_alts) + r")(?:\s?\(?(?P<zone>" + zone + r")\)?|,\s(?P<zonel>(?-i:(?=[A-Z][a-z]+\s+[A-Z]?[a-z]+))(?:" + zone + r"))(?=[,;)]))?"
@@ -219,7 +220,8 @@ def _candidates(text: str):
     spans = [(max(0, r.start() - _LOOKBACK), min(len(text), r.end() + 30)) for r in _DIGITS.finditer(text)]
     spans += [(w.start(), w.end() + 1) for w in _WEEKDAY_WORD.finditer(text)]  # "Wednesday morning's repeat …"
     spans += [(w.start(), w.end() + 3) for w in _previous_day_word().finditer(text)]  # "last night's outage"
-    spans += [(max(0, w.start() - 30), w.end() + 40) for w in clock_words.ANCHOR.finditer(text)]  # "at half past three"
+    spans += [(max(0, w.start() - 30), w.end() + 40) for w in time_words.ANCHOR.finditer(text)]  # "at half past three"
+    spans += [(max(0, w.start() - 30), w.end() + 20) for w in time_words.ORDINAL_ANCHOR.finditer(text)]  # "the fourth of February"
     for start, end in sorted(spans):
         if windows and start <= windows[-1][1]:
             windows[-1][1] = max(windows[-1][1], end)
@@ -246,9 +248,9 @@ def _parse_match(match: re.Match, text: str) -> TimeMention | None:
         h, mi, s, ap = int(g["h5"] or g["h6"]), int(g["mi5"] or g["mi6"]), None, None
         mention.padded = True  # a 24-hour clock
     elif g["wt"]:
-        if not clock_words.led_in(text, match.start()):
+        if not time_words.led_in(text, match.start()):
             return None
-        h, mi, ap = clock_words.clock(g)
+        h, mi, ap = time_words.clock(g)
         s = None
     elif g["named"]:
         h, mi, s, ap = (0 if g["named"].lower() == "midnight" else 12), 0, None, None
@@ -344,6 +346,11 @@ def _parse_date(g: dict, mention: TimeMention) -> TimeMention | None:
             if month is None:
                 return _odd_date(mention)
             mention.date = _partial_date(g["dy"], month, int(g["dd"]), mention)
+        elif g["dwo"]:
+            month = _month(g["dwm"])
+            if month is None:
+                return _odd_date(mention)
+            mention.date = _partial_date(g["dwy"], month, time_words.ordinal_day(g["dwn"]), mention)
         elif g["ord"]:
             mention.date = None
             mention.flags.append("day-only:" + g["od"])

@@ -104,6 +104,10 @@ def resolve(
     sections = sorted(section_starts)
     prev_section = -1
     prev_prose_12h = False
+    written: date | None = None
+    """The day the post's byline gives ("started this conversation · Mar 11, 2025")."""
+    pm_span: dict[date, tuple[int, int]] = {}
+    """Per day, the earliest and latest afternoon or evening time the prose states (14:20 to 18:15)."""
     dated_at: int | None = None
     """Where the date the text is on was stated (None for a weekday alone, a guess)."""
     pinned: tuple[int, date] | None = None
@@ -138,6 +142,7 @@ def resolve(
                     m.date_explicit = True  # "the vendor had upgraded it overnight on the 8th": an event, but the text stays on its day
                 elif m.start not in starts and m.date != cur_date and in_byline(m, text):
                     m.date_explicit = True  # "Written up by Dana, Wed Oct 16": the post's own day, not the day the text is on
+                    written = written or m.date
                 else:
                     back_until = _going_back(mentions, i, starts, clock_day, back_until, text, sections)
                     cur_date, dated_at = m.date, m.start
@@ -171,7 +176,7 @@ def resolve(
                 if entry_date is None and not in_byline(m, text):
                     entry_date = m.date  # "At 02:14 UTC on Saturday", the first dated time of the prose
             elif "previous-day" in m.flags:
-                base = cur_date or ctx.base_date
+                base = written or cur_date or ctx.base_date  # "yesterday": the day before the post was written, when its byline says
                 if base is None:
                     continue
                 m.date = cur_date = base - timedelta(days=1)  # "last night's outage", in a post dated the morning after
@@ -213,7 +218,7 @@ def resolve(
                 anchored = None
         if anchored is not None and anchored != m.date and abs((anchored - m.date).days) <= 7:
             m.date = cur_date = anchored
-        hour = _hour24(m, ctx, prev_clock, True) if in_timeline else _hour24(m, ctx, prev_prose if prev_prose_12h else None, False)
+        hour = _hour24(m, ctx, prev_clock, True) if in_timeline else _hour24(m, ctx, prev_prose if prev_prose_12h else None, False, pm_span.get(m.date))
         minutes = hour * 60 + (m.minute or 0)
         if (
             in_timeline
@@ -236,6 +241,9 @@ def resolve(
                 cur_date = m.date  # "23:47 – 00:09": the range's end is past midnight, the story is not
         prev_prose, prev_section = (m.date, minutes), bisect_right(sections, m.start)
         prev_prose_12h = bool(m.ampm) or (prev_prose_12h and "ambiguous-12h-clock" in m.flags)  # only times read as 12-hour lend am/pm to the bare ones after them
+        if m.ampm == "pm" and not in_timeline:
+            lo, hi = pm_span.get(m.date, (hour * 60 + (m.minute or 0),) * 2)
+            pm_span[m.date] = (min(lo, hour * 60 + (m.minute or 0)), max(hi, hour * 60 + (m.minute or 0)))
         local = datetime.combine(m.date, time(hour, m.minute or 0, m.second or 0))
         zone = m.zone if m.zone_explicit else unit_zone.get(unit_of(units, m.start)) or ctx.header_zone or ctx.default_zone
         if zone is not None and not m.zone_explicit:
@@ -321,10 +329,12 @@ def _clock_anchors(mentions: list[TimeMention], text: str | None = None) -> dict
     return anchors
 
 
-def _hour24(m: TimeMention, ctx: TimeContext, prev: tuple[date, int] | None, in_timeline: bool = True) -> int:
+def _hour24(m: TimeMention, ctx: TimeContext, prev: tuple[date, int] | None, in_timeline: bool = True, pm_span: tuple[int, int] | None = None) -> int:
     """The 24-hour hour of a mention, guessing am/pm from the previous time where unstated: in a
     timeline, the reading that does not run backwards; in prose, which may look back, pm only
-    after a pm time, from three hours before it to six after ("8:07pm … 8:15 … 8:55")."""
+    after a pm time, from three hours before it to six after ("8:07pm … 8:15 … 8:55"), or inside
+    the afternoon the prose has stated for that day ("from twenty past two in the afternoon until a
+    quarter past six that evening … at about twenty to three")."""
     h = m.hour or 0
     if m.ampm == "pm" and h < 12:
         return h + 12
@@ -339,6 +349,8 @@ def _hour24(m: TimeMention, ctx: TimeContext, prev: tuple[date, int] | None, in_
             return h % 12 + 12
         if not in_timeline and prev[1] >= 12 * 60 and prev[1] - 180 <= as_am + 12 * 60 <= prev[1] + 360:
             return h % 12 + 12
+    if not in_timeline and pm_span is not None and pm_span[0] <= (h % 12 + 12) * 60 + (m.minute or 0) <= pm_span[1]:
+        return h % 12 + 12
     return h
 
 

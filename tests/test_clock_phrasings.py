@@ -86,3 +86,39 @@ def test_clocks_in_words_make_a_window(sentence, expected):
 def test_numbers_in_words_are_no_clock(sentence):
     stamps = [e["at"] for e in incident(f"Review\n\n{sentence}\n")["timeline"]]
     assert all("T" not in s for s in stamps)
+
+
+@pytest.mark.parametrize(
+    "sentence, day",
+    [
+        ("On Tuesday the fourth of February 2025 the server locked itself.", "2025-02-04"),  # a translation agency's letter
+        ("The card had expired on the thirty-first of January 2025, and nobody noticed.", "2025-01-31"),  # a charity's newsletter
+        ("We were told on the twenty-first of March 2025 that the feed would move.", "2025-03-21"),
+    ],
+)
+def test_ordinal_days_in_words(sentence, day):
+    from ingest.time_mentions import scan
+
+    assert [m.date.isoformat() for m in scan(sentence) if m.date] == [day]
+
+
+def test_the_second_of_two_is_no_day():
+    from ingest.time_mentions import scan
+
+    assert not [m for m in scan("The second of the two servers restarted; the first of many retries failed.") if m.date]
+
+
+def test_a_bare_clock_inside_the_stated_afternoon_is_pm():
+    # prose that states the afternoon once, then tells the story in bare clocks
+    text = ("Licence outage\n\nOn Tuesday 4 February 2025, from twenty past two in the afternoon until a quarter past six that evening, "
+            "Central European Time, nobody could open a file.\n\nOur project managers noticed first, at about twenty to three. "
+            "By four o'clock the consultant had found the licence message.\n")
+    stamps = {e["at"][:16] for e in incident(text)["timeline"]}
+    assert {"2025-02-04T13:40", "2025-02-04T15:00"} <= stamps
+
+
+def test_yesterday_is_the_day_before_the_post_was_written():
+    # a GitHub-Discussions post: its byline dates it, and "yesterday" counts back from there
+    text = ("# Catalogue stuck on old data\n\n**hollis** started this conversation in Announcements · Mar 11, 2025\n\n"
+            "The export stopped early on Sunday, March 9, 2025.\n\nYesterday around 3pm Eastern, a volunteer noticed the stale lots.\n")
+    assert "2025-03-10T19:00" in {e["at"][:16] for e in incident(text)["timeline"]}

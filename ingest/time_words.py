@@ -1,5 +1,6 @@
-"""Clock times written in words ("twenty past two in the afternoon", "a quarter to six", "four
-o'clock"): the scanner's pattern for them and their hour and minute."""
+"""Times and days written in words: clocks ("twenty past two in the afternoon", "a quarter to six",
+"four o'clock") and ordinal days ("the fourth of February"), the scanner's patterns for them and
+their values."""
 
 from __future__ import annotations
 
@@ -46,3 +47,25 @@ def clock(groups: dict) -> tuple[int, int, str | None]:
 
 ANCHOR = re.compile(r"(?i)\b(?:quarter|half|twenty|ten|five)[- ](?:five\s+)?(?:past|after|to)\s+(?:" + _HOUR + r")\b|o'clock")
 """Where a clock in words may be: the scanner, which searches only near digits, also searches here."""
+
+
+_UNITS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth"]
+ORDINAL_DAYS = {w: i + 1 for i, w in enumerate(_UNITS + ["tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth", "nineteenth", "twentieth"])}
+ORDINAL_DAYS |= {f"twenty-{w}": 21 + i for i, w in enumerate(_UNITS)} | {f"twenty {w}": 21 + i for i, w in enumerate(_UNITS)}
+ORDINAL_DAYS |= {"thirtieth": 30, "thirty-first": 31, "thirty first": 31}
+
+
+def ordinal_pattern(month: str) -> str:
+    """The scanner alternative for a day in words before its month ("the fourth of February",
+    groups ``dwo``, ``dwn``, ``dwm``, ``dwy``); ``month`` is the scanner's month-name pattern."""
+    words = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(ORDINAL_DAYS, key=len, reverse=True))
+    return r"(?P<dwo>\bthe\s+(?P<dwn>" + words + r")\s+of\s+(?P<dwm>" + month + r")(?![a-z])(?:,?\s+(?P<dwy>(?:19|20)\d{2})(?!\d))?)"
+
+
+def ordinal_day(word: str) -> int:
+    """The day of the month an ordinal word names ("fourth" → 4)."""
+    return ORDINAL_DAYS[re.sub(r"\s+", " ", word.lower()).replace("twenty ", "twenty-").replace("thirty ", "thirty-")]
+
+
+ORDINAL_ANCHOR = re.compile(r"(?i)\bthe\s+(?:" + "|".join(sorted(ORDINAL_DAYS, key=len, reverse=True)).replace(" ", r"\s+") + r")\s+of\s+[a-z]")
+"""Where a day in words may be, for the scanner, which searches only near digits."""
