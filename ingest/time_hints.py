@@ -43,9 +43,10 @@ def date_sentences_from_their_end(mentions: list[TimeMention], units: list[tuple
         by_unit.setdefault(unit_of(units, m.start), []).append(m)
     for u, group in by_unit.items():
         dated = [m for m in group if m.date is not None]
-        if u < 0 or len(dated) != 1 or dated[0] is group[0] or group[-1] is not dated[0]:
-            continue
+        if u < 0 or len(dated) != 1 or dated[0] is group[0] or any(m.has_clock for m in group[group.index(dated[0]) + 1:]):
+            continue  # the one date must close the sentence's last clock (a weekday named after it is no clock: "… from Thursday")
         last = dated[0]
+        group = group[: group.index(last) + 1]
         # the date closes the last time expression ("… 03:40 UTC) on 2025-11-18", "… 15:47 UTC, on 3 March"),
         # not a clause of its own ("(announced to us on 8 January)")
         said_on = re.search(r"(?i)\bon\s+\S", last.text) if last.has_clock else re.fullmatch(r"(?i)[\s,)]*(?:\([^()\n]{1,30}\)[\s,]*)?on\s+(?:the\s+)?", text[group[-2].end:last.start])

@@ -12,16 +12,15 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from functools import lru_cache
 from typing import Iterable
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from . import rules
 from .tables import spans_columns
 from .time_mentions import WEEKDAY_ABBREVIATION, TimeMention, scan  # noqa: F401  (the mention type and scanner the resolver reads)
 from .time_hints import bracketed_zones, converts, correct_month_typos, correct_title_date, correct_year_typos, date_sentences_from_their_end, lead_up_entry, duration_cells, background_until, clock_right_after, closes_range, opens_range, stated_elsewhere, heads_its_line, in_byline, in_passing, meridiem_from_range_end, states_default_date, unit_of, named_in_passing, restated_clocks, said_last_week, zone_columns, zone_from_range_end
+from .clock_days import clock_anchors, hour24, intended, nearest_year, rolls_over
 from .time_zones import find_header_zone, pair_half, seasonal_zone, zone_label, zone_offset, zone_readings, zone_regex  # noqa: F401
 
 
@@ -91,7 +90,7 @@ def resolve(
     starts = set(timeline_starts)
     correct_year_typos([m for m in mentions if m.start in starts])
     date_sentences_from_their_end(mentions, units, text)
-    anchors = _clock_anchors(mentions, text)
+    anchors = clock_anchors(mentions, text)
     cur_date: date | None = None
     entry_date: date | None = None
     default_date: date | None = None
@@ -131,14 +130,14 @@ def resolve(
                 m.date = None
             if m.date is not None:
                 if cur_date is not None and not m.year_explicit:
-                    m.date = _nearest_year(m.date, cur_date)  # December → January, and a December named back from January
+                    m.date = nearest_year(m.date, cur_date)  # December → January, and a December named back from January
                 if not m.has_clock and in_passing(m, text):
                     m.date_explicit = True
                     continue  # "Back on 12 January I rebuilt the server": background, not the day that follows
                 if m.start in starts and lead_up_entry(mentions, i, cur_date or ctx.base_date, text):
                     m.date_explicit, m.value, m.precision = True, datetime.combine(m.date, time()), "day"
                     continue  # "| Tue 8 July | Change approved |": an event of its day, which dates no entry after it
-                if _told_back(m, cur_date or ctx.base_date, text) or (text is not None and _intended().search(text, max(0, m.start - 60), m.start)):
+                if _told_back(m, cur_date or ctx.base_date, text) or (text is not None and intended().search(text, max(0, m.start - 60), m.start)):
                     m.date_explicit = True  # "the vendor had upgraded it overnight on the 8th": an event, but the text stays on its day
                 elif m.start not in starts and m.date != cur_date and in_byline(m, text):
                     m.date_explicit = True  # "Written up by Dana, Wed Oct 16": the post's own day, not the day the text is on
@@ -218,7 +217,7 @@ def resolve(
                 anchored = None
         if anchored is not None and anchored != m.date and abs((anchored - m.date).days) <= 7:
             m.date = cur_date = anchored
-        hour = _hour24(m, ctx, prev_clock, True) if in_timeline else _hour24(m, ctx, prev_prose if prev_prose_12h else None, False, pm_span.get(m.date))
+        hour = hour24(m, ctx, prev_clock, True) if in_timeline else hour24(m, ctx, prev_prose if prev_prose_12h else None, False, pm_span.get(m.date))
         minutes = hour * 60 + (m.minute or 0)
         if (
             in_timeline
@@ -235,7 +234,7 @@ def resolve(
             dated_at = m.start
             if default_date is not None and not m.date_explicit:
                 default_date = m.date  # past midnight, the default day moves on with the entries
-        elif not m.date_explicit and prev_prose is not None and prev_prose[0] == m.date and bisect_right(sections, m.start) == prev_section and _rolls_over(m, prev_prose[1], minutes, units, text) and not opens_range(mentions, i, text):
+        elif not m.date_explicit and prev_prose is not None and prev_prose[0] == m.date and bisect_right(sections, m.start) == prev_section and rolls_over(m, prev_prose[1], minutes, units, text) and not opens_range(mentions, i, text):
             m.date = m.date + timedelta(days=1)
             if not closes_range(mentions, i, text):
                 cur_date = m.date  # "23:47 – 00:09": the range's end is past midnight, the story is not
@@ -268,44 +267,6 @@ def _told_back(m: TimeMention, cur_date: date | None, text: str | None) -> bool:
     return not m.has_clock and cur_date is not None and m.date is not None and m.date < cur_date and in_passing(m, text, earlier=True)
 
 
-def _nearest_year(day: date, near: date) -> date:
-    """A month and day without a year, in the year that puts it nearest to ``near``."""
-    options = []
-    for year in (near.year - 1, near.year, near.year + 1):
-        try:
-            options.append(day.replace(year=year))
-        except ValueError:  # 29 February
-            continue
-    return min(options, key=lambda d: abs((d - near).days)) if options else day
-
-
-@lru_cache(maxsize=1)
-def _intended() -> re.Pattern:
-    """Words before a dated clock that say what was meant to happen, not what did."""
-    words = sorted(rules.time_cues()["intended"], key=len, reverse=True)
-    return re.compile(r"(?i)\b(?:" + "|".join(re.escape(w).replace(r"\ ", r"[*_]*\s+[*_]*") for w in words) + r")\b")  # "*meant* to run"
-
-
-@lru_cache(maxsize=1)
-def _next_day_cue() -> re.Pattern:
-    """Words before a clock time that put it on the next day ("the next morning")."""
-    words = sorted(rules.time_cues()["next_day"], key=len, reverse=True)
-    return re.compile(r"(?i)\b(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words) + r")\b")
-
-
-def _rolls_over(m: TimeMention, prev_minutes: int, minutes: int, units: list[tuple[int, int]], text: str | None) -> bool:
-    """Whether a dateless clock time in prose is on the day after the previous one: it runs
-    far behind it, or its sentence says "the next morning"."""
-    if prev_minutes - minutes > rules.time_cues()["prose_rollover_hours"] * 60:
-        return True
-    if text is None or minutes >= prev_minutes:
-        return False
-    u = unit_of(units, m.start)
-    start = units[u][0] if u >= 0 else max(0, m.start - 80)
-    end = units[u][1] if u >= 0 else m.end + 40
-    return bool(_next_day_cue().search(text, start, end))
-
-
 def _going_back(mentions: list[TimeMention], i: int, starts: set[int], day: date | None, back_until: tuple[int, date] | None, text: str | None, headings: list[int]) -> tuple[int, date] | None:
     """The (paragraph end, day to go back to) after the timeless date ``mentions[i]``: a prose
     date that only tells its paragraph's background sends the text back to ``day`` (or to the day
@@ -314,44 +275,6 @@ def _going_back(mentions: list[TimeMention], i: int, starts: set[int], day: date
     if end is None:
         return back_until
     return end, back_until[1] if back_until else day
-
-
-def _clock_anchors(mentions: list[TimeMention], text: str | None = None) -> dict[tuple[int | None, int | None], date]:
-    """Clock times stated with a full date somewhere in the text: (hour, minute) → that date.
-
-    A bare timeline entry with the same clock time is the same moment, so it
-    takes that date instead of the one carried from the entry above it.
-    """
-    anchors: dict[tuple[int | None, int | None], date] = {}
-    for m in mentions:
-        if m.has_clock and m.date is not None and (m.year_explicit or m.date_explicit) and not m.ampm and not (text and _intended().search(text, max(0, m.start - 60), m.start)):
-            anchors.setdefault((m.hour, m.minute), m.date)  # "02:14 UTC on Saturday, June 14": the year is the entry's
-    return anchors
-
-
-def _hour24(m: TimeMention, ctx: TimeContext, prev: tuple[date, int] | None, in_timeline: bool = True, pm_span: tuple[int, int] | None = None) -> int:
-    """The 24-hour hour of a mention, guessing am/pm from the previous time where unstated: in a
-    timeline, the reading that does not run backwards; in prose, which may look back, pm only
-    after a pm time, from three hours before it to six after ("8:07pm … 8:15 … 8:55"), or inside
-    the afternoon the prose has stated for that day ("from twenty past two in the afternoon until a
-    quarter past six that evening … at about twenty to three")."""
-    h = m.hour or 0
-    if m.ampm == "pm" and h < 12:
-        return h + 12
-    if m.ampm == "am" and h == 12:
-        return 0
-    if m.ampm or h == 0 or h > 12 or not ctx.uses_12h or m.padded:
-        return h
-    m.flags.append("ambiguous-12h-clock")
-    if prev is not None and prev[0] == m.date:
-        as_am = (h % 12) * 60 + (m.minute or 0)
-        if in_timeline and as_am < prev[1] <= as_am + 12 * 60:
-            return h % 12 + 12
-        if not in_timeline and prev[1] >= 12 * 60 and prev[1] - 180 <= as_am + 12 * 60 <= prev[1] + 360:
-            return h % 12 + 12
-    if not in_timeline and pm_span is not None and pm_span[0] <= (h % 12 + 12) * 60 + (m.minute or 0) <= pm_span[1]:
-        return h % 12 + 12
-    return h
 
 
 @Language.factory("pmkb_times", assigns=["doc._.pmkb_times"], requires=["doc._.pmkb_blocks", "token.is_sent_start"])
@@ -417,6 +340,10 @@ def entry_starts(text: str, blocks: list, mentions: list[TimeMention]) -> set[in
             k += 1
         if k < len(mentions) and mentions[k].start < block.end and re.fullmatch(r"(?i)[\s*_#|>\[\]()-]*(?:" + WEEKDAY_ABBREVIATION + r"(?:day)?\.?,?\s+)?", text[block.start:mentions[k].start]):  # "**Sun 01/06 22:00**"
             starts.add(mentions[k].start)
+        elif block.kind == "heading" and block.section == "timeline":
+            inside = [m for m in mentions[k:k + 3] if m.start < block.end]
+            if len(inside) == 1 and not inside[0].has_clock:
+                starts.add(inside[0].start)  # "Hour by hour, Thursday 21 August": a timeline heading's day dates its entries
     return starts
 
 

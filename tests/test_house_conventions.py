@@ -77,3 +77,17 @@ def test_all_times_are_a_country_s_time():
 )
 def test_headings_of_one_shape_with_any_audience(heading, role):
     assert section_role(heading) == role
+
+
+def test_a_timeline_heading_s_day_dates_its_rows():
+    # a cooperative's newsletter: the next morning's wobble is told before the hour-by-hour list
+    text = ("SMS outage\n==========\n\nAll times below are Nepal Time.\n\nWhat members experienced\n------------------------\n\n"
+            "From 1420 hrs until 1805 hrs on Thursday 21 August 2025, messages to our short code went unanswered. "
+            "Between 0915 hrs and 0940 hrs on Friday 22 August, replies were slow.\n\n"
+            "Hour by hour, Thursday 21 August\n--------------------------------\n\n"
+            "  1405 hrs   Our SMS aggregator switches its delivery reports to a new format.\n"
+            "  1545 hrs   Our IT officer restarts the SMS gateway.\n")
+    [result] = incidents("bulletin.txt", text)
+    stamps = {e["at"][:16] for e in result["timeline"]}
+    assert {"2025-08-21T08:20", "2025-08-21T10:00"} <= stamps
+    assert "2025-08-22T03:30" in stamps and "2025-08-21T03:30" not in stamps  # the range's start takes the day its end states
