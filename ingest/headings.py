@@ -58,7 +58,7 @@ def section_role(heading: str, strict: bool = False, contained: bool = True) -> 
         for role, pattern in _contained_phrases():
             if pattern.search(norm):
                 return role
-    if len(words) >= 3 and words[0] in data["questions"] and words[1] not in data["question_not_before"]:
+    if words[0] in data["questions"] and (len(words) == 1 or (len(words) >= 3 and words[1] not in data["question_not_before"])):
         return data["questions"][words[0]]  # "Why it got this bad"
     return None
 

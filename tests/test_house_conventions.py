@@ -73,6 +73,9 @@ def test_all_times_are_a_country_s_time():
         ("Hour by hour, Thursday 21 August", "timeline"),
         ("What we saw", None),
         ("What we noticed", None),
+        ("Why", "root_cause"),  # meeting notes' bold "**Why**" over the causes
+        ("Why we are sharing this", None),
+        ("How we found out", "detection"),
     ],
 )
 def test_headings_of_one_shape_with_any_audience(heading, role):
