@@ -54,3 +54,32 @@ def test_a_third_party_told_by_its_role_is_dependency(sentence):
 
 def test_our_own_bank_transfer_job_is_no_dependency():
     assert "dependency" not in categorise("Our bank transfer job retried every payment three times.")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The renewal charge was declined because the company card held by the vendor had expired.",
+        "On Saturday morning the old certificate simply ran out, and every scanner refused the site.",
+        "The clocks went from 1:59:59 EST straight to 3:00:00 EDT, and the scheduler could not compute its next run.",
+        "It was the night daylight saving ended, so the two o'clock hour happened twice.",
+        "The timezone library raised a nonexistent time error and the worker exited.",
+    ],
+)
+def test_expiry_told_by_its_thing_and_clock_changes_are_time(sentence):
+    assert "time" in categorise(sentence)
+
+
+def test_a_time_zone_named_in_passing_is_no_time_category():
+    assert "time" not in categorise("Our support team works in the Pacific time zone and saw the tickets first.")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "His first move, restarting the service on the theory that it had hung, turned out to be the wrong one.",
+        "The restart threw away the queue of segments confirmed while the server was locked.",
+    ],
+)
+def test_a_response_that_turned_out_wrong_is_remediation(sentence):
+    assert "remediation" in categorise(sentence)
