@@ -19,7 +19,8 @@ from urllib.parse import urlparse
 
 from . import rules
 
-_DATE_IN_NAME = re.compile(r"(?<!\d)(?:19|20)\d{2}[-_]?[01]\d[-_]?[0-3]\d(?!\d)")
+_DATE_IN_NAME = re.compile(r"(?<!\d)(?:19|20)\d{2}(?:[-_]?[01]\d[-_]?[0-3]\d|[-_](?:[01]\d|q[1-4]|h[12]))(?![\da-z])", re.I)
+"""The date in a file name that follows its organization: a day, a month ("2025-10") or a quarter ("2025-q4")."""
 _MAX_WORDS = 4
 _SCAN_CHARS = 30_000
 """Only the first this many characters are scanned for names (linear and bounded)."""

@@ -139,3 +139,15 @@ def test_the_text_s_spelling_keeps_its_accents_when_the_file_name_drops_them(sou
                                   "What users saw was a blank page. What users did next was retry.\n"])
 def test_a_question_heading_is_no_self_name(text):
     assert find_organization(text, "notes/emberlight-2025-06-11-prune-hotfix.md") == "Emberlight"
+
+
+@pytest.mark.parametrize(
+    "name, words",
+    [
+        ("rotamoss-2025-10-monthly-reliability-email.md", [["rotamoss"]]),  # a monthly report, dated by its month
+        ("meadowmere-veterinary-2025-q4-reliability-report.html", [["meadowmere", "veterinary"]]),  # a quarterly one
+        ("report-2025-10.txt", []),
+    ],
+)
+def test_a_file_name_dated_by_month_or_quarter_names_its_organization(name, words):
+    assert slug_words(name) == words
