@@ -91,3 +91,12 @@ def hour24(m: TimeMention, ctx: "TimeContext", prev: tuple[date, int] | None, in
     if not in_timeline and pm_span is not None and pm_span[0] <= (h % 12 + 12) * 60 + (m.minute or 0) <= pm_span[1]:
         return h % 12 + 12
     return h
+
+
+_SECOND_PASS = re.compile(r"(?i)[^.\n]{0,50}?\b(?:standard time|second (?:time round|time around|pass|occurrence))\b")
+
+
+def second_pass(text: str, end: int) -> bool:
+    """Whether the words right after a clock place it in the second pass of an hour that happens
+    twice when the clocks go back ("two o'clock on Sunday morning (standard time, the second time round)")."""
+    return bool(_SECOND_PASS.match(text, end))

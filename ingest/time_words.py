@@ -8,8 +8,13 @@ import re
 
 HOURS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
 MINUTES = {"quarter": 15, "half": 30, "five": 5, "ten": 10, "twenty": 20, "twenty-five": 25, "twenty five": 25}
+_NUMBERS = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"]
+COUNTED_MINUTES = {w: i + 1 for i, w in enumerate(_NUMBERS)} | {f"twenty-{w}": 21 + i for i, w in enumerate(_NUMBERS[:9])}
+"""Minutes counted out before "minutes past" ("twelve minutes past six"); never before "to", where
+"raised the threshold from two minutes to five" is a duration."""
 
 _HOUR = "|".join(HOURS)
+_COUNTED = "|".join(sorted(COUNTED_MINUTES, key=len, reverse=True))
 _LEAD = ("at", "by", "from", "until", "till", "to", "around", "about", "before", "after", "since", "between", "and", "approximately", "roughly", "nearly", "almost", "just")
 """A spelled-out time is read only after one of these words ("at half past three", "by four
 o'clock"): "from ten to twelve servers" is no time, and neither is "five past incidents"."""
@@ -18,8 +23,8 @@ o'clock"): "from ten to twelve servers" is no time, and neither is "five past in
 def pattern() -> str:
     """The scanner alternative for a clock in words (groups ``wt``, ``wmin``, ``wrel``, ``wh``, ``wh2``, ``wdp``)."""
     return (
-        r"(?P<wt>(?:(?P<wmin>(?:a\s+)?quarter|half|twenty[- ]five|twenty|five|ten)\s+(?P<wrel>past|after|to)\s+(?P<wh>" + _HOUR + r")"
-        + r"|(?P<wh2>" + _HOUR + r")\s+o'clock)(?![\w'-])(?!\s+(?:people|percent|per|more|of|[a-z]+s)\b)(?:\s+(?:in\s+the|that|this)\s+(?P<wdp>morning|afternoon|evening|night))?)"
+        r"(?P<wt>(?:(?P<wmin>(?:a\s+)?quarter|half|(?:" + _COUNTED + r")\s+minutes?(?=\s+(?:past|after)\b)|twenty[- ]five|twenty|five|ten)\s+(?P<wrel>past|after|to)\s+(?P<wh>" + _HOUR + r")"
+        + r"|(?P<wh2>" + _HOUR + r")\s+o'clock)(?![\w'-])(?!\s+(?:people|percent|per|more|of|[a-z]+s)\b)(?:\s+(?:in\s+the|that|this|on\s+[a-z]+day)\s+(?P<wdp>morning|afternoon|evening|night))?)"
     )
 
 
@@ -37,7 +42,9 @@ def clock(groups: dict) -> tuple[int, int, str | None]:
         hour, minute = HOURS[groups["wh2"].lower()], 0
     else:
         hour = HOURS[groups["wh"].lower()]
-        minute = MINUTES[re.sub(r"^a\s+", "", groups["wmin"].lower()).replace("-", " ").replace("twenty five", "twenty-five")]
+        words = re.sub(r"^a\s+", "", groups["wmin"].lower())
+        counted = re.match(r"([a-z-]+)\s+minutes?$", words)
+        minute = COUNTED_MINUTES[counted.group(1)] if counted else MINUTES[words.replace("-", " ").replace("twenty five", "twenty-five")]
         if groups["wrel"].lower() == "to":
             hour, minute = (hour - 1) or 12, 60 - minute
     part = (groups.get("wdp") or "").lower()
@@ -45,7 +52,7 @@ def clock(groups: dict) -> tuple[int, int, str | None]:
     return hour, minute, ampm
 
 
-ANCHOR = re.compile(r"(?i)\b(?:quarter|half|twenty|ten|five)[- ](?:five\s+)?(?:past|after|to)\s+(?:" + _HOUR + r")\b|o'clock")
+ANCHOR = re.compile(r"(?i)\b(?:quarter|half|twenty|ten|five)[- ](?:five\s+)?(?:past|after|to)\s+(?:" + _HOUR + r")\b|\bminutes?\s+(?:past|after)\s+(?:" + _HOUR + r")\b|o'clock")
 """Where a clock in words may be: the scanner, which searches only near digits, also searches here."""
 
 

@@ -20,7 +20,7 @@ from spacy.tokens import Doc
 from .tables import spans_columns
 from .time_mentions import WEEKDAY_ABBREVIATION, TimeMention, scan  # noqa: F401  (the mention type and scanner the resolver reads)
 from .time_hints import bracketed_zones, converts, correct_month_typos, correct_title_date, correct_year_typos, date_sentences_from_their_end, lead_up_entry, duration_cells, background_until, clock_right_after, closes_range, opens_range, stated_elsewhere, heads_its_line, in_byline, in_passing, meridiem_from_range_end, states_default_date, unit_of, named_in_passing, restated_clocks, said_last_week, zone_columns, zone_from_range_end
-from .clock_days import clock_anchors, hour24, intended, nearest_year, rolls_over
+from .clock_days import clock_anchors, hour24, intended, nearest_year, rolls_over, second_pass
 from .time_zones import find_header_zone, pair_half, seasonal_zone, zone_label, zone_offset, zone_readings, zone_regex  # noqa: F401
 
 
@@ -247,6 +247,8 @@ def resolve(
         zone = m.zone if m.zone_explicit else unit_zone.get(unit_of(units, m.start)) or ctx.header_zone or ctx.default_zone
         if zone is not None and not m.zone_explicit:
             m.zone = zone
+        if text is not None and second_pass(text, m.end):
+            local = local.replace(fold=1)  # "two o'clock (standard time, the second time round)": the repeated hour's second pass
         offset = zone_offset(zone, local) if zone else None
         if offset is None:
             m.value = local

@@ -122,3 +122,22 @@ def test_yesterday_is_the_day_before_the_post_was_written():
     text = ("# Catalogue stuck on old data\n\n**hollis** started this conversation in Announcements · Mar 11, 2025\n\n"
             "The export stopped early on Sunday, March 9, 2025.\n\nYesterday around 3pm Eastern, a volunteer noticed the stale lots.\n")
     assert "2025-03-10T19:00" in {e["at"][:16] for e in incident(text)["timeline"]}
+
+
+def test_counted_minutes_and_the_second_pass_of_a_repeated_hour():
+    # a community radio's notice, the night the clocks went back in Sydney
+    text = ("Dead air on the stream\n\nAll times are Sydney time. On Sunday 6 April 2025 you will have heard nothing at all from two o'clock on "
+            "Sunday morning (standard time, the second time round) until twelve minutes past six.\n")
+    windows = [(w["start"][:16], w["end"][:16]) for w in incident(text)["impact_windows"]]
+    assert windows == [("2025-04-05T16:00", "2025-04-05T20:12")]
+
+
+def test_the_first_pass_of_a_repeated_hour_is_daylight_time():
+    text = "Dead air\n\nAll times are Sydney time. On Sunday 6 April 2025 the stream was silent from 02:10 until 02:40.\n"
+    assert [(w["start"][:16], w["end"][:16]) for w in incident(text)["impact_windows"]] == [("2025-04-05T15:10", "2025-04-05T15:40")]
+
+
+def test_minutes_to_a_number_is_a_duration():
+    from ingest.time_mentions import scan
+
+    assert not [m for m in scan("In April 2025 we raised this threshold from two minutes to five.") if m.has_clock]
