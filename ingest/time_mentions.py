@@ -6,6 +6,7 @@ allows. dateparser only normalises the odd candidate the fast path cannot read."
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
@@ -59,7 +60,6 @@ def scanner() -> re.Pattern:
         r"(?P<dmn>(?P<nd2>[0-3]?\d)(?P<dsep>[/-])(?P<nm2>" + MONTH + r")(?P=dsep)(?P<ny2>(?:19|20)?\d{2}))(?![\d/-])",
         r"(?P<mdy>" + _WEEKDAY + r"?(?P<mm>" + MONTH + r")\s+(?P<md>[0-3]?\d)" + _ORD + r"(?![\d:])(?:,?\s+(?P<my>(?:19|20)\d{2})(?!\d))?)",
         r"(?P<dmy>" + _WEEKDAY + r"?(?P<dd>[0-3]?\d)" + _ORD + r"\s+(?:of\s+)?(?P<dm>" + MONTH + r")(?![a-z])(?:,?\s+(?P<dy>(?:19|20)\d{2})(?!\d))?)",
-        r"(?:" + _WEEKDAY + r")?" + time_words.ordinal_pattern(MONTH),  # "Tuesday the fourth of February 2025"
         r"(?P<ord>\bthe\s+(?P<od>[0-3]?\d)(?:st|nd|rd|th)\b)",
         # "03-26 17:40": month-day before a clock time, the year from context
         r"(?P<mdn>(?P<nm>[01]?\d)-(?P<nd>[0-3]\d))(?=[ T][0-2]?\d:[0-5]\d)",
@@ -80,9 +80,21 @@ def scanner() -> re.Pattern:
         r"(?P<hh>(?P<h5>[0-2]?\d)h(?P<mi5>[0-5]\d)(?![\w.,]\w|[a-zA-Z])|(?P<h6>[01]\d|2[0-3])(?P<mi6>[0-5]\d)[^\S\n]?(?:hrs|hours)(?![a-zA-Z]|[^\S\n]+(?:of|long|later|ago|earlier|in total)\b))",
         # "midnight UTC", "noon PT": a named hour, only with its zone (a bare "at midnight" is too loose to date)
         r"(?P<named>midnight|midday|noon)(?=\s?\(?(?:" + zone + r")(?![a-zA-Z]))",
-        time_words.pattern(),  # "twenty past two in the afternoon", "by four o'clock"
     ]
-    # "from twenty past two in the afternoon, Central European Time, until …": a zone's long name set off by commas
+    return _compile(date_alts, time_alts, zone)
+
+
+@lru_cache(maxsize=1)
+def word_scanner() -> re.Pattern:
+    """The scanner for times and days in words ("at half past three", "the fourth of February"),
+    searched only where ``time_words`` anchors say one may be: tried everywhere, its word lists
+    would slow the main scanner down."""
+    return _compile([r"(?:" + _WEEKDAY + r")?" + time_words.ordinal_pattern(MONTH)], [time_words.pattern()], zone_pattern())
+
+
+def _compile(date_alts: list[str], time_alts: list[str], zone: str) -> re.Pattern:
+    """One scanner: dates, or times with an optional zone after them (in brackets, or a long name
+    set off by commas: "from twenty past two in the afternoon, Central European Time, until …")."""
     time_part = r"(?:" + "|".join(time_alts) + r")(?:\s?\(?(?P<zone>" + zone + r")\)?|,\s(?P<zonel>(?-i:(?=[A-Z][a-z]+\s+[A-Z]?[a-z]+))(?:" + zone + r"))(?=[,;)]))?"
     return re.compile(
         r"(?:(?<![\w:/.+−-])|(?<=\dT)|(?<=\d[-–—]))(?:(?P<date>" + "|".join(date_alts) + r")|(?P<time>" + time_part + r"))",
@@ -190,19 +202,26 @@ def _candidates(text: str):
     spans = [(max(0, r.start() - _LOOKBACK), min(len(text), r.end() + 30)) for r in _DIGITS.finditer(text)]
     spans += [(w.start(), w.end() + 1) for w in _WEEKDAY_WORD.finditer(text)]  # "Wednesday morning's repeat …"
     spans += [(w.start(), w.end() + 3) for w in _previous_day_word().finditer(text)]  # "last night's outage"
-    spans += [(max(0, w.start() - 30), w.end() + 40) for w in time_words.ANCHOR.finditer(text)]  # "at half past three"
-    spans += [(max(0, w.start() - 30), w.end() + 20) for w in time_words.ORDINAL_ANCHOR.finditer(text)]  # "the fourth of February"
     for start, end in sorted(spans):
         if windows and start <= windows[-1][1]:
             windows[-1][1] = max(windows[-1][1], end)
         else:
             windows.append([start, end])
-    for start, end in windows:
-        yield from pattern.finditer(text, start, end)
+    matches = [m for start, end in windows for m in pattern.finditer(text, start, end)]
+    words = [(max(0, w.start() - 30), w.end() + 80) for w in time_words.ANCHOR.finditer(text)]  # "at half past three in the afternoon, Central European Time,"
+    words += [(max(0, w.start() - 30), w.end() + 20) for w in time_words.ORDINAL_ANCHOR.finditer(text)]  # "the fourth of February"
+    if words:
+        found = {(m.start(), m.end()): m for start, end in words for m in word_scanner().finditer(text, start, end)}
+        matches = sorted(matches + list(found.values()), key=lambda m: (m.start(), -m.end()))
+    last_end = -1
+    for m in matches:
+        if m.start() >= last_end:  # the longer of two overlapping readings ("Tuesday the fourth of February" over "Tuesday")
+            last_end = m.end()
+            yield m
 
 
 def _parse_match(match: re.Match, text: str) -> TimeMention | None:
-    g = match.groupdict()
+    g = defaultdict(lambda: None, match.groupdict())  # the word scanner has only some of the groups
     mention = TimeMention(match.start(), match.end(), match.group(0))
     if g["date"]:
         if (g["wdo"] and _generic_weekday(match, text)) or (g["rel"] and _quoted(match, text)):
