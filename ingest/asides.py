@@ -46,12 +46,22 @@ def mark_asides(text: str, blocks: list) -> list:
         if len(siblings) < MIN_ASIDES + 1:
             continue
         about = [h for h in siblings if names_incident(text[h.start:h.end])]
-        others = [h for h in siblings if h not in about and not scan(text[h.start:h.end])]  # a dated section may be another incident, or a status update
-        if not about or len(others) < MIN_ASIDES or any(section_role(text[h.start:h.end]) not in (None, "other") for h in others):
+        if not about:
+            return blocks
+        others = [h for h in siblings if h not in about and not _dated(text[h.start:h.end])]  # a dated section may be another incident, or a status update
+        if len(others) < MIN_ASIDES or any(section_role(text[h.start:h.end]) not in (None, "other") for h in others):
             return blocks  # a postmortem's own sections, or no incident section among them
         _mark(blocks, siblings, set(id(h) for h in others), level)
         return blocks
     return blocks
+
+
+_MAY_DATE = re.compile(r"(?i)\d|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun|yesterday|last night|the \w+ of)")
+
+
+def _dated(heading: str) -> bool:
+    """Whether a heading names a day or time (scanned only when it may)."""
+    return bool(_MAY_DATE.search(heading)) and bool(scan(heading))
 
 
 def _mark(blocks: list, siblings: list, asides: set[int], level: int) -> None:
