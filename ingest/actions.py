@@ -130,10 +130,11 @@ def find_actions(doc: Doc) -> list[dict]:
         if inventory and block.kind in ("item", "row"):
             continue
         if role == "actions":
-            if block.label and block.label.lower() in rules.sections()["action_record_fields"]["fields"]:
+            record = _record_label(block)
+            if record == "fields":
                 _record_field(actions, text, block)  # "Owner: Network Team", "Status: Completed 12/03/2025"
                 continue
-            if block.kind in ("item", "row") or (block.label and block.label.lower() in rules.sections()["action_record_fields"]["text"]):
+            if block.kind in ("item", "row") or record == "text":
                 s, e = _item_span(text, block)
                 unit = text[s:e]
                 if is_skipped(unit) or len(unit.split()) < 2 or _LINK_ONLY.match(unit) or is_boilerplate(unit) or is_cause_statement(unit) or (block.kind == "item" and (is_label_item(unit) or _ANNOUNCES.search(unit))):
@@ -239,6 +240,14 @@ def status_word(cell: str) -> str | None:
         if cell in names or (len(cell.split()) <= 10 and any(cell.startswith(n) and _STATUS_AFTER.match(cell, len(n)) for n in names)):
             return status
     return None
+
+
+def _record_label(block: Block) -> str | None:
+    """Which part of an action record a block's label names: its ``text`` ("Description:") or one
+    of its other ``fields`` ("Owner:", "Status:"), per the rules' ``action_record_fields``."""
+    label = (block.label or "").lower()
+    fields = rules.sections()["action_record_fields"]
+    return next((part for part in ("text", "fields") if label in fields[part]), None)
 
 
 _RECORD_REACH = 400

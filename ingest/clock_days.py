@@ -35,6 +35,11 @@ def intended() -> re.Pattern:
     return re.compile(r"(?i)\b(?:" + "|".join(re.escape(w).replace(r"\ ", r"[*_]*\s+[*_]*") for w in words) + r")\b")  # "*meant* to run"
 
 
+def said_as_intended(text: str | None, m: TimeMention) -> bool:
+    """Whether a dated clock is what was meant to happen ("The migration was meant to run on Sunday 8 June at 05:30")."""
+    return text is not None and bool(intended().search(text, max(0, m.start - 60), m.start))
+
+
 @lru_cache(maxsize=1)
 def next_day_cue() -> re.Pattern:
     """Words before a clock time that put it on the next day ("the next morning")."""
@@ -63,7 +68,7 @@ def clock_anchors(mentions: list[TimeMention], text: str | None = None) -> dict[
     """
     anchors: dict[tuple[int | None, int | None], date] = {}
     for m in mentions:
-        if m.has_clock and m.date is not None and (m.year_explicit or m.date_explicit) and not m.ampm and not (text and intended().search(text, max(0, m.start - 60), m.start)):
+        if m.has_clock and m.date is not None and (m.year_explicit or m.date_explicit) and not m.ampm and not said_as_intended(text, m):
             anchors.setdefault((m.hour, m.minute), m.date)  # "02:14 UTC on Saturday, June 14": the year is the entry's
     return anchors
 

@@ -18,7 +18,7 @@ _DAY_GAP = re.compile(
 )
 """What joins the two dates of a range ("March 15 – March 17", "15 March and going through to 17 March")."""
 
-_SKIP_ROLES = ("actions", "lessons", "timeline", "other", "aside")
+_SKIP_ROLES = ("actions", "lessons", "timeline", "other")
 
 
 def day_ranges(text: str, unit: Unit) -> list[tuple[TimeMention, TimeMention]]:

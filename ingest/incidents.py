@@ -11,14 +11,13 @@ then worked out per incident.
 
 from __future__ import annotations
 
-import re
-
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from . import classify, metrics
 from .segment import Block, text_of, result_of
 from .headings import is_incident_heading
+
 
 def incident_sections(text: str, blocks: list[Block], mentions: list) -> list[tuple[int, int, str]]:
     """(start, end, title) of each incident section, or [] when the text reports one incident."""

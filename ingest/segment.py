@@ -25,9 +25,9 @@ from spacy.tokens import Doc
 
 from .extensions import ensure_extensions, result_of, sentence_spans, text_of  # noqa: F401  (shared Doc helpers, re-exported)
 
-from .tables import ROW, ROW_SEPARATOR, labels_only, next_is_row, row_cells
 from . import rules
 from .asides import mark_asides
+from .tables import ROW, ROW_SEPARATOR, labels_only, next_is_row, row_cells
 from .headings import is_document_type, names_action_table, normalise_heading, section_role  # noqa: F401  (re-exported)
 from .time_mentions import MONTH
 

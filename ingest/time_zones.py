@@ -96,7 +96,7 @@ def zone_offset(name: str, on: datetime) -> timedelta | None:
         return timedelta(minutes=data["fixed"][name])
     if name in data["named"]:
         return ZoneInfo(data["named"][name]).utcoffset(on)
-    city = _cities_upper().get(re.sub(r" TIME$", "", name))
+    city = _places_upper().get(re.sub(r" TIME$", "", name))
     if city:
         return ZoneInfo(city).utcoffset(on)
     if "/" in name:
@@ -112,7 +112,7 @@ def zone_offset(name: str, on: datetime) -> timedelta | None:
 
 
 @lru_cache(maxsize=1)
-def _cities_upper() -> dict[str, str]:
+def _places_upper() -> dict[str, str]:
     """``city_zones`` and ``country_zones`` keyed by the upper-cased name, for lookup."""
     return {name.upper(): zone for name, zone in {**country_zones(), **city_zones()}.items()}
 

@@ -87,8 +87,8 @@ def events_for(doc: Doc, units: list[Unit]) -> list[dict]:
     events: list[dict] = []
     for unit in units:
         resolved = [m for m in unit.mentions if m.value is not None]
-        if not resolved or unit.block.role == "aside" or _todo_hours(text, unit, resolved):
-            continue  # a newsletter's or meeting's other items, and a to-do's hours ("a blackout for migrations, 04:00–10:00"), are no events
+        if not resolved or _todo_hours(text, unit, resolved):
+            continue  # a to-do's hours ("a blackout for migrations, 04:00–10:00") are no event
         body = text[unit.text_start:unit.text_end]
         if unit.status is None and says_any(("future", "announced"), text[unit.start:unit.end]):
             continue

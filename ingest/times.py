@@ -20,7 +20,8 @@ from spacy.tokens import Doc
 from .tables import spans_columns
 from .time_mentions import WEEKDAY_ABBREVIATION, TimeMention, scan  # noqa: F401  (the mention type and scanner the resolver reads)
 from .time_hints import bracketed_zones, converts, correct_month_typos, correct_title_date, correct_year_typos, date_sentences_from_their_end, lead_up_entry, duration_cells, background_until, clock_right_after, closes_range, opens_range, stated_elsewhere, heads_its_line, in_byline, in_passing, meridiem_from_range_end, states_default_date, unit_of, named_in_passing, restated_clocks, said_last_week, zone_columns, zone_from_range_end
-from .clock_days import clock_anchors, hour24, intended, nearest_year, rolls_over, second_pass
+from .asides import ASIDE
+from .clock_days import clock_anchors, hour24, nearest_year, rolls_over, said_as_intended, second_pass
 from .time_zones import find_header_zone, pair_half, seasonal_zone, zone_label, zone_offset, zone_readings, zone_regex  # noqa: F401
 
 
@@ -137,7 +138,7 @@ def resolve(
                 if m.start in starts and lead_up_entry(mentions, i, cur_date or ctx.base_date, text):
                     m.date_explicit, m.value, m.precision = True, datetime.combine(m.date, time()), "day"
                     continue  # "| Tue 8 July | Change approved |": an event of its day, which dates no entry after it
-                if _told_back(m, cur_date or ctx.base_date, text) or (text is not None and intended().search(text, max(0, m.start - 60), m.start)):
+                if _told_back(m, cur_date or ctx.base_date, text) or said_as_intended(text, m):
                     m.date_explicit = True  # "the vendor had upgraded it overnight on the 8th": an event, but the text stays on its day
                 elif m.start not in starts and m.date != cur_date and in_byline(m, text):
                     m.date_explicit = True  # "Written up by Dana, Wed Oct 16": the post's own day, not the day the text is on
@@ -241,8 +242,8 @@ def resolve(
         prev_prose, prev_section = (m.date, minutes), bisect_right(sections, m.start)
         prev_prose_12h = bool(m.ampm) or (prev_prose_12h and "ambiguous-12h-clock" in m.flags)  # only times read as 12-hour lend am/pm to the bare ones after them
         if m.ampm == "pm" and not in_timeline:
-            lo, hi = pm_span.get(m.date, (hour * 60 + (m.minute or 0),) * 2)
-            pm_span[m.date] = (min(lo, hour * 60 + (m.minute or 0)), max(hi, hour * 60 + (m.minute or 0)))
+            lo, hi = pm_span.get(m.date, (minutes, minutes))
+            pm_span[m.date] = (min(lo, minutes), max(hi, minutes))
         local = datetime.combine(m.date, time(hour, m.minute or 0, m.second or 0))
         zone = m.zone if m.zone_explicit else unit_zone.get(unit_of(units, m.start)) or ctx.header_zone or ctx.default_zone
         if zone is not None and not m.zone_explicit:
@@ -295,7 +296,7 @@ class TimesComponent:
         meta = doc._.pmkb_meta or {}
         mentions = scan(text_of(doc))
         publication = meta.get("published_at")
-        asides = [(b.start, b.end) for b in doc._.pmkb_blocks or [] if b.section == "aside"]  # a newsletter's other items date nothing of the incident
+        asides = [(b.start, b.end) for b in doc._.pmkb_blocks or [] if b.section == ASIDE]  # a newsletter's other items date nothing of the incident, and so yield no event or window
         skip = list(meta.get("skip_spans") or []) + not_prose_spans(text_of(doc)) + asides
         mentions = [m for m in mentions if not any(s <= m.start < e for s, e in skip)]
         title_mentions = scan(meta["title"]) if meta.get("title") else []

@@ -117,7 +117,7 @@ def windows_for(doc: Doc, units: list[Unit], part_start: str | None = None, part
     """Text before the first named section: an opening summary, where a stated range is the impact."""
     for unit in units:
         body = text[unit.start:unit.end]
-        if unit.block.role in ("actions", "lessons", "aside") or is_not_impact(body):
+        if unit.block.role in ("actions", "lessons") or is_not_impact(body):
             continue
         impactish = bool(is_impact(body)) or unit.block.role in ("impact", "summary") or (unit.block.role is None and unit.start < opening_end) or bool(_start_and_duration().search(body.lower()))
         if not impactish:
